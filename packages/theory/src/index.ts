@@ -1,1 +1,17 @@
-export {};
+export { TheoryError } from "./theoryError.ts";
+export { integrate, gaussKronrod21, kronrod21Nodes, type QuadratureOptions, type QuadratureResult } from "./quadrature.ts";
+export { findRoot, findRootExpanding, type RootOptions } from "./brent.ts";
+export type { Distribution } from "./distribution.ts";
+export { uniform } from "./uniform.ts";
+export { normal } from "./normal.ts";
+export { exponential } from "./exponential.ts";
+export { customDistribution, type CustomDistributionSpec } from "./customDistribution.ts";
+export { parseDistribution } from "./parseDistribution.ts";
+export { checkCondition1, type Condition1Check } from "./condition1.ts";
+export { solveVirtualType, type VirtualType } from "./virtualType.ts";
+export { basicEnvironment, type BasicEnvironment } from "./basicEnvironment.ts";
+export type { MechanismOutcome, PerTraderExpectations } from "./mechanismOutcome.ts";
+export { optimalMechanismOutcome } from "./optimalMechanism.ts";
+export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./doubleAuction.ts";
+export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./tradeVolume.ts";
+export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
