@@ -1,1 +1,16 @@
-export {};
+export { bidOf, type LinearStrategy, linearStrategy } from "./linearStrategy.ts";
+export { truthfulBidder } from "./truthfulBidder.ts";
+export { sleBidder } from "./sleBidder.ts";
+export { priceTaker } from "./priceTaker.ts";
+export {
+  bestResponse,
+  bestResponseSchedule,
+  payoffOfQuantity,
+  payoffOfSchedule,
+  regretOf,
+  residualPrice,
+  type BestResponse,
+  type BestResponseOptions,
+  type BestResponseProblem,
+  type Regret,
+} from "./bestResponder.ts";

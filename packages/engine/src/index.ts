@@ -1,1 +1,22 @@
-export {};
+export { brent } from "./brent.ts";
+export type { BrentOptions, BrentResult } from "./brent.ts";
+export { clear } from "./clear.ts";
+export type { ClearOptions } from "./clear.ts";
+export type { ClearingResult } from "./clearingResult.ts";
+export { MONOTONE_PRICE_BOUND, MONOTONE_RESOLUTION } from "./clearMonotone.ts";
+export { CompensatedAdder, compensatedSum } from "./compensatedSum.ts";
+export {
+  evaluateSchedule,
+  fnSchedule,
+  linearSchedule,
+  piecewiseLinearSchedule,
+  ScheduleError,
+} from "./demandSchedule.ts";
+export type { DemandSchedule } from "./demandSchedule.ts";
+export { noFee } from "./feeSchedule.ts";
+export type { FeeSchedule } from "./feeSchedule.ts";
+export { isNegligible, NEGLIGIBLE_RELATIVE } from "./isNegligible.ts";
+export { clearLinearBook, createLinearBook, linearBookFailure } from "./linearBook.ts";
+export type { LinearBook, LinearBookFailure } from "./linearBook.ts";
+export { settle } from "./settle.ts";
+export type { Settlement, Valuation } from "./settle.ts";

@@ -19,3 +19,12 @@ describe("findRoot", () => {
     expect(() => findRootExpanding((x) => x - 1000, 0, 1, -10, 10)).toThrow(/no sign change/);
   });
 });
+
+describe("maximize", () => {
+  test("finds smooth and kinked maxima", async () => {
+    const { maximize } = await import("./maximize.ts");
+    expect(maximize((x) => -((x - 1) ** 2), -3, 3).x).toBeCloseTo(1, 7);
+    expect(maximize((x) => -Math.abs(x - 0.3) - 0.1 * x * x, -2, 2).x).toBeCloseTo(0.3, 9);
+    expect(maximize(Math.sin, 0, 3).value).toBeCloseTo(1, 14);
+  });
+});

@@ -46,6 +46,7 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
       while (cdf(hi) < u) hi = mean + 2 * (hi - mean);
       return findRoot((x) => cdf(x) - u, lo, hi, { tolerance: 1e-13 * Math.max(1, sd) });
     });
+  const sample = spec.sample ?? ((rng: () => number) => quantile(rng()));
   return {
     id: spec.id ?? "custom",
     lower,
@@ -66,6 +67,9 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
       const S = 1 - cdf(x);
       return S === 0 ? 0 : S / pdf(x);
     },
-    sample: spec.sample ?? ((rng) => quantile(rng())),
+    sample,
+    sampleInto: (rng, out) => {
+      for (let k = 0; k < out.length; k++) out[k] = sample(rng);
+    },
   };
 }

@@ -22,4 +22,6 @@ export interface Distribution {
   survivalOverPdf(x: number): number;
   /** One draw, using only the supplied uniform generator on [0, 1). */
   sample(rng: () => number): number;
+  /** Fills `out` with draws, in the same order and with the same values as repeated sample(rng). */
+  sampleInto(rng: () => number, out: Float64Array): void;
 }

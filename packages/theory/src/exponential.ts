@@ -19,5 +19,8 @@ export function exponential(rate: number): Distribution {
     // Constant hazard: the upper branch of v is e - alpha/rate (MODEL.md section 3).
     survivalOverPdf: () => 1 / rate,
     sample: (rng) => -Math.log1p(-rng()) / rate,
+    sampleInto: (rng, out) => {
+      for (let k = 0; k < out.length; k++) out[k] = -Math.log1p(-rng()) / rate;
+    },
   };
 }

@@ -15,3 +15,6 @@ export { optimalMechanismOutcome } from "./optimalMechanism.ts";
 export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./doubleAuction.ts";
 export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./tradeVolume.ts";
 export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
+export { type BranchTable, hermite, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
+export { maximize } from "./maximize.ts";
+export { utilityGain } from "./utility.ts";

@@ -28,5 +28,8 @@ export function normal(mu: number, sigma: number): Distribution {
     cdfOverPdf: (x) => sigma * SQRT_HALF_PI * erfcx(-z(x) / Math.SQRT2),
     survivalOverPdf: (x) => sigma * SQRT_HALF_PI * erfcx(z(x) / Math.SQRT2),
     sample: (rng) => normalQuantile(rng(), mu, sigma),
+    sampleInto: (rng, out) => {
+      for (let k = 0; k < out.length; k++) out[k] = normalQuantile(rng(), mu, sigma);
+    },
   };
 }

@@ -22,5 +22,8 @@ export function uniform(a: number, b: number): Distribution {
     cdfOverPdf: (x) => Math.min(Math.max(x - a, 0), width),
     survivalOverPdf: (x) => Math.min(Math.max(b - x, 0), width),
     sample: (rng) => a + rng() * width,
+    sampleInto: (rng, out) => {
+      for (let k = 0; k < out.length; k++) out[k] = a + rng() * width;
+    },
   };
 }

@@ -79,7 +79,13 @@ export function solveVirtualType(dist: Distribution, alpha: number): VirtualType
     eA = eAOf(m);
     eB = eBOf(m);
   }
-  const v = (e: number) => (e < eA ? lowerBranch(e) : e > eB ? upperBranch(e) : m);
+  // Flat closure (no nested calls through the branches): v sits in Monte Carlo's hot loop.
+  const cdfOverPdf = dist.cdfOverPdf;
+  const survivalOverPdf = dist.survivalOverPdf;
+  const v =
+    alpha === 0
+      ? (e: number) => e
+      : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : m);
   const varianceVirtualType =
     (eA > L ? integrate((e) => (lowerBranch(e) - m) ** 2 * dist.pdf(e), L, eA, QUAD).value : 0) +
     (eB < U ? integrate((e) => (upperBranch(e) - m) ** 2 * dist.pdf(e), eB, U, QUAD).value : 0);

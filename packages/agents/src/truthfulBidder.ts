@@ -1,0 +1,20 @@
+import type { VirtualType } from "@optex/theory";
+import type { LinearStrategy } from "./linearStrategy.ts";
+
+/**
+ * Bids the virtual type (proof sketch of Proposition 3, eq. (5) with mu_pi):
+ * q(p) = -v(e) - kappa (p - mu_pi). Under the Proposition 3 fee this is a best response;
+ * with alpha = 0 (v(e) = e) it is also the competitive price taker's schedule.
+ */
+export function truthfulBidder(vt: VirtualType, kappa: number, muPi: number): LinearStrategy {
+  const shift = kappa * muPi;
+  const v = vt.v;
+  return {
+    id: vt.alpha === 0 ? "truthful-first-best" : "truthful-virtual-type",
+    intercept: (e) => shift - v(e),
+    interceptsInto: (endowments, out) => {
+      for (let k = 0; k < endowments.length; k++) out[k] = shift - v(endowments[k]!);
+    },
+    slope: kappa,
+  };
+}

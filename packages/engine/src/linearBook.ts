@@ -1,0 +1,155 @@
+import { isNegligible } from "./isNegligible.ts";
+
+/**
+ * A book of linear schedules q_i(p) = intercepts[i] - slopes[i] * p stored in typed
+ * arrays, for Monte Carlo loops that clear millions of markets without allocating.
+ * Fill the arrays in place and call clearLinearBook().
+ */
+export interface LinearBook {
+  readonly size: number;
+  readonly intercepts: Float64Array;
+  readonly slopes: Float64Array;
+}
+
+/** Why the last clearLinearBook() call returned NaN. */
+export interface LinearBookFailure {
+  readonly status: "no-price" | "non-unique-price" | "invalid";
+  readonly reason: string;
+}
+
+const OK = 0;
+const INVALID_TRADER = 1;
+const FLAT_NONZERO = 2;
+const FLAT_ZERO = 3;
+const PRICE_OVERFLOW = 4;
+const SUM_OVERFLOW = 5;
+
+/** Mutable per-book record of the last outcome, so the hot path allocates nothing. */
+interface Outcome {
+  code: number;
+  trader: number;
+  first: number;
+  second: number;
+}
+
+// Keyed by book so that LinearBook stays a plain readonly interface.
+const outcomes = new WeakMap<LinearBook, Outcome>();
+
+/**
+ * A book of `size` traders, all intercepts and slopes 0.
+ * Throws RangeError when size is not an integer >= 0.
+ * @example const book = createLinearBook(2); book.intercepts.set([1, -1]); book.slopes.set([1, 1]);
+ */
+export function createLinearBook(size: number): LinearBook {
+  if (!(Number.isInteger(size) && size >= 0)) throw new RangeError(`size must be an integer >= 0, got ${size}`);
+  const book: LinearBook = Object.freeze({ size, intercepts: new Float64Array(size), slopes: new Float64Array(size) });
+  outcomes.set(book, { code: OK, trader: -1, first: 0, second: 0 });
+  return book;
+}
+
+/**
+ * Clears the book in closed form, p = sum(intercepts) / sum(slopes) (compensated sums),
+ * and writes q_i = intercepts[i] - slopes[i] * p into quantitiesOut[0 .. size).
+ * Returns the clearing price; returns NaN (and writes zeros) when there is no unique
+ * price or the book is invalid (a non-finite intercept, a NaN, infinite or negative
+ * slope); linearBookFailure(book) then says why. All slopes 0 means no-price, or
+ * non-unique-price when the intercepts sum to 0 up to rounding (see isNegligible).
+ * Throws RangeError when an array of the book or quantitiesOut is shorter than size.
+ * @example clearLinearBook(book, new Float64Array(2)) // 0 for intercepts [1, -1], slopes [1, 1]
+ */
+export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): number {
+  const n = book.size;
+  const intercepts = book.intercepts;
+  const slopes = book.slopes;
+  if (intercepts.length < n || slopes.length < n || quantitiesOut.length < n)
+    throw new RangeError(
+      `clearLinearBook: intercepts, slopes and quantitiesOut need length >= size = ${n}, got ${intercepts.length}, ${slopes.length}, ${quantitiesOut.length}`,
+    );
+  let outcome = outcomes.get(book);
+  if (outcome === undefined) {
+    outcome = { code: OK, trader: -1, first: 0, second: 0 };
+    outcomes.set(book, outcome);
+  }
+  // Neumaier sums inlined: this loop is the Monte Carlo hot path.
+  let sumA = 0;
+  let compA = 0;
+  let sumB = 0;
+  let compB = 0;
+  let magnitudeA = 0;
+  for (let i = 0; i < n; i++) {
+    const a = intercepts[i];
+    const b = slopes[i];
+    // x - x === 0 is false exactly for NaN and +-Infinity.
+    if (!(a - a === 0 && b - b === 0 && b >= 0)) return fail(outcome, INVALID_TRADER, i, a, b, quantitiesOut, n);
+    let t = sumA + a;
+    compA += Math.abs(sumA) >= Math.abs(a) ? sumA - t + a : a - t + sumA;
+    sumA = t;
+    t = sumB + b;
+    compB += sumB >= b ? sumB - t + b : b - t + sumB;
+    sumB = t;
+    magnitudeA += Math.abs(a);
+  }
+  const totalA = sumA + compA;
+  const totalB = sumB + compB;
+  if (!(Number.isFinite(totalA) && Number.isFinite(totalB)))
+    return fail(outcome, SUM_OVERFLOW, -1, sumA, sumB, quantitiesOut, n);
+  if (totalB === 0)
+    return fail(outcome, isNegligible(totalA, magnitudeA) ? FLAT_ZERO : FLAT_NONZERO, -1, totalA, 0, quantitiesOut, n);
+  // + 0 turns -0 into 0.
+  const price = totalA / totalB + 0;
+  if (!Number.isFinite(price)) return fail(outcome, PRICE_OVERFLOW, -1, totalA, totalB, quantitiesOut, n);
+  for (let i = 0; i < n; i++) quantitiesOut[i] = intercepts[i] - slopes[i] * price;
+  outcome.code = OK;
+  return price;
+}
+
+/**
+ * Why the last clearLinearBook(book, ...) returned NaN, or null when it returned a price
+ * (or the book was never cleared). The reason is one line. Throws nothing.
+ * @example linearBookFailure(book)?.reason // "all slopes are 0 and the intercepts sum to 2: no price clears"
+ */
+export function linearBookFailure(book: LinearBook): LinearBookFailure | null {
+  const outcome = outcomes.get(book);
+  if (outcome === undefined) return null;
+  const { trader, first, second } = outcome;
+  switch (outcome.code) {
+    case INVALID_TRADER:
+      return {
+        status: "invalid",
+        reason:
+          first - first === 0
+            ? `trader ${trader}: slope must be a finite number >= 0, got ${second}`
+            : `trader ${trader}: intercept must be a finite number, got ${first}`,
+      };
+    case SUM_OVERFLOW:
+      return { status: "invalid", reason: `sums of intercepts (${first}) and slopes (${second}) overflow` };
+    case FLAT_NONZERO:
+      return { status: "no-price", reason: `all slopes are 0 and the intercepts sum to ${first}: no price clears` };
+    case FLAT_ZERO:
+      return { status: "non-unique-price", reason: "all slopes are 0 and the intercepts sum to 0: every price clears" };
+    case PRICE_OVERFLOW:
+      return {
+        status: "no-price",
+        reason: `clearing price sum(intercepts) / sum(slopes) = ${first} / ${second} is not finite`,
+      };
+    default:
+      return null;
+  }
+}
+
+function fail(
+  outcome: Outcome,
+  code: number,
+  trader: number,
+  first: number,
+  second: number,
+  quantitiesOut: Float64Array,
+  n: number,
+): number {
+  outcome.code = code;
+  outcome.trader = trader;
+  outcome.first = first;
+  outcome.second = second;
+  quantitiesOut.fill(0, 0, n);
+  return Number.NaN;
+}

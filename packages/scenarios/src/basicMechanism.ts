@@ -1,0 +1,39 @@
+import { type LinearStrategy, sleBidder, truthfulBidder } from "@optex/agents";
+import { type FeeSchedule, noFee } from "@optex/engine";
+import { prop3Fee } from "@optex/fees";
+import { InputError } from "./inputError.ts";
+import {
+  type BasicEnvironment,
+  doubleAuctionOutcome,
+  type MechanismOutcome,
+  optimalMechanismOutcome,
+  solveVirtualType,
+  symmetricLinearEquilibrium,
+} from "@optex/theory";
+
+export const mechanismIds = ["optimal", "first-best", "double-auction"] as const;
+export type MechanismId = (typeof mechanismIds)[number];
+
+/** A mechanism ready to simulate: who bids what, the fee charged, and what theory predicts. */
+export interface BasicMechanism {
+  readonly id: MechanismId;
+  readonly strategy: LinearStrategy;
+  readonly fee: FeeSchedule;
+  readonly theory: MechanismOutcome;
+}
+
+/**
+ * The three mechanisms of the basic model as double auctions (Section 4.4):
+ * "optimal" - truthful virtual-type bids with the Proposition 3 fee at weight alpha;
+ * "first-best" - the same at alpha = 0; "double-auction" - SLE bids, no fee.
+ * Throws InputError (one line) when the mechanism does not exist here (no SLE with N = 2) or theory fails.
+ */
+export function basicMechanism(id: MechanismId, env: BasicEnvironment, alpha: number): BasicMechanism {
+  if (id === "double-auction") {
+    const sle = symmetricLinearEquilibrium(env.traders, env.kappa);
+    if (!sle.exists) throw new InputError(sle.reason);
+    return { id, strategy: sleBidder(env.traders, env.kappa, env.muPi), fee: noFee, theory: doubleAuctionOutcome(env)! };
+  }
+  const vt = solveVirtualType(env.dist, id === "first-best" ? 0 : alpha);
+  return { id, strategy: truthfulBidder(vt, env.kappa, env.muPi), fee: prop3Fee(env, vt), theory: optimalMechanismOutcome(env, vt) };
+}

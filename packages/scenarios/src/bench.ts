@@ -1,0 +1,83 @@
+import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
+import { basicEnvironment, uniform } from "@optex/theory";
+import seedrandom from "seedrandom";
+import { basicMechanism } from "./basicMechanism.ts";
+import { fmt, table, toJson } from "./format.ts";
+import { runMonteCarlo } from "./monteCarlo.ts";
+
+interface BenchRow {
+  readonly name: string;
+  readonly size: number;
+  /** Seconds per run (best of the repetitions). */
+  readonly secondsPerRun: number;
+  readonly itemsPerSecond: number;
+  readonly unit: string;
+}
+
+/** Best wall time of f over repetitions lasting at least minSeconds in all (best-of reduces noise). */
+function timeBest(f: () => void, minSeconds: number): number {
+  f(); // warm-up (JIT)
+  let best = Infinity;
+  let total = 0;
+  let runs = 0;
+  while (total < minSeconds || runs < 3) {
+    const t = process.hrtime.bigint();
+    f();
+    const s = Number(process.hrtime.bigint() - t) / 1e9;
+    best = Math.min(best, s);
+    total += s;
+    runs++;
+  }
+  return best;
+}
+
+/**
+ * `optex bench`: clearing throughput of linear books (batch fast path and general entry) and of
+ * piecewise-linear books (three breakpoints per trader), 10^3 to 10^6 traders; and single-thread
+ * Monte Carlo throughput (trader-draws per second) of the basic model's optimal mechanism
+ * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100.
+ */
+export function runBench(options: { json: boolean; quick: boolean }): void {
+  const rows: BenchRow[] = [];
+  const sizes = options.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6];
+  const minSeconds = options.quick ? 0.05 : 0.5;
+  const rng = seedrandom.alea("bench");
+  for (const n of sizes) {
+    const book = createLinearBook(n);
+    for (let i = 0; i < n; i++) {
+      book.intercepts[i] = rng() * 2 - 1;
+      book.slopes[i] = 0.5 + rng();
+    }
+    const out = new Float64Array(n);
+    const s1 = timeBest(() => clearLinearBook(book, out), minSeconds);
+    rows.push({ name: "clear linear book (batch fast path)", size: n, secondsPerRun: s1, itemsPerSecond: n / s1, unit: "traders/s" });
+    const schedules: DemandSchedule[] = Array.from({ length: n }, (_, i) => linearSchedule(book.intercepts[i]!, book.slopes[i]!));
+    const s2 = timeBest(() => clear(schedules), minSeconds);
+    rows.push({ name: "clear linear schedules (general entry)", size: n, secondsPerRun: s2, itemsPerSecond: n / s2, unit: "traders/s" });
+    const piecewise: DemandSchedule[] = Array.from({ length: n }, () => {
+      const p0 = rng() * 2 - 1;
+      const q0 = rng() * 2;
+      return piecewiseLinearSchedule([p0, p0 + 0.5 + rng(), p0 + 2 + rng()], [q0, q0 - 1 - rng(), q0 - 3 - rng()], { lower: 0.5, upper: 0.5 });
+    });
+    const s3 = timeBest(() => clear(piecewise), minSeconds);
+    rows.push({ name: "clear piecewise-linear schedules (3 breakpoints)", size: n, secondsPerRun: s3, itemsPerSecond: n / s3, unit: "traders/s" });
+  }
+  for (const traders of [10, 100]) {
+    const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
+    const m = basicMechanism("optimal", env, 0.5);
+    const markets = Math.round((options.quick ? 2e5 : 4e6) / traders);
+    const s = timeBest(() => runMonteCarlo({ env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" }), minSeconds);
+    rows.push({ name: `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`, size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
+  }
+  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows };
+  if (options.json) {
+    process.stdout.write(toJson(result) + "\n");
+    return;
+  }
+  process.stdout.write(
+    table(
+      ["benchmark", "size", "seconds per run", "throughput"],
+      rows.map((r) => [r.name, String(r.size), fmt(r.secondsPerRun), `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`]),
+    ) + `\n\nnode ${process.version}; best of repeated runs after a warm-up; single thread.\n`,
+  );
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from "commander";
+import { basicEnvironment, TheoryError } from "@optex/theory";
+import { ScheduleError } from "@optex/engine";
+import { runBench } from "./bench.ts";
+import { InputError } from "./inputError.ts";
+import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
+import { fmt, quantityLabels, table, toJson } from "./format.ts";
+import { createLogger } from "./logger.ts";
+import { quantityNames } from "./monteCarlo.ts";
+import { parseAlpha, parseDist, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { progressBar } from "./progress.ts";
+import { type SimulationReport, simulateBasic } from "./simulation.ts";
+import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
+
+
+function environmentOptions(cmd: Command, tradersDefault: string): Command {
+  return cmd
+    .option("--dist <spec>", "law of endowments: uniform:A,B | normal:MU,SIGMA | exponential:RATE", parseDist, parseDist("uniform:-1,1"))
+    .option("--kappa <number>", "holding capacity kappa > 0", parseKappa, 1)
+    .option("--alpha <number>", "designer's weight on revenue, in [0, 1]", parseAlpha, 0.5)
+    .option("--traders <n>", "number of traders N >= 2", parseTraders, parseTraders(tradersDefault))
+    .option("--mu-pi <number>", "mean payoff of the asset", parseMuPi, 0)
+    .option("--json", "print one JSON object on stdout")
+    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
+}
+
+interface EnvOptions {
+  dist: ReturnType<typeof parseDist>;
+  kappa: number;
+  alpha: number;
+  traders: number;
+  muPi: number;
+  json?: boolean;
+  logLevel: string;
+}
+
+function theoryTable(r: TheoryReport): string {
+  const mechs = [
+    ["optimal (alpha = " + r.alpha + ")", r.optimal],
+    ["first best", r.firstBest],
+    ["double auction (SLE)", r.doubleAuction],
+  ] as const;
+  const rows = quantityNames.map((q) => [quantityLabels[q], ...mechs.map(([, m]) => (m ? fmt(m[q]) : "none"))]);
+  rows.push(["autarky holding cost", ...mechs.map(([, m]) => (m ? fmt(m.autarkyHoldingCostPerTrader) : "none"))]);
+  return [
+    `Basic model: ${r.dist}, N = ${r.traders}, kappa = ${r.kappa}, mu_pi = ${r.muPi}`,
+    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmt(r.meanVirtualType)}, Var[v] = ${fmt(r.varianceVirtualType)}; Condition 1 holds`,
+    `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`,
+    "",
+    table(["per-trader expectation", ...mechs.map(([name]) => name)], rows),
+    ...(r.doubleAuctionReason ? ["", `double auction: ${r.doubleAuctionReason}`] : []),
+  ].join("\n");
+}
+
+function simulationTable(reports: SimulationReport[], head: string): string {
+  const rows: string[][] = [];
+  for (const r of reports) {
+    for (const q of quantityNames) {
+      const est = r.simulated[q];
+      const ci = est.ci99 ? `[${fmt(est.ci99[0])}, ${fmt(est.ci99[1])}]` : "n/a";
+      const pass = r.agreement[q] === null ? "n/a" : r.agreement[q] ? "pass" : "FAIL";
+      rows.push([r.mechanism, quantityLabels[q], fmt(est.mean), ci, fmt(r.theory[q]), pass]);
+    }
+  }
+  const timing = reports.map((r) => `${r.mechanism} ${r.elapsedSeconds.toFixed(2)} s`).join(", ");
+  const noTrade = reports.filter((r) => r.noTradeMarkets > 0).map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
+  return [
+    head,
+    "",
+    table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI"], rows),
+    "",
+    `Monte Carlo time: ${timing}`,
+    ...noTrade,
+  ].join("\n");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("optex")
+    .description("Optimal exchange design: double auctions with transaction fees, simulated against theory")
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
+
+  environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
+    .action((o: EnvOptions) => {
+      const log = createLogger(o.logLevel);
+      const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
+      const started = Date.now();
+      const report = basicTheoryReport(env, o.alpha);
+      log.info({ command: "theory", dist: o.dist.id, ms: Date.now() - started }, "theory solved");
+      process.stdout.write((o.json ? toJson(report) : theoryTable(report)) + "\n");
+    });
+
+  environmentOptions(program.command("simulate").description("Monte Carlo of the double auction with fee against theory"), "10")
+    .addOption(new Option("--mechanism <id>", "optimal | first-best | double-auction | all").default("all").choices([...mechanismIds, "all"]))
+    .option("--markets <n>", "number of simulated markets", parseMarkets, 200_000)
+    .option("--seed <seed>", "seed of the random generator (same seed, same numbers)", parseSeed, "1")
+    .action((o: EnvOptions & { mechanism: MechanismId | "all"; markets: number; seed: string }) => {
+      const log = createLogger(o.logLevel);
+      const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
+      const ids: MechanismId[] = o.mechanism === "all" ? (o.traders > 2 ? [...mechanismIds] : ["optimal", "first-best"]) : [o.mechanism];
+      const reports: SimulationReport[] = [];
+      for (const mechanism of ids) {
+        const bar = progressBar(o.markets, mechanism);
+        try {
+          reports.push(simulateBasic({ env, alpha: o.alpha, mechanism, markets: o.markets, seed: o.seed, onProgress: bar.update }));
+        } finally {
+          bar.stop();
+        }
+        log.info({ command: "simulate", mechanism, markets: o.markets, seconds: reports.at(-1)!.elapsedSeconds }, "simulated");
+      }
+      if (o.json) {
+        process.stdout.write(toJson(o.mechanism === "all" ? { runs: reports } : reports[0]) + "\n");
+        return;
+      }
+      const head = `Double auction with transaction fee vs theory: ${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${o.alpha}, mu_pi = ${env.muPi}, ${o.markets} markets, seed ${o.seed}`;
+      const extra = o.mechanism === "all" && o.traders === 2 ? "\n(double auction: no symmetric linear equilibrium with 2 traders)" : "";
+      process.stdout.write(simulationTable(reports, head) + extra + "\n");
+    });
+
+  program
+    .command("bench")
+    .description("throughput of clearing and of the Monte Carlo (not part of the tests)")
+    .option("--json", "print one JSON object on stdout")
+    .option("--quick", "smaller sizes, for a smoke run")
+    .action((o: { json?: boolean; quick?: boolean }) => {
+      runBench({ json: o.json === true, quick: o.quick === true });
+    });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 2 usage or input error, 1 internal error). */
+export function main(argv: string[]): number {
+  const program = buildProgram();
+  try {
+    program.parse(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const message = (error as Error).message?.split("\n")[0] ?? String(error);
+    if (error instanceof TheoryError || error instanceof ScheduleError || error instanceof InputError) {
+      process.stderr.write(`optex: error: ${message}\n`);
+      return 2;
+    }
+    process.stderr.write(`optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`);
+    return 1;
+  }
+}

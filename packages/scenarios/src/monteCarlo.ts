@@ -1,0 +1,128 @@
+import type { LinearStrategy } from "@optex/agents";
+import { clearLinearBook, createLinearBook, type FeeSchedule } from "@optex/engine";
+import type { BasicEnvironment } from "@optex/theory";
+import seedrandom from "seedrandom";
+
+/** Markets per independently seeded chunk: results do not depend on how chunks are scheduled. */
+export const CHUNK_MARKETS = 1 << 16;
+
+export const quantityNames = ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader", "tradeVolumePerTrader"] as const;
+export type QuantityName = (typeof quantityNames)[number];
+
+/** Per-market averages over traders of each reported quantity, one entry per market. */
+export interface MarketSamples {
+  readonly revenuePerTrader: Float64Array;
+  readonly holdingCostPerTrader: Float64Array;
+  readonly utilityGainPerTrader: Float64Array;
+  readonly tradeVolumePerTrader: Float64Array;
+  /** Markets with no unique clearing price (no trade, no transfer). */
+  readonly noTradeMarkets: number;
+  /** Largest |sum_i X_i| / (1 + sum_i |X_i|) seen (exchange property check). */
+  readonly worstImbalance: number;
+}
+
+export interface MonteCarloSpec {
+  readonly env: BasicEnvironment;
+  readonly strategy: LinearStrategy;
+  readonly fee: FeeSchedule;
+  readonly markets: number;
+  readonly seed: string;
+  /** Called after each chunk with the number of markets done. */
+  readonly onProgress?: (done: number) => void;
+}
+
+/**
+ * Monte Carlo of the double auction with fee: in each market every trader draws its endowment, its
+ * strategy submits a linear schedule, the engine clears the book (batch fast path) and each
+ * trader pays p q_i + fee_i. Chunk k of CHUNK_MARKETS markets uses the generator
+ * seedrandom.alea(`${seed}/${k}`), so the same seed gives the same samples however chunks are run.
+ * Utility is taken in expectation over pi (mu_pi X - T - ...), which removes noise and no information.
+ */
+export function runMonteCarlo(spec: MonteCarloSpec): MarketSamples {
+  const { env, strategy, fee, markets } = spec;
+  const out = {
+    revenuePerTrader: new Float64Array(markets),
+    holdingCostPerTrader: new Float64Array(markets),
+    utilityGainPerTrader: new Float64Array(markets),
+    tradeVolumePerTrader: new Float64Array(markets),
+  };
+  let noTradeMarkets = 0;
+  let worstImbalance = 0;
+  for (let start = 0, chunk = 0; start < markets; start += CHUNK_MARKETS, chunk++) {
+    const end = Math.min(markets, start + CHUNK_MARKETS);
+    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, end, out);
+    noTradeMarkets += result.noTrade;
+    worstImbalance = Math.max(worstImbalance, result.worstImbalance);
+    spec.onProgress?.(end);
+  }
+  return { ...out, noTradeMarkets, worstImbalance };
+}
+
+/** A fee's batch method when it has one, else a loop over fee(). */
+function batchFees(fee: FeeSchedule): (quantities: Float64Array, p: number, out: Float64Array) => void {
+  const batch = (fee as { feesInto?: (quantities: Float64Array, p: number, out: Float64Array) => void }).feesInto;
+  if (batch) return batch;
+  return (quantities, p, out) => {
+    for (let i = 0; i < quantities.length; i++) out[i] = fee.fee(i, quantities[i]!, p);
+  };
+}
+
+function runChunk(
+  env: BasicEnvironment,
+  strategy: LinearStrategy,
+  fee: FeeSchedule,
+  seed: string,
+  start: number,
+  end: number,
+  out: { revenuePerTrader: Float64Array; holdingCostPerTrader: Float64Array; utilityGainPerTrader: Float64Array; tradeVolumePerTrader: Float64Array },
+): { noTrade: number; worstImbalance: number } {
+  const { traders: N, kappa, muPi, dist } = env;
+  const rng = seedrandom.alea(seed);
+  const book = createLinearBook(N);
+  const { intercepts, slopes } = book;
+  const quantities = new Float64Array(N);
+  const endowments = new Float64Array(N);
+  const fees = new Float64Array(N);
+  const feesInto = batchFees(fee);
+  const inv2k = 1 / (2 * kappa);
+  const invN = 1 / N;
+  let noTrade = 0;
+  let worstImbalance = 0;
+  for (let m = start; m < end; m++) {
+    // Batch calls per market keep each inner loop monomorphic inside its module.
+    dist.sampleInto(rng, endowments);
+    strategy.interceptsInto(endowments, intercepts);
+    slopes.fill(strategy.slope);
+    const p = clearLinearBook(book, quantities);
+    let revenue = 0;
+    let holding = 0;
+    let gain = 0;
+    let volume = 0;
+    if (Number.isNaN(p)) {
+      // No unique clearing price: no trade and no transfer (Definition 4.1).
+      noTrade++;
+      for (let i = 0; i < N; i++) holding += endowments[i]! * endowments[i]! * inv2k;
+    } else {
+      feesInto(quantities, p, fees);
+      let net = 0;
+      for (let i = 0; i < N; i++) {
+        const q = quantities[i]!;
+        const e = endowments[i]!;
+        const t = p * q + fees[i]!;
+        const position = e + q;
+        revenue += t;
+        holding += position * position * inv2k;
+        gain += muPi * q - t - q * (2 * e + q) * inv2k;
+        volume += Math.abs(q);
+        net += q;
+      }
+      const imbalance = Math.abs(net) / (1 + volume);
+      if (imbalance > worstImbalance) worstImbalance = imbalance;
+    }
+    out.revenuePerTrader[m] = revenue * invN;
+    out.holdingCostPerTrader[m] = holding * invN;
+    out.utilityGainPerTrader[m] = gain * invN;
+    out.tradeVolumePerTrader[m] = volume * invN;
+  }
+  return { noTrade, worstImbalance };
+}
