@@ -61,10 +61,39 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
     impliedIntercept: (q, p) => -q - kappa * (p - muPi),
     fee: (_trader, q, p) => halfC * q * q - B(-q - kappa * (p - muPi)) + d,
     feesInto: (quantities, p, out) => {
+      // B inlined with the tables' fields in locals: this is the Monte Carlo's per-trader hot path.
       const shift = kappa * (p - muPi);
+      const loStart = lo.start;
+      const loInv = lo.invStep;
+      const loN = lo.n;
+      const loV = lo.values;
+      const loD = lo.scaledSlopes;
+      const hiStart = hi.start;
+      const hiInv = hi.invStep;
+      const hiN = hi.n;
+      const hiV = hi.values;
+      const hiD = hi.scaledSlopes;
       for (let i = 0; i < quantities.length; i++) {
         const q = quantities[i]!;
-        out[i] = halfC * q * q - B(-q - shift) + d;
+        const l = -q - shift;
+        const upper = l >= m;
+        const x = upper ? (l - hiStart) * hiInv : (l - loStart) * loInv;
+        const n = upper ? hiN : loN;
+        let b: number;
+        if (x >= 0 && x <= n) {
+          const k = x < n ? Math.floor(x) : n - 1;
+          const s = x - k;
+          const values = upper ? hiV : loV;
+          const slopes = upper ? hiD : loD;
+          const v0 = values[k]!;
+          const v1 = values[k + 1]!;
+          const d0 = slopes[k]!;
+          const d1 = slopes[k + 1]!;
+          b = v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
+        } else {
+          b = exactB(l);
+        }
+        out[i] = halfC * q * q - b + d;
       }
     },
   };
