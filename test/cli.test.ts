@@ -1,0 +1,100 @@
+import { describe, expect, test } from "vitest";
+import { optex } from "./run.ts";
+
+describe("optex theory", () => {
+  test("--json prints the contract's fields (U[-1,1] closed forms)", () => {
+    const r = optex("theory", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "5", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.eA).toBeCloseTo(-1 / 3, 10);
+    expect(j.eB).toBeCloseTo(1 / 3, 10);
+    expect(j.meanVirtualType).toBeCloseTo(0, 10);
+    expect(j.condition1Holds).toBe(true);
+    expect(j.fee.c).toBeCloseTo(-0.25, 14);
+    expect(typeof j.fee.d).toBe("number");
+    for (const key of ["optimal", "firstBest", "doubleAuction"]) {
+      for (const q of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader", "tradeVolumePerTrader"]) expect(Number.isFinite(j[key][q])).toBe(true);
+    }
+    expect(j.optimal.revenuePerTrader).toBeCloseTo((0.8 * 0.5) / (3 * 1.5 ** 2), 10);
+    expect(r.stdout.trim().startsWith("{")).toBe(true);
+  });
+  test("N = 2: doubleAuction is null with a reason", () => {
+    const j = JSON.parse(optex("theory", "--traders", "2", "--json").stdout);
+    expect(j.doubleAuction).toBeNull();
+    expect(j.doubleAuctionReason).toMatch(/no symmetric linear equilibrium/);
+  });
+  test("normal and exponential laws, mu_pi defaults to 0", () => {
+    const n = JSON.parse(optex("theory", "--dist", "normal:1,2", "--json").stdout);
+    expect(n.meanVirtualType).toBeCloseTo(1, 9);
+    expect(n.muPi).toBe(0);
+    const e = JSON.parse(optex("theory", "--dist", "exponential:1", "--alpha", "1", "--json").stdout);
+    expect(e.meanVirtualType).toBeCloseTo(0.86814, 5);
+  });
+  test("readable table without --json", () => {
+    const r = optex("theory");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Theorem 1/);
+    expect(r.stdout).toMatch(/revenue per trader/);
+  });
+});
+
+describe("optex simulate", () => {
+  test("--json for one mechanism: simulated mean and ci95 per quantity, theory, timing", () => {
+    const r = optex("simulate", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "10", "--markets", "20000", "--seed", "1", "--mechanism", "optimal", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.markets).toBe(20000);
+    expect(j.traders).toBe(10);
+    expect(j.elapsedSeconds).toBeGreaterThan(0);
+    for (const q of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader", "tradeVolumePerTrader"]) {
+      const s = j.simulated[q];
+      expect(s.ci95[0]).toBeLessThan(s.mean);
+      expect(s.ci95[1]).toBeGreaterThan(s.mean);
+      expect(Number.isFinite(j.theory[q])).toBe(true);
+    }
+  });
+  test("same seed, same bytes (but for elapsedSeconds)", () => {
+    const args = ["simulate", "--markets", "5000", "--seed", "42", "--mechanism", "first-best", "--json"];
+    const strip = (s: string) => s.replace(/"elapsedSeconds": [^,]+,/, "");
+    expect(strip(optex(...args).stdout)).toBe(strip(optex(...args).stdout));
+  });
+  test("default: table comparing the three mechanisms with pass/fail", () => {
+    const r = optex("simulate", "--markets", "3000");
+    expect(r.status).toBe(0);
+    for (const m of ["optimal", "first-best", "double-auction"]) expect(r.stdout).toContain(m);
+    expect(r.stdout).toMatch(/pass/);
+    expect(r.stderr).toBe("");
+  });
+  test("one market: no interval, no NaN", () => {
+    const r = optex("simulate", "--markets", "1", "--mechanism", "optimal", "--json");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).simulated.revenuePerTrader.ci95).toBeNull();
+  });
+});
+
+describe("bad input: one line on stderr, exit code 2", () => {
+  test.each([
+    [["theory", "--dist", "cauchy:0,1"], /--dist.*unknown distribution family/],
+    [["theory", "--alpha", "1.5"], /--alpha.*alpha must be in \[0, 1\]/],
+    [["theory", "--alpha", "-0.1"], /alpha must be in \[0, 1\]/],
+    [["theory", "--kappa", "0"], /--kappa.*kappa must be a number > 0/],
+    [["simulate", "--kappa", "-2"], /kappa must be a number > 0/],
+    [["simulate", "--traders", "1"], /--traders.*integer in \[2/],
+    [["simulate", "--traders", "abc"], /traders must be a finite number/],
+    [["simulate", "--markets", "0"], /--markets.*integer in \[1/],
+    [["simulate", "--markets", "1.5"], /markets must be an integer/],
+    [["simulate", "--alpha", "x"], /alpha must be a finite number/],
+    [["simulate", "--mu-pi", "NaN"], /mu-pi must be a finite number/],
+    [["simulate", "--mechanism", "vcg"], /--mechanism/],
+    [["simulate", "--traders", "2", "--mechanism", "double-auction"], /no symmetric linear equilibrium/],
+    [["simulate", "--bogus"], /unknown option/],
+    [["frobnicate"], /unknown command/],
+  ])("%j", (args, pattern) => {
+    const r = optex(...(args as string[]));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
