@@ -61,19 +61,18 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
     impliedIntercept: (q, p) => -q - kappa * (p - muPi),
     fee: (_trader, q, p) => halfC * q * q - B(-q - kappa * (p - muPi)) + d,
     feesInto: (quantities, p, out) => {
-      // B inlined with the tables' fields in locals: this is the Monte Carlo's per-trader hot path.
+      // B inlined with the tables in locals: this is the Monte Carlo's per-trader hot path.
       const shift = kappa * (p - muPi);
       const loStart = lo.start;
       const loInv = lo.invStep;
       const loN = lo.n;
-      const loV = lo.values;
-      const loD = lo.scaledSlopes;
+      const loT = lo.interleaved;
       const hiStart = hi.start;
       const hiInv = hi.invStep;
       const hiN = hi.n;
-      const hiV = hi.values;
-      const hiD = hi.scaledSlopes;
-      for (let i = 0; i < quantities.length; i++) {
+      const hiT = hi.interleaved;
+      const count = quantities.length;
+      for (let i = 0; i < count; i++) {
         const q = quantities[i]!;
         const l = -q - shift;
         const upper = l >= m;
@@ -81,14 +80,14 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
         const n = upper ? hiN : loN;
         let b: number;
         if (x >= 0 && x <= n) {
-          const k = x < n ? Math.floor(x) : n - 1;
+          const k = x < n ? x | 0 : n - 1; // 0 <= x < 2^31: truncation is floor
           const s = x - k;
-          const values = upper ? hiV : loV;
-          const slopes = upper ? hiD : loD;
-          const v0 = values[k]!;
-          const v1 = values[k + 1]!;
-          const d0 = slopes[k]!;
-          const d1 = slopes[k + 1]!;
+          const t = upper ? hiT : loT;
+          const j = 2 * k;
+          const v0 = t[j]!;
+          const d0 = t[j + 1]!;
+          const v1 = t[j + 2]!;
+          const d1 = t[j + 3]!;
           b = v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
         } else {
           b = exactB(l);
@@ -106,6 +105,8 @@ interface FusedTable {
   values: Float64Array;
   /** Slopes times the step (the Hermite form on the unit interval). */
   scaledSlopes: Float64Array;
+  /** values[k], scaledSlopes[k] interleaved: one cache line holds both ends of a cell. */
+  interleaved: Float64Array;
 }
 
 /** Table of B = scale (l^2/2 - (K - offset)) from K's: B' = scale (l - v^{-1}(l)). */
@@ -119,5 +120,10 @@ function fuse(t: BranchTable, scale: number, offset: number): FusedTable {
     scaledSlopes[k] = scale * (l - t.slopes[k]!) * t.step;
   }
   // A zero-width table never matches: invStep = Infinity gives x = NaN or +-Infinity.
-  return { start: t.start, invStep: 1 / t.step, n, values, scaledSlopes };
+  const interleaved = new Float64Array(2 * (n + 1));
+  for (let k = 0; k <= n; k++) {
+    interleaved[2 * k] = values[k]!;
+    interleaved[2 * k + 1] = scaledSlopes[k]!;
+  }
+  return { start: t.start, invStep: 1 / t.step, n, values, scaledSlopes, interleaved };
 }
