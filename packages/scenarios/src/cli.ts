@@ -16,7 +16,7 @@ import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
 
 function environmentOptions(cmd: Command, tradersDefault: string): Command {
   return cmd
-    .option("--dist <spec>", "law of endowments: uniform:A,B | normal:MU,SIGMA | exponential:RATE", parseDist, parseDist("uniform:-1,1"))
+    .addOption(new Option("--dist <spec>", "law of endowments: uniform:A,B | normal:MU,SIGMA | exponential:RATE").argParser(parseDist).default(parseDist("uniform:-1,1"), "uniform:-1,1"))
     .option("--kappa <number>", "holding capacity kappa > 0", parseKappa, 1)
     .option("--alpha <number>", "designer's weight on revenue, in [0, 1]", parseAlpha, 0.5)
     .option("--traders <n>", "number of traders N >= 2", parseTraders, parseTraders(tradersDefault))
