@@ -35,6 +35,21 @@ describe("numerical best response", () => {
     expect(br.quantity).toBeCloseTo((muPi - p0 - e / kappa) / (2 * lambda + 1 / kappa), 8);
   });
 
+  test("refines a narrow peak that the grid only brushes, not just the best grid point", () => {
+    // A fee rebate shaped as a spike of height 0.005 and half-width 0.0007, centred between two grid
+    // points (step 0.00125 at radius 0.5) 0.0356 above the prescribed trade: on the grid it shows as a
+    // low local maximum, below the grid's best point; refined, it beats the prescribed bid.
+    const kappa = 1;
+    const others = [linearSchedule(0.2, 1), linearSchedule(-0.1, 1), linearSchedule(0.4, 1)];
+    const prescribed = linearSchedule(-0.3, 1);
+    const base = payoffOfSchedule({ endowment: 0.3, kappa, muPi: 0, others, fee: noFee, trader: 0 }, prescribed);
+    const target = base.quantity + 0.035 + 0.000625;
+    const fee = { id: "spike", fee: (_i: number, q: number) => -0.005 * Math.max(0, 1 - Math.abs(q - target) / 0.0007) };
+    const r = regretOf({ endowment: 0.3, kappa, muPi: 0, others, fee, trader: 0 }, prescribed, { radius: 0.5 });
+    expect(r.regret).toBeGreaterThan(0.003);
+    expect(Math.abs(r.best.quantity - target)).toBeLessThan(1e-4);
+  });
+
   test("a schedule that leaves no unique price pays nothing and trades nothing", () => {
     const problem = { endowment: 1, kappa: 1, muPi: 0, others: [linearSchedule(1, 0)], fee: noFee, trader: 0 };
     const r = payoffOfSchedule(problem, linearSchedule(2, 0));

@@ -80,8 +80,10 @@ export interface BestResponseOptions {
 /**
  * Numerical best response: any point (p(q), q) on the residual supply is reachable by some
  * schedule (e.g. the constant one), so the best response maximises the payoff over q. A grid scan
- * over [center - radius, center + radius] finds the best basin (guarding against kinks and several
- * local maxima), then Brent's method refines it to about 1e-8 relative in q.
+ * over [center - radius, center + radius] finds every local maximum of the sampled payoff (guarding
+ * against kinks and several basins); Brent's method refines the best few to about 1e-8 relative in q.
+ * A better deviation narrower than the grid step (2 radius / gridPoints) and not in a refined basin
+ * can be missed: the payoff is assumed to have no spikes narrower than that.
  */
 export function bestResponse(problem: BestResponseProblem, options: BestResponseOptions = {}): BestResponse {
   const center = options.center ?? 0;
@@ -89,20 +91,27 @@ export function bestResponse(problem: BestResponseProblem, options: BestResponse
   const points = options.gridPoints ?? 801;
   const f = (q: number) => payoffOfQuantity(problem, q).payoff;
   const step = (2 * radius) / (points - 1);
-  let bestK = 0;
-  let bestValue = -Infinity;
+  const values = new Float64Array(points);
+  for (let k = 0; k < points; k++) values[k] = f(center - radius + k * step);
+  // Local maxima of the grid (plateaus count once), best first; refine up to five of them.
+  const peaks: number[] = [];
   for (let k = 0; k < points; k++) {
-    const value = f(center - radius + k * step);
-    if (value > bestValue) {
-      bestValue = value;
-      bestK = k;
+    const left = k > 0 ? values[k - 1]! : -Infinity;
+    const right = k < points - 1 ? values[k + 1]! : -Infinity;
+    if (values[k]! >= left && values[k]! > right) peaks.push(k);
+  }
+  peaks.sort((a, b) => values[b]! - values[a]!);
+  let quantity = center - radius + (peaks[0] ?? 0) * step;
+  let value = values[peaks[0] ?? 0]!;
+  for (const k of peaks.slice(0, 5)) {
+    const lo = center - radius + Math.max(0, k - 1) * step;
+    const hi = center - radius + Math.min(points - 1, k + 1) * step;
+    const refined = maximize(f, lo, hi, 1e-14 * (1 + Math.abs(center)));
+    if (refined.value > value) {
+      value = refined.value;
+      quantity = refined.x;
     }
   }
-  const lo = center - radius + Math.max(0, bestK - 1) * step;
-  const hi = center - radius + Math.min(points - 1, bestK + 1) * step;
-  const refined = maximize(f, lo, hi, 1e-14 * (1 + Math.abs(center)));
-  const gridQ = center - radius + bestK * step;
-  const quantity = refined.value >= bestValue ? refined.x : gridQ;
   const { payoff, price } = payoffOfQuantity(problem, quantity);
   return { quantity, price, payoff };
 }

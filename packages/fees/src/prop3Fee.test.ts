@@ -19,7 +19,8 @@ function definitionB(dist: Distribution, alpha: number, N: number, kappa: number
   let I = 0;
   for (let k = 0; k + 1 < cuts.length; k++) I += integrate((s) => vt.vInverse(s), cuts[k]!, cuts[k + 1]!, { relTol: 1e-12, absTol: 1e-14 }).value;
   if (l < dist.mean) I = -I;
-  return ((N - 1) / (N * kappa)) * (0.5 * l * l - I);
+  // optex centres B on mu_e: printed B minus ((N-1)/(N kappa)) mu_e^2/2 (d absorbs the constant).
+  return ((N - 1) / (N * kappa)) * (0.5 * l * l - I - 0.5 * dist.mean ** 2);
 }
 
 describe("Proposition 3 fee (corrected)", () => {

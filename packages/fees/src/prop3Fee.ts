@@ -25,28 +25,39 @@ export interface Prop3Fee extends FeeSchedule {
  * (v^{-1}(l) - e)/kappa with l falling in q, so q(p) = -v(e) - kappa (p - mu_pi) is an ex-post best
  * response (checked numerically by the agents' best responder in test/). The fee does not depend
  * on the trader's identity.
- * B is interpolated from Hermite tables of int v^{-1} fused with l^2/2 (one table lookup per fee);
- * beyond the tables (1e-13 tails of an unbounded law) it is computed exactly.
+ * B is defined up to a constant that d absorbs; optex centres it on mu_e,
+ *   B(l) = ((N-1)/(N kappa)) [ (l - mu_e)^2/2 - int_{mu_e}^{l} (v^{-1}(s) - mu_e) ds ]
+ *        = printed B(l) - ((N-1)/(N kappa)) mu_e^2 / 2,
+ * so that a large mean does not cancel catastrophically. It is evaluated on the standardized law
+ * (B scales with sigma_e^2) from Hermite tables of int v^{-1} fused with the square (one table
+ * lookup per fee); beyond the tables (1e-13 tails of an unbounded law) it is computed exactly.
  */
 export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
-  const { kappa, traders: N, muPi, dist } = env;
-  const K = inverseVirtualTypeIntegral(vt); // int_m^l v^{-1}
-  const scale = (N - 1) / (N * kappa);
-  const offset = K.evaluate(dist.mean); // so that the integral starts at mu_e as printed
-  const exactB = (l: number) => scale * (0.5 * l * l - (K.evaluate(l) - offset));
-  const lo = fuse(K.lower, scale, offset);
-  const hi = fuse(K.upper, scale, offset);
+  const { kappa, traders: N, muPi } = env;
+  const z = vt.standardized;
+  const mu = vt.location;
+  const sigma = vt.scale;
+  const K = inverseVirtualTypeIntegral(z); // int_{m_z}^{t} v_z^{-1}
+  const factor = ((N - 1) / (N * kappa)) * sigma * sigma;
+  const K0 = K.evaluate(0); // the standardized mean is 0
+  const exactB = (l: number) => {
+    const t = (l - mu) / sigma;
+    return factor * (0.5 * t * t - (K.evaluate(t) - K0));
+  };
+  const lo = fuse(K.lower, factor, K0, mu, sigma);
+  const hi = fuse(K.upper, factor, K0, mu, sigma);
   const m = vt.meanVirtualType;
   const B = (l: number): number => {
     const t = l >= m ? hi : lo;
     const x = (l - t.start) * t.invStep;
     if (!(x >= 0 && x <= t.n)) return exactB(l);
-    const k = x < t.n ? Math.floor(x) : t.n - 1;
+    const k = x < t.n ? x | 0 : t.n - 1;
     const s = x - k;
-    const v0 = t.values[k]!;
-    const v1 = t.values[k + 1]!;
-    const d0 = t.scaledSlopes[k]!;
-    const d1 = t.scaledSlopes[k + 1]!;
+    const j = 2 * k;
+    const v0 = t.interleaved[j]!;
+    const d0 = t.interleaved[j + 1]!;
+    const v1 = t.interleaved[j + 2]!;
+    const d1 = t.interleaved[j + 3]!;
     // Cubic Hermite in Horner form.
     return v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
   };
@@ -99,31 +110,27 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
 }
 
 interface FusedTable {
+  /** First node, in the user's units. */
   start: number;
+  /** 1 / (node spacing in the user's units). */
   invStep: number;
   n: number;
-  values: Float64Array;
-  /** Slopes times the step (the Hermite form on the unit interval). */
-  scaledSlopes: Float64Array;
-  /** values[k], scaledSlopes[k] interleaved: one cache line holds both ends of a cell. */
+  /** B at node k and its slope times the spacing, interleaved: one cache line holds a cell. */
   interleaved: Float64Array;
 }
 
-/** Table of B = scale (l^2/2 - (K - offset)) from K's: B' = scale (l - v^{-1}(l)). */
-function fuse(t: BranchTable, scale: number, offset: number): FusedTable {
-  const n = t.values.length - 1;
-  const values = new Float64Array(n + 1);
-  const scaledSlopes = new Float64Array(n + 1);
-  for (let k = 0; k <= n; k++) {
-    const l = k === n ? t.end : t.start + k * t.step;
-    values[k] = scale * (0.5 * l * l - (t.values[k]! - offset));
-    scaledSlopes[k] = scale * (l - t.slopes[k]!) * t.step;
-  }
-  // A zero-width table never matches: invStep = Infinity gives x = NaN or +-Infinity.
+/**
+ * Table of B from K's (standardized units t): B = factor (t^2/2 - (K - K0)), dB/dt = factor (t - v_z^{-1}(t)),
+ * placed on the user's axis l = mu + sigma t.
+ */
+function fuse(table: BranchTable, factor: number, K0: number, mu: number, sigma: number): FusedTable {
+  const n = table.values.length - 1;
   const interleaved = new Float64Array(2 * (n + 1));
   for (let k = 0; k <= n; k++) {
-    interleaved[2 * k] = values[k]!;
-    interleaved[2 * k + 1] = scaledSlopes[k]!;
+    const t = k === n ? table.end : table.start + k * table.step;
+    interleaved[2 * k] = factor * (0.5 * t * t - (table.values[k]! - K0));
+    interleaved[2 * k + 1] = factor * (t - table.slopes[k]!) * table.step;
   }
-  return { start: t.start, invStep: 1 / t.step, n, values, scaledSlopes, interleaved };
+  // A zero-width table never matches: invStep = Infinity gives x = NaN or +-Infinity.
+  return { start: mu + sigma * table.start, invStep: 1 / (sigma * table.step), n, interleaved };
 }

@@ -71,6 +71,7 @@ function simulationTable(reports: SimulationReport[], head: string): string {
     table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI"], rows),
     "",
     `Monte Carlo time: ${timing}`,
+    `Each row is a 99% check: with ${rows.length} rows, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** rows.length))}% of runs; a wrong theory fails every seed.`,
     ...noTrade,
   ].join("\n");
 }

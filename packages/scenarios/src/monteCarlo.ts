@@ -104,18 +104,29 @@ function runChunk(
       for (let i = 0; i < N; i++) holding += endowments[i]! * endowments[i]! * inv2k;
     } else {
       feesInto(quantities, p, fees);
+      // Revenue = sum of fees + p sum_i q_i (the second term is 0 but for rounding), and gains
+      // use (mu_pi - p) q: no large products cancel when prices are large.
+      const margin = muPi - p;
       let net = 0;
+      let netError = 0;
+      let feeSum = 0;
       for (let i = 0; i < N; i++) {
         const q = quantities[i]!;
         const e = endowments[i]!;
-        const t = p * q + fees[i]!;
+        const fee = fees[i]!;
         const position = e + q;
-        revenue += t;
+        feeSum += fee;
         holding += position * position * inv2k;
-        gain += muPi * q - t - q * (2 * e + q) * inv2k;
+        gain += margin * q - fee - q * (2 * e + q) * inv2k;
         volume += Math.abs(q);
-        net += q;
+        // Two-sum: the exchange property check needs sum q exactly up to one rounding.
+        const t = net + q;
+        const b = t - net;
+        netError += net - (t - b) + (q - b);
+        net = t;
       }
+      net += netError;
+      revenue = feeSum + p * net;
       const imbalance = Math.abs(net) / (1 + volume);
       if (imbalance > worstImbalance) worstImbalance = imbalance;
     }

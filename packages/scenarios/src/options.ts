@@ -8,9 +8,11 @@ function toNumber(raw: string, what: string): number {
   return value;
 }
 
+// Bounds keep every product of the model far from overflow and underflow in double precision.
 export const parseKappa = (raw: string): number => {
   const x = toNumber(raw, "kappa");
   if (!(x > 0)) throw new InvalidArgumentError(`kappa must be a number > 0, got ${raw}`);
+  if (!(x >= 1e-9 && x <= 1e9)) throw new InvalidArgumentError(`kappa must be in [1e-9, 1e9], got ${raw}`);
   return x;
 };
 
@@ -20,7 +22,12 @@ export const parseAlpha = (raw: string): number => {
   return x;
 };
 
-export const parseMuPi = (raw: string): number => toNumber(raw, "mu-pi");
+// Prices enter the schedules' intercepts (kappa mu_pi), so a huge mu_pi would round the quantities.
+export const parseMuPi = (raw: string): number => {
+  const x = toNumber(raw, "mu-pi");
+  if (!(Math.abs(x) <= 1e6)) throw new InvalidArgumentError(`mu-pi must be in [-1e6, 1e6], got ${raw}`);
+  return x;
+};
 
 export const parseTraders = (raw: string): number => {
   const x = toNumber(raw, "traders");
@@ -35,11 +42,17 @@ export const parseMarkets = (raw: string): number => {
 };
 
 export const parseDist = (raw: string): Distribution => {
+  let dist: Distribution;
   try {
-    return parseDistribution(raw);
+    dist = parseDistribution(raw);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+  const sd = Math.sqrt(dist.variance);
+  if (!(sd >= 1e-9 && sd <= 1e9 && Math.abs(dist.mean) <= Math.min(1e9, 1e9 * sd))) {
+    throw new InvalidArgumentError(`"${raw}" has mean ${dist.mean} and sd ${sd}; need sd in [1e-9, 1e9] and |mean| <= min(1e9, 1e9 sd)`);
+  }
+  return dist;
 };
 
 /** Seeds are strings (seedrandom hashes them); reject blanks so "--seed ''" is not silently a seed. */

@@ -47,8 +47,12 @@ export function simulateBasic(options: SimulationOptions): SimulationReport {
   const simulated = {} as Record<QuantityName, Estimate>;
   const theory = {} as Record<QuantityName, number>;
   const agreement = {} as Record<QuantityName, boolean | null>;
-  // Rounding resolution: 1e-12 of the natural scale of every quantity, autarky's holding cost.
-  const resolution = 1e-12 * (1e-300 + m.theory.autarkyHoldingCostPerTrader);
+  // Floating-point resolution of the simulated quantities: schedules' intercepts are of size
+  // Q = |mu_e| + sigma_e + kappa |mu_pi| and prices of size P = Q / kappa, so a market's sums carry
+  // rounding of order N eps (P Q + Q^2 / kappa). Theory within that of the interval counts as inside.
+  const sigma = Math.sqrt(env.dist.variance);
+  const Q = Math.abs(env.dist.mean) + sigma + env.kappa * Math.abs(env.muPi);
+  const resolution = 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
   for (const name of quantityNames) {
     simulated[name] = estimate(samples[name]);
     theory[name] = m.theory[name];

@@ -46,7 +46,8 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
       while (cdf(hi) < u) hi = mean + 2 * (hi - mean);
       return findRoot((x) => cdf(x) - u, lo, hi, { tolerance: 1e-13 * Math.max(1, sd) });
     });
-  const sample = spec.sample ?? ((rng: () => number) => quantile(rng()));
+  // rng() = 0 would map to the lower end, -Infinity on an unbounded support: use 2^-33 instead.
+  const sample = spec.sample ?? ((rng: () => number) => quantile(rng() || 2 ** -33));
   return {
     id: spec.id ?? "custom",
     lower,

@@ -24,4 +24,6 @@ export interface Distribution {
   sample(rng: () => number): number;
   /** Fills `out` with draws, in the same order and with the same values as repeated sample(rng). */
   sampleInto(rng: () => number, out: Float64Array): void;
+  /** The exact law of (e - mean)/sd, when the family has one (see standardizedLaw). */
+  standardized?(): Distribution;
 }

@@ -4,6 +4,7 @@ import { basicEnvironment } from "./basicEnvironment.ts";
 import { doubleAuctionOutcome, symmetricLinearEquilibrium } from "./doubleAuction.ts";
 import { exponential } from "./exponential.ts";
 import { normal } from "./normal.ts";
+import { integrate } from "./quadrature.ts";
 import { uniform } from "./uniform.ts";
 
 describe("plain double auction (symmetric linear equilibrium)", () => {
@@ -65,8 +66,10 @@ describe("plain double auction (symmetric linear equilibrium)", () => {
     const meanG = sumG / draws;
     expect(Math.abs(meanT - o.interimTransfer(e0))).toBeLessThan(3.29 * Math.sqrt((sumT2 / draws - meanT ** 2) / draws));
     expect(Math.abs(meanG - o.interimUtilityGain(e0))).toBeLessThan(3.29 * Math.sqrt((sumG2 / draws - meanG ** 2) / draws));
-    const sigma2 = dist.variance;
-    expect(o.holdingCostPerTrader).toBeCloseTo((dist.mean ** 2 + sigma2 / (N - 1)) / (2 * kappa), 14);
+    // Ex-ante gain from the (Monte Carlo-checked) interim gain, by quadrature: an independent route
+    // to the closed-form holding cost (mu^2 + sigma^2/(N-1))/(2 kappa).
+    const exAnteGain = integrate((e) => o.interimUtilityGain(e) * dist.pdf(e), dist.lower, dist.upper, { relTol: 1e-10 }).value;
+    expect(exAnteGain).toBeCloseTo(o.utilityGainPerTrader, 9);
     expect(o.revenuePerTrader + o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader + o.utilityGainPerTrader).toBeCloseTo(0, 14);
   });
 });

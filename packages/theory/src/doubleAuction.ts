@@ -1,5 +1,6 @@
 import type { BasicEnvironment } from "./basicEnvironment.ts";
 import type { MechanismOutcome } from "./mechanismOutcome.ts";
+import { standardizedLaw } from "./standardizedLaw.ts";
 import { expectedAbsoluteCombination, truncatedSupport } from "./tradeVolume.ts";
 
 /** The plain double auction's symmetric linear equilibrium q_i(p) = -a e_i - c (p - mu_pi) (basic model). */
@@ -46,13 +47,12 @@ export function doubleAuctionOutcome(env: BasicEnvironment): MechanismOutcome | 
   };
   const autarky = (mu * mu + sigma2) / (2 * kappa);
   const holdingCostPerTrader = (mu * mu + sigma2 / (N - 1)) / (2 * kappa);
-  const [lo, hi] = truncatedSupport(dist);
-  const tradeVolumePerTrader = expectedAbsoluteCombination(
-    { atomMass: 0, pieces: [{ from: lo, to: hi, value: (e) => e - mu }], density: (e) => dist.pdf(e), scale: Math.sqrt(sigma2) },
-    -a * ((N - 1) / N),
-    a / N,
-    N - 1,
-  );
+  // On the standardized law: e_i - ebar = sigma (z_i - zbar).
+  const zLaw = standardizedLaw(dist);
+  const [lo, hi] = truncatedSupport(zLaw);
+  const tradeVolumePerTrader =
+    Math.sqrt(sigma2) *
+    expectedAbsoluteCombination({ atomMass: 0, pieces: [{ from: lo, to: hi, value: (t) => t }], density: zLaw.pdf, scale: 1 }, -a * ((N - 1) / N), a / N, N - 1);
   return {
     interimAllocation,
     interimTransfer,

@@ -7,6 +7,7 @@ import type { Distribution } from "./distribution.ts";
 import { TheoryError } from "./theoryError.ts";
 
 const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
+const FIRST_CELL = 2 ** -33;
 
 /** N(mu, sigma^2). Mills ratios use erfcx so they stay accurate far in the tails. Throws TheoryError unless sigma > 0. */
 export function normal(mu: number, sigma: number): Distribution {
@@ -27,9 +28,12 @@ export function normal(mu: number, sigma: number): Distribution {
     // (1 - Phi(z))/phi(z) = sqrt(pi/2) erfcx(z/sqrt 2), in units of x.
     cdfOverPdf: (x) => sigma * SQRT_HALF_PI * erfcx(-z(x) / Math.SQRT2),
     survivalOverPdf: (x) => sigma * SQRT_HALF_PI * erfcx(z(x) / Math.SQRT2),
-    sample: (rng) => normalQuantile(rng(), mu, sigma),
+    standardized: () => normal(0, 1),
+    // A generator returning exactly 0 (alea's resolution is 2^-32) would give -Infinity: use the
+    // midpoint of that first cell instead.
+    sample: (rng) => normalQuantile(rng() || FIRST_CELL, mu, sigma),
     sampleInto: (rng, out) => {
-      for (let k = 0; k < out.length; k++) out[k] = normalQuantile(rng(), mu, sigma);
+      for (let k = 0; k < out.length; k++) out[k] = normalQuantile(rng() || FIRST_CELL, mu, sigma);
     },
   };
 }

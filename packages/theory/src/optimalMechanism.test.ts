@@ -27,7 +27,11 @@ describe("optimal mechanism, basic model", () => {
     expect(o.utilityGainPerTrader).toBeCloseTo(s / (6 * (1 + alpha) ** 2) / kappa, 11);
   });
 
-  test.each([uniform(-1, 3), normal(1, 2), exponential(0.7)])("Proposition 1: first best has zero expected revenue (%s)", (dist) => {
+  test.each([
+    ["U[-1,3]", uniform(-1, 3)],
+    ["N(1,2)", normal(1, 2)],
+    ["Exp(0.7)", exponential(0.7)],
+  ] as const)("Proposition 1: first best has zero expected revenue (%s)", (_name, dist) => {
     expect(Math.abs(solve(dist, 0, 7, 1.3).revenuePerTrader)).toBeLessThan(1e-10);
   });
 
@@ -35,7 +39,7 @@ describe("optimal mechanism, basic model", () => {
     [uniform(-1, 1), 0.5],
     [normal(0, 1), 0.8],
     [exponential(1), 1],
-  ] as const)("Proposition 2: revenue, holding cost change and gain are proportional to (N-1)/N (%s)", (dist, alpha) => {
+  ] as const)("Proposition 2: revenue, holding cost change and gain are proportional to (N-1)/N (%s; a regression check: the code builds them from (N-1)/N)", (dist, alpha) => {
     const ref = solve(dist, alpha, 2);
     for (const N of [3, 7, 40]) {
       const o = solve(dist, alpha, N);
@@ -149,5 +153,34 @@ describe("optimal mechanism, basic model", () => {
     };
     check(absX, o.tradeVolumePerTrader);
     check(hold, o.holdingCostPerTrader);
+  });
+});
+
+describe("units do not matter: results are equivariant under e -> mu + s e", () => {
+  // v(mu + s z) = mu + s v(z), so revenue, gain and the holding cost's change scale with s^2 and
+  // trade volume with s; a large mean or a tiny scale must not cost accuracy.
+  test.each([
+    ["N(0,1)", normal(0, 1), (mu: number, s: number) => normal(mu, s)],
+    ["U[-1,1]", uniform(-1, 1), (mu: number, s: number) => uniform(mu - s, mu + s)],
+    ["Exp(1)", exponential(1), (_mu: number, s: number) => exponential(1 / s)],
+  ] as const)("%s", (_name, base, transformed) => {
+    for (const alpha of [0, 0.5, 1]) {
+      const ref = solve(base, alpha, 5);
+      const shifts = base.symmetric ? [0, 1e5, -3e7] : [0];
+      for (const nominal of [1e-5, 1e4]) {
+        for (const mu of shifts) {
+          const dist = transformed(mu, nominal);
+          // The scale the law really has (mu +- s rounds when mu is large).
+          const s = Math.sqrt(dist.variance / base.variance);
+          const o = solve(dist, alpha, 5);
+          const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+          expect(Math.abs(o.revenuePerTrader / (s * s) - ref.revenuePerTrader), `revenue at s=${s}, mu=${mu}, alpha=${alpha}`).toBeLessThan(1e-9);
+          expect(rel(o.utilityGainPerTrader / (s * s), ref.utilityGainPerTrader)).toBeLessThan(1e-8);
+          // The change of the holding cost is tiny next to mu^2 when mu is large: compare it at mu = 0.
+          if (mu === 0) expect(rel((o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader) / (s * s), ref.holdingCostPerTrader - ref.autarkyHoldingCostPerTrader)).toBeLessThan(1e-8);
+          expect(rel(o.tradeVolumePerTrader / s, ref.tradeVolumePerTrader)).toBeLessThan(1e-7);
+        }
+      }
+    }
   });
 });

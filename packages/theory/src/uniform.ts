@@ -21,6 +21,7 @@ export function uniform(a: number, b: number): Distribution {
     quantile: (u) => a + u * width,
     cdfOverPdf: (x) => Math.min(Math.max(x - a, 0), width),
     survivalOverPdf: (x) => Math.min(Math.max(b - x, 0), width),
+    standardized: () => uniform(-Math.sqrt(3), Math.sqrt(3)),
     sample: (rng) => a + rng() * width,
     sampleInto: (rng, out) => {
       for (let k = 0; k < out.length; k++) out[k] = a + rng() * width;
