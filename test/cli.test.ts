@@ -70,6 +70,15 @@ describe("optex simulate", () => {
     expect(r.stdout).toMatch(/by chance/);
     expect(r.stderr).toBe("");
   });
+  test("--log-level info: structured logs on stderr, stdout stays one JSON object", () => {
+    const r = optex("simulate", "--markets", "2000", "--mechanism", "optimal", "--json", "--log-level", "info");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).markets).toBe(2000);
+    const log = JSON.parse(r.stderr.trim().split("\n")[0]!);
+    expect(log.msg).toBe("simulated");
+    expect(log.mechanism).toBe("optimal");
+    expect(optex("simulate", "--markets", "2000", "--mechanism", "optimal", "--json").stderr).toBe("");
+  });
   test("one market: no interval, no NaN", () => {
     const r = optex("simulate", "--markets", "1", "--mechanism", "optimal", "--json");
     expect(r.status).toBe(0);
