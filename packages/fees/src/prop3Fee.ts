@@ -44,25 +44,13 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
     const t = (l - mu) / sigma;
     return factor * (0.5 * t * t - (K.evaluate(t) - K0));
   };
-  const lo = fuse(K.lower, factor, K0, mu, sigma);
-  const hi = fuse(K.upper, factor, K0, mu, sigma);
-  const m = vt.meanVirtualType;
+  const table = fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.meanVirtualType);
   const B = (l: number): number => {
-    const t = l >= m ? hi : lo;
-    const x = (l - t.start) * t.invStep;
-    if (!(x >= 0 && x <= t.n)) return exactB(l);
-    const k = x < t.n ? x | 0 : t.n - 1;
-    const s = x - k;
-    const j = 2 * k;
-    const v0 = t.interleaved[j]!;
-    const d0 = t.interleaved[j + 1]!;
-    const v1 = t.interleaved[j + 2]!;
-    const d1 = t.interleaved[j + 3]!;
-    // Cubic Hermite in Horner form.
-    return v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
+    const b = tableB(table, l);
+    return b === b ? b : exactB(l); // NaN: outside the tables
   };
   const c = -1 / ((N - 1) * kappa);
-  const d = vt.varianceVirtualType / (2 * N * kappa) + exactB(m);
+  const d = vt.varianceVirtualType / (2 * N * kappa) + exactB(vt.meanVirtualType);
   const halfC = 0.5 * c;
   return {
     id: "prop3",
@@ -72,65 +60,95 @@ export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
     impliedIntercept: (q, p) => -q - kappa * (p - muPi),
     fee: (_trader, q, p) => halfC * q * q - B(-q - kappa * (p - muPi)) + d,
     feesInto: (quantities, p, out) => {
-      // B inlined with the tables in locals: this is the Monte Carlo's per-trader hot path.
       const shift = kappa * (p - muPi);
-      const loStart = lo.start;
-      const loInv = lo.invStep;
-      const loN = lo.n;
-      const loT = lo.interleaved;
-      const hiStart = hi.start;
-      const hiInv = hi.invStep;
-      const hiN = hi.n;
-      const hiT = hi.interleaved;
-      const count = quantities.length;
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < quantities.length; i++) {
         const q = quantities[i]!;
         const l = -q - shift;
-        const upper = l >= m;
-        const x = upper ? (l - hiStart) * hiInv : (l - loStart) * loInv;
-        const n = upper ? hiN : loN;
-        let b: number;
-        if (x >= 0 && x <= n) {
-          const k = x < n ? x | 0 : n - 1; // 0 <= x < 2^31: truncation is floor
-          const s = x - k;
-          const t = upper ? hiT : loT;
-          const j = 2 * k;
-          const v0 = t[j]!;
-          const d0 = t[j + 1]!;
-          const v1 = t[j + 2]!;
-          const d1 = t[j + 3]!;
-          b = v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
-        } else {
-          b = exactB(l);
-        }
+        let b = tableB(table, l);
+        if (b !== b) b = exactB(l);
         out[i] = halfC * q * q - b + d;
       }
     },
   };
 }
 
+/**
+ * B tabulated on both branches as one array of cells: the lower branch's grid maps l in
+ * [loStart, m] to cell coordinate x in [0, nLo], the upper's maps [m, hiEnd] to [nLo, nLo + nHi].
+ * Each cell stores (B, B' h) at both of its ends, so the kink of B at m (slope jumps from
+ * factor (m - eA) to factor (m - eB)) sits between cells and the lookup needs no branch on the side.
+ */
 interface FusedTable {
-  /** First node, in the user's units. */
-  start: number;
-  /** 1 / (node spacing in the user's units). */
-  invStep: number;
-  n: number;
-  /** B at node k and its slope times the spacing, interleaved: one cache line holds a cell. */
-  interleaved: Float64Array;
+  m: number;
+  loStart: number;
+  loInv: number;
+  hiStart: number;
+  hiInv: number;
+  nLo: number;
+  cellCount: number;
+  cells: Float64Array;
 }
 
 /**
- * Table of B from K's (standardized units t): B = factor (t^2/2 - (K - K0)), dB/dt = factor (t - v_z^{-1}(t)),
- * placed on the user's axis l = mu + sigma t.
+ * B(l) from the cells by cubic Hermite interpolation; NaN outside the tables. The side is chosen
+ * arithmetically (0/1 weight), not by a branch: random traders make that branch unpredictable.
  */
-function fuse(table: BranchTable, factor: number, K0: number, mu: number, sigma: number): FusedTable {
-  const n = table.values.length - 1;
-  const interleaved = new Float64Array(2 * (n + 1));
-  for (let k = 0; k <= n; k++) {
-    const t = k === n ? table.end : table.start + k * table.step;
-    interleaved[2 * k] = factor * (0.5 * t * t - (table.values[k]! - K0));
-    interleaved[2 * k + 1] = factor * (t - table.slopes[k]!) * table.step;
-  }
-  // A zero-width table never matches: invStep = Infinity gives x = NaN or +-Infinity.
-  return { start: mu + sigma * table.start, invStep: 1 / (sigma * table.step), n, interleaved };
+function tableB(t: FusedTable, l: number): number {
+  const up = +(l >= t.m);
+  const x = (1 - up) * ((l - t.loStart) * t.loInv) + up * (t.nLo + (l - t.hiStart) * t.hiInv);
+  if (!(x >= 0 && x <= t.cellCount)) return Number.NaN;
+  const k = x < t.cellCount ? x | 0 : t.cellCount - 1; // 0 <= x < 2^31: truncation is floor
+  const s = x - k;
+  const j = 4 * k;
+  const cells = t.cells;
+  const v0 = cells[j]!;
+  const d0 = cells[j + 1]!;
+  const v1 = cells[j + 2]!;
+  const d1 = cells[j + 3]!;
+  // Cubic Hermite in Horner form.
+  return v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
+}
+
+/**
+ * Cells of B from K's tables (standardized units t): B = factor (t^2/2 - (K - K0)),
+ * dB/dt = factor (t - v_z^{-1}(t)), placed on the user's axis l = mu + sigma t.
+ */
+function fuse(lower: BranchTable, upper: BranchTable, factor: number, K0: number, mu: number, sigma: number, m: number): FusedTable {
+  const nodes = (table: BranchTable) => {
+    const n = table.values.length - 1;
+    const values = new Float64Array(n + 1);
+    const slopes = new Float64Array(n + 1);
+    for (let k = 0; k <= n; k++) {
+      const t = k === n ? table.end : table.start + k * table.step;
+      values[k] = factor * (0.5 * t * t - (table.values[k]! - K0));
+      slopes[k] = factor * (t - table.slopes[k]!) * table.step;
+    }
+    // A zero-width branch (never for laws satisfying Condition 1) gets no cells: lookups fall back to exact.
+    return { n: table.step > 0 ? n : 0, values, slopes };
+  };
+  const lo = nodes(lower);
+  const hi = nodes(upper);
+  const cellCount = lo.n + hi.n;
+  const cells = new Float64Array(4 * Math.max(1, cellCount));
+  const put = (offset: number, side: { n: number; values: Float64Array; slopes: Float64Array }) => {
+    for (let k = 0; k < side.n; k++) {
+      const j = 4 * (offset + k);
+      cells[j] = side.values[k]!;
+      cells[j + 1] = side.slopes[k]!;
+      cells[j + 2] = side.values[k + 1]!;
+      cells[j + 3] = side.slopes[k + 1]!;
+    }
+  };
+  put(0, lo);
+  put(lo.n, hi);
+  return {
+    m,
+    loStart: mu + sigma * lower.start,
+    loInv: lo.n > 0 ? 1 / (sigma * lower.step) : Number.NaN,
+    hiStart: mu + sigma * upper.start,
+    hiInv: hi.n > 0 ? 1 / (sigma * upper.step) : Number.NaN,
+    nLo: lo.n,
+    cellCount,
+    cells,
+  };
 }
