@@ -29,7 +29,7 @@ interface Sample {
  * demand D is sampled at 0, then at +-1, +-2, +-4, ... in the direction of its sign up to
  * MONOTONE_PRICE_BOUND, and the sign change is refined by brent() to `tolerance` relative
  * in price. Checks, on the sampled prices only: every quantity finite (else invalid,
- * naming the trader), every trader's demand non-increasing between consecutive samples
+ * naming the trader), their sum finite (else invalid: D overflows), every trader's demand non-increasing between consecutive samples
  * (else invalid, naming the trader), and D non-increasing up to rounding. Then D is
  * probed at p* -+ h (MONOTONE_RESOLUTION): D = 0 (up to isNegligible) at either probe
  * means a zero set of positive length,
@@ -64,7 +64,13 @@ export function clearMonotone(
       failure = `trader ${i}: quantity function threw at p = ${p}: ${error instanceof Error ? error.message : String(error)}`;
       return null;
     }
-    return { value: sum.value, magnitude };
+    const value = sum.value;
+    if (!Number.isFinite(value)) {
+      // Every quantity is finite but their sum is not representable: no price can be checked to clear.
+      failure = `aggregate excess demand overflows at p = ${p}: the quantities sum to ${value}`;
+      return null;
+    }
+    return { value, magnitude };
   };
   const isZero = (s: Sample): boolean => isNegligible(s.value, s.magnitude);
   // Both samples ordered by price: lowP < highP.
@@ -155,7 +161,7 @@ export function clearMonotone(
     const to = isZero(above) ? root + h : root;
     return failedResult(
       "non-unique-price",
-      `aggregate excess demand is 0 on [${from}, ${to}] (resolution ${h}): no unique clearing price`,
+      `aggregate excess demand is 0 to machine precision on [${from}, ${to}] (resolution ${h}): no unique clearing price`,
     );
   }
   if (!isZero(atRoot)) {

@@ -1,9 +1,9 @@
 import { clearedResult, failedResult } from "./clearingResult.ts";
 import type { ClearingResult } from "./clearingResult.ts";
-import { CompensatedAdder } from "./compensatedSum.ts";
+import { CompensatedAdder, compensatedSum } from "./compensatedSum.ts";
 import { evaluateSchedule, quantityMagnitude, slopeAbove } from "./demandSchedule.ts";
 import type { DemandSchedule } from "./demandSchedule.ts";
-import { isNegligible } from "./isNegligible.ts";
+import { isNegligible, NEGLIGIBLE_RELATIVE } from "./isNegligible.ts";
 
 /**
  * The segment holding the zero of aggregate excess demand D: `below` is the last
@@ -39,11 +39,16 @@ interface Probe {
  * and, at millions of breakpoints, slower than everything else together. One direct
  * compensated pass over the schedules at the segment's ends confirms the segment
  * (falling back to sorting the breakpoints and bisecting on direct evaluations) and
- * gives every trader's quantity there; the zero is solved linearly on the segment or
- * tail and quantities are interpolated. D counts as 0 where it is negligible
- * (isNegligible) relative to its terms; 0 at a breakpoint followed by a flat piece (every
- * schedule's slope exactly 0) or a flat tail gives non-unique-price; no crossing (flat
- * tails included) gives no-price.
+ * gives every trader's quantity there. On the piece [lo, hi] holding the zero (in a tail,
+ * between the last breakpoint and a probe placed near the zero) every schedule is linear:
+ * t = D(lo) / (D(lo) - D(hi)) is computed once, price = lo + t (hi - lo) and
+ * q_i = qLo_i + t (qHi_i - qLo_i), so the quantities balance whatever the slopes. D counts
+ * as 0 where it is negligible (isNegligible) relative to the terms summed at that price;
+ * 0 at a breakpoint followed by a flat piece (every schedule's slope exactly 0) or a flat
+ * tail gives non-unique-price; no crossing (flat tails included), or a zero beyond the
+ * largest finite price, gives no-price; an aggregate that overflows at a breakpoint gives
+ * invalid. A result is returned as cleared only with a finite price and finite quantities
+ * whose compensated sum is negligible relative to sum |q_i| (see checkedResult).
  * Throws nothing for valid schedules. Internal.
  */
 export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): ClearingResult {
@@ -97,27 +102,49 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
   }
   const { below, at, next } = bracket;
 
-  let price: number;
+  // D is linear on [lo, hi] (a piece, or a stretch of a tail), and so is every trader's
+  // quantity. The zero is at the fraction t = D(lo) / (D(lo) - D(hi)) of it; computing t
+  // once and setting q_i = qLo_i + t (qHi_i - qLo_i) keeps sum q_i = D(lo) + t (D(hi) - D(lo))
+  // ~ 0 whatever the slopes. (Solving for the price first and evaluating every schedule
+  // at the rounded price would leave an imbalance of about slope * ulp(p).)
+  let { lo, hi, qLo, qHi, dLo, dHi } = probe;
+  // At a breakpoint D is a sum of finite quantities; if that sum overflows nothing can be checked to clear.
+  for (const [p, d] of [[below, dLo], [at, dHi]])
+    if (Number.isFinite(p) && !Number.isFinite(d))
+      return failedResult("invalid", `aggregate excess demand overflows at p = ${p}: the quantities sum to ${d}`);
   if (at === Infinity) {
     if (rightSlope === 0)
       return failedResult(
         "no-price",
-        `aggregate excess demand stays positive: ${probe.dLo} at the last breakpoint p = ${below} and flat above it`,
+        `aggregate excess demand stays positive: ${dLo} at the last breakpoint p = ${below} and flat above it`,
       );
-    price = below - probe.dLo / rightSlope;
-  } else if (probe.signHi < 0) {
-    if (below === -Infinity) {
-      if (leftSlope === 0)
-        return failedResult(
-          "no-price",
-          `aggregate excess demand stays negative: ${probe.dHi} at the first breakpoint p = ${at} and flat below it`,
-        );
-      price = at - probe.dHi / leftSlope;
-    } else {
-      const t = probe.dLo / (probe.dLo - probe.dHi);
-      price = Math.min(at, Math.max(below, below + t * (at - below)));
+    // The probe in the tail is 1 + |below| away. If the zero is far beyond it (t > 2), a
+    // shallow tail drowns in rounding (t < 0) or the tail overflows there, probe again at
+    // the zero estimated from the tail slope (t ~ 1), at least a few ulps of below away
+    // (a steep tail: t ~ 0).
+    const t = dLo / (dLo - dHi);
+    if (!(Number.isFinite(dHi) && t >= 0 && t <= 2)) {
+      const gap = tailGap(below, dLo / -rightSlope);
+      if (gap === Infinity)
+        return failedResult("no-price", `clearing price ${below} + ${dLo} / ${-rightSlope} in the upper tail is not finite`);
+      hi = below + gap;
+      ({ q: qHi, d: dHi } = evaluateAll(schedules, hi));
     }
-  } else {
+  } else if (probe.signHi < 0 && below === -Infinity) {
+    if (leftSlope === 0)
+      return failedResult(
+        "no-price",
+        `aggregate excess demand stays negative: ${dHi} at the first breakpoint p = ${at} and flat below it`,
+      );
+    const t = dLo / (dLo - dHi);
+    if (!(Number.isFinite(dLo) && t >= -1 && t <= 1)) {
+      const gap = tailGap(at, dHi / leftSlope);
+      if (gap === Infinity)
+        return failedResult("no-price", `clearing price ${at} - ${-dHi} / ${-leftSlope} in the lower tail is not finite`);
+      lo = at - gap;
+      ({ q: qLo, d: dLo } = evaluateAll(schedules, lo));
+    }
+  } else if (probe.signHi === 0) {
     // D(at) = 0 and D(below) > 0, so the zero set extends only to the right (or into a flat
     // left tail). Slopes are sums of non-positive terms, so "flat" is an exact test, immune
     // to values that underflow near a breakpoint.
@@ -131,16 +158,26 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
         `aggregate excess demand is 0 on [${from}, ${to}] (at least): every price there clears`,
       );
     }
-    price = at;
+    return checkedResult(at, qHi, (i) => quantityMagnitude(schedules[i], at, qHi[i]));
   }
-
-  // Every schedule is linear on the piece probed, so quantities interpolate (or extrapolate into a tail) exactly.
-  const { lo, hi, qLo, qHi } = probe;
-  // Written over qLo: one large allocation less.
-  if (price === hi) return clearedResult(price, qHi);
-  const t = (price - lo) / (hi - lo);
-  for (let i = 0; i < n; i++) qLo[i] += t * (qHi[i] - qLo[i]);
-  return clearedResult(price, qLo);
+  if (!(Number.isFinite(dLo) && Number.isFinite(dHi)))
+    return failedResult(
+      "invalid",
+      `aggregate excess demand overflows: D(${lo}) = ${dLo}, D(${hi}) = ${dHi}`,
+    );
+  const t = dLo / (dLo - dHi);
+  let price: number;
+  if (t === 1) price = hi;
+  else if (t === 0) price = lo;
+  else {
+    price = lo + t * (hi - lo);
+    // Inside a piece the zero stays between its breakpoints.
+    if (below !== -Infinity && at !== Infinity) price = Math.min(at, Math.max(below, price));
+  }
+  // Written over qHi (one large allocation less); qLo stays for the magnitudes of the terms.
+  const q = qHi;
+  for (let i = 0; i < n; i++) q[i] = qLo[i] + t * (qHi[i] - qLo[i]);
+  return checkedResult(price, q, (i) => Math.abs(qLo[i]) + Math.abs(q[i] - qLo[i]));
 }
 
 /**
@@ -257,8 +294,9 @@ function probeBracket(schedules: readonly DemandSchedule[], bracket: Bracket): P
     magnitudeLo += quantityMagnitude(s, lo, a);
     magnitudeHi += quantityMagnitude(s, hi, b);
   }
-  const dLo = sumLo + compLo;
-  const dHi = sumHi + compHi;
+  // Once a sum is infinite its compensation is NaN: keep the infinity (as compensatedSum does).
+  const dLo = Number.isFinite(sumLo) ? sumLo + compLo : sumLo;
+  const dHi = Number.isFinite(sumHi) ? sumHi + compHi : sumHi;
   return {
     lo,
     hi,
@@ -297,4 +335,66 @@ function swap(a: Float64Array, b: Float64Array, i: number, j: number): void {
   const y = b[i];
   b[i] = b[j];
   b[j] = y;
+}
+
+/**
+ * Distance from a breakpoint x to probe in a tail whose zero is estimated `distance` away:
+ * that distance, but at least a few ulps of x (so that x + gap != x); Infinity when the
+ * probe would not be a finite price.
+ */
+function tailGap(x: number, distance: number): number {
+  const gap = Math.max(distance, 8 * Number.EPSILON * Math.abs(x), 2 ** -1000);
+  return Number.isFinite(gap) && Number.isFinite(Math.abs(x) + gap) ? gap : Infinity;
+}
+
+/** Every trader's quantity at p and their compensated sum D(p). */
+function evaluateAll(schedules: readonly DemandSchedule[], p: number): { q: Float64Array; d: number } {
+  const q = new Float64Array(schedules.length);
+  const sum = new CompensatedAdder();
+  for (let i = 0; i < schedules.length; i++) {
+    q[i] = evaluateSchedule(schedules[i], p);
+    sum.add(q[i]);
+  }
+  return { q, d: sum.value };
+}
+
+/**
+ * The cleared result, once checked: a finite price, finite quantities and a compensated
+ * sum negligible relative to sum |q_i|; otherwise no-price or invalid with the reason.
+ * `scale(i)` is the magnitude of the terms that made q_i: a residue within their rounding
+ * is spread over the traders in proportion to it (each moves by at most
+ * NEGLIGIBLE_RELATIVE * scale(i), i.e. within its own rounding), so that cancellation in
+ * a steep piece does not leave its rounding in the balance.
+ */
+function checkedResult(price: number, quantities: Float64Array, scale: (i: number) => number): ClearingResult {
+  if (!Number.isFinite(price)) return failedResult("no-price", `clearing price is ${price}, not a finite number`);
+  const n = quantities.length;
+  let absolute = 0;
+  for (let i = 0; i < n; i++) {
+    const q = quantities[i];
+    if (!Number.isFinite(q))
+      return failedResult("invalid", `trader ${i}: quantity at the clearing price p = ${price} is ${q}, must be finite`);
+    absolute += Math.abs(q);
+  }
+  let residue = compensatedSum(quantities);
+  if (residue !== 0) {
+    const scales = new Float64Array(n);
+    for (let i = 0; i < n; i++) scales[i] = scale(i);
+    const total = compensatedSum(scales);
+    // A second round takes up what the first one's rounding (or a residue far below the
+    // largest quantity) left; more never helps.
+    for (let round = 0; round < 2 && residue !== 0 && isNegligible(residue, total); round++) {
+      for (let i = 0; i < n; i++) quantities[i] -= residue * (scales[i] / total);
+      residue = compensatedSum(quantities);
+    }
+    absolute = 0;
+    for (let i = 0; i < n; i++) absolute += Math.abs(quantities[i]);
+  }
+  // Gradual underflow rounds absolutely: a few units of the smallest subnormal per trader.
+  if (!(Math.abs(residue) <= NEGLIGIBLE_RELATIVE * absolute + 4 * n * Number.MIN_VALUE))
+    return failedResult(
+      "invalid",
+      `quantities at the clearing price p = ${price} do not balance: they sum to ${residue} (sum of |q_i| = ${absolute})`,
+    );
+  return clearedResult(price, quantities);
 }

@@ -1,3 +1,5 @@
+import { EXACT_TERM_WEIGHT } from "./isNegligible.ts";
+
 /**
  * A trader's demand schedule: a non-increasing map from price to quantity
  * (positive = buy, negative = sell).
@@ -55,7 +57,8 @@ export function linearSchedule(intercept: number, slope: number): DemandSchedule
  * first / last breakpoint. The arrays are copied and frozen: later changes by the
  * caller do not affect the schedule.
  * Throws ScheduleError when there is no breakpoint, the lengths differ, a value is not
- * finite, prices are not strictly increasing, quantities increase, or a tail slope is
+ * finite, prices are not strictly increasing, quantities increase, the slope of a piece
+ * (or a difference of consecutive prices or quantities) overflows, or a tail slope is
  * not a finite number >= 0.
  * @example evaluateSchedule(piecewiseLinearSchedule([0, 2], [1, -1]), 1) // 0
  */
@@ -108,16 +111,23 @@ export function evaluateSchedule(s: DemandSchedule, p: number): number {
 
 /**
  * Sum of the magnitudes of the terms that make up q(p) (given q = evaluateSchedule(s, p)),
- * so that clearing can tell a rounding residue from a real excess demand. Internal.
+ * so that clearing can tell a rounding residue from a real excess demand: only the terms
+ * actually summed at p count (the active segment's left breakpoint quantity and the
+ * interpolated or tail increment; intercept and slope * p), and a term used unchanged
+ * counts EXACT_TERM_WEIGHT (see isNegligible.ts). Internal.
  */
 export function quantityMagnitude(s: DemandSchedule, p: number, q: number): number {
   switch (s.kind) {
-    case "linear":
-      return Math.abs(s.intercept) + Math.abs(s.slope * p);
+    case "linear": {
+      const moved = s.slope * p;
+      return moved === 0 ? EXACT_TERM_WEIGHT * Math.abs(s.intercept) : Math.abs(s.intercept) + Math.abs(moved);
+    }
     case "piecewiseLinear": {
-      // Interpolation and tails combine breakpoint quantities, all within [q_last, q_0]: an O(1) bound.
-      const qs = s.quantities;
-      return Math.abs(q) + 2 * (Math.abs(qs[0]) + Math.abs(qs[qs.length - 1]));
+      // q = base + increment, base the quantity at the active segment's left breakpoint
+      // (the first one in the lower tail); q - base recovers the increment up to rounding.
+      const base = s.quantities[Math.max(0, segmentIndex(s.prices, p))];
+      const moved = q - base;
+      return moved === 0 ? EXACT_TERM_WEIGHT * Math.abs(base) : Math.abs(base) + Math.abs(moved);
     }
     case "fn":
       return Math.abs(q);
@@ -208,6 +218,13 @@ function breakpointsProblem(prices: readonly number[], quantities: readonly numb
       return `prices[${j}] must be > prices[${j - 1}] = ${prices[j - 1]} (strictly increasing), got ${prices[j]}`;
     if (j > 0 && !(quantities[j] <= quantities[j - 1]))
       return `quantities[${j}] must be <= quantities[${j - 1}] = ${quantities[j - 1]} (non-increasing), got ${quantities[j]}`;
+    if (j > 0) {
+      // Clearing works with the slopes of the pieces: they, and the differences they are made of, must be finite.
+      const rise = quantities[j] - quantities[j - 1];
+      const run = prices[j] - prices[j - 1];
+      if (!(rise - rise === 0 && run - run === 0 && Number.isFinite(rise / run)))
+        return `slope (quantities[${j}] - quantities[${j - 1}]) / (prices[${j}] - prices[${j - 1}]) must be finite, got ${rise} / ${run}`;
+    }
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import { isNegligible } from "./isNegligible.ts";
+import { EXACT_TERM_WEIGHT, isNegligible } from "./isNegligible.ts";
 
 /**
  * A book of linear schedules q_i(p) = intercepts[i] - slopes[i] * p stored in typed
@@ -73,11 +73,14 @@ export function createLinearBook(size: number): LinearBook {
 
 /**
  * Clears the book in closed form, p = sum(intercepts) / sum(slopes) (compensated sums),
- * and writes q_i = intercepts[i] - slopes[i] * p into quantitiesOut[0 .. size).
+ * and writes q_i = intercepts[i] - slopes[i] * p into quantitiesOut[0 .. size), taken at
+ * the exact quotient rather than the rounded p (a shift of q_i by slopes[i] times the
+ * rounding of p), so that the q_i balance to rounding of their own size whatever the slopes.
  * Returns the clearing price; returns NaN (and writes zeros) when there is no unique
  * price or the book is invalid (a non-finite intercept, a NaN, infinite or negative
  * slope); linearBookFailure(book) then says why. All slopes 0 means no-price, or
- * non-unique-price when the intercepts sum to 0 up to rounding (see isNegligible).
+ * non-unique-price when the intercepts sum to 0 up to their representation error
+ * (2 eps of sum |intercepts|, see isNegligible.ts).
  * Throws RangeError when an array of the book or quantitiesOut is shorter than size.
  * @example clearLinearBook(book, new Float64Array(2)) // 0 for intercepts [1, -1], slopes [1, 1]
  */
@@ -90,7 +93,8 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
       `clearLinearBook: intercepts, slopes and quantitiesOut need length >= size = ${n}, got ${intercepts.length}, ${slopes.length}, ${quantitiesOut.length}`,
     );
   const outcome = outcomeOf(book);
-  // Neumaier sums inlined: this loop is the Monte Carlo hot path.
+  // Compensated sums by Knuth's branch-free two-sum, inlined: this is the Monte Carlo hot path, and
+  // Neumaier's |s| >= |x| test mispredicts on random intercepts.
   let sumA = 0;
   let compA = 0;
   let sumB = 0;
@@ -102,10 +106,12 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
     // x - x === 0 is false exactly for NaN and +-Infinity.
     if (!(a - a === 0 && b - b === 0 && b >= 0)) return fail(outcome, INVALID_TRADER, i, a, b, quantitiesOut, n);
     let t = sumA + a;
-    compA += Math.abs(sumA) >= Math.abs(a) ? sumA - t + a : a - t + sumA;
+    let z = t - sumA;
+    compA += sumA - (t - z) + (a - z);
     sumA = t;
     t = sumB + b;
-    compB += sumB >= b ? sumB - t + b : b - t + sumB;
+    z = t - sumB;
+    compB += sumB - (t - z) + (b - z);
     sumB = t;
     magnitudeA += Math.abs(a);
   }
@@ -114,11 +120,33 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
   if (!(Number.isFinite(totalA) && Number.isFinite(totalB)))
     return fail(outcome, SUM_OVERFLOW, -1, sumA, sumB, quantitiesOut, n);
   if (totalB === 0)
-    return fail(outcome, isNegligible(totalA, magnitudeA) ? FLAT_ZERO : FLAT_NONZERO, -1, totalA, 0, quantitiesOut, n);
+    // The intercepts are summed unchanged: exact terms, whose compensated sum is held to the tight bound.
+    return fail(
+      outcome,
+      isNegligible(totalA, EXACT_TERM_WEIGHT * magnitudeA) ? FLAT_ZERO : FLAT_NONZERO,
+      -1,
+      totalA,
+      0,
+      quantitiesOut,
+      n,
+    );
   // + 0 turns -0 into 0.
   const price = totalA / totalB + 0;
   if (!Number.isFinite(price)) return fail(outcome, PRICE_OVERFLOW, -1, totalA, totalB, quantitiesOut, n);
-  for (let i = 0; i < n; i++) quantitiesOut[i] = intercepts[i] - slopes[i] * price;
+  // Rounding p leaves sum q_i = sum(slopes) * (A/B - p), large next to small trades when
+  // the slopes are steep; the quantities at the exact price A/B are q_i - slopes[i] * shift.
+  let sumQ = 0;
+  let compQ = 0;
+  for (let i = 0; i < n; i++) {
+    const q = intercepts[i] - slopes[i] * price;
+    quantitiesOut[i] = q;
+    const t = sumQ + q;
+    const z = t - sumQ;
+    compQ += sumQ - (t - z) + (q - z);
+    sumQ = t;
+  }
+  const shift = (sumQ + compQ) / totalB;
+  if (shift !== 0) for (let i = 0; i < n; i++) quantitiesOut[i] -= slopes[i] * shift;
   outcome.code = OK;
   return price;
 }
