@@ -135,11 +135,27 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
   if (!Number.isFinite(price)) return fail(outcome, PRICE_OVERFLOW, -1, totalA, totalB, quantitiesOut, n);
   // Rounding p leaves sum q_i = sum(slopes) * (A/B - p), large next to small trades when
   // the slopes are steep; the quantities at the exact price A/B are q_i - slopes[i] * shift.
+  // A plain sum decides whether that correction matters (it rarely does), so the common case
+  // costs one pass; the correction itself uses a compensated sum.
+  let sumQ = 0;
+  let absQ = 0;
+  for (let i = 0; i < n; i++) {
+    const q = intercepts[i] - slopes[i] * price;
+    quantitiesOut[i] = q;
+    sumQ += q;
+    absQ += Math.abs(q);
+  }
+  if (Math.abs(sumQ) > 4 * Number.EPSILON * absQ) balance(intercepts, slopes, price, totalB, quantitiesOut, n);
+  outcome.code = OK;
+  return price;
+}
+
+/** Shifts the quantities to the exact clearing price A/B (see clearLinearBook). */
+function balance(intercepts: Float64Array, slopes: Float64Array, price: number, totalB: number, quantitiesOut: Float64Array, n: number): void {
   let sumQ = 0;
   let compQ = 0;
   for (let i = 0; i < n; i++) {
     const q = intercepts[i] - slopes[i] * price;
-    quantitiesOut[i] = q;
     const t = sumQ + q;
     const z = t - sumQ;
     compQ += sumQ - (t - z) + (q - z);
@@ -147,8 +163,6 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
   }
   const shift = (sumQ + compQ) / totalB;
   if (shift !== 0) for (let i = 0; i < n; i++) quantitiesOut[i] -= slopes[i] * shift;
-  outcome.code = OK;
-  return price;
 }
 
 /**
