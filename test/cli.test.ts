@@ -30,6 +30,12 @@ describe("optex theory", () => {
     const e = JSON.parse(optex("theory", "--dist", "exponential:1", "--alpha", "1", "--json").stdout);
     expect(e.meanVirtualType).toBeCloseTo(0.86814, 5);
   });
+  test("--frontier adds the revenue-efficiency frontier; --model basic is accepted", () => {
+    const j = JSON.parse(optex("theory", "--model", "basic", "--frontier", "0:1:0.25", "--json").stdout);
+    expect(j.frontier.map((f: { alpha: number }) => f.alpha)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    for (const f of j.frontier) for (const k of ["revenuePerTrader", "holdingCostPerTrader"]) expect(Number.isFinite(f[k])).toBe(true);
+    expect(j.frontier[2].revenuePerTrader).toBeCloseTo(j.optimal.revenuePerTrader, 12);
+  });
   test("readable table without --json", () => {
     const r = optex("theory");
     expect(r.status).toBe(0);
@@ -103,6 +109,8 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["simulate", "--traders", "2", "--mechanism", "double-auction"], /no symmetric linear equilibrium/],
     [["simulate", "--bogus"], /unknown option/],
     [["frobnicate"], /unknown command/],
+    [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
+    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic/],
   ])("%j", (args, pattern) => {
     const r = optex(...(args as string[]));
     expect(r.status).toBe(2);

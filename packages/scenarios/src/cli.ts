@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
-import { basicEnvironment, TheoryError } from "@optex/theory";
+import { basicEnvironment, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
@@ -8,7 +8,7 @@ import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
 import { fmt, quantityLabels, table, toJson } from "./format.ts";
 import { createLogger } from "./logger.ts";
 import { quantityNames } from "./monteCarlo.ts";
-import { parseAlpha, parseDist, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseDist, parseFrontier, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
 import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
@@ -84,13 +84,30 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .action((o: EnvOptions) => {
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic"]).default("basic"))
+    .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
+    .action((o: EnvOptions & { frontier?: number[] }) => {
       const log = createLogger(o.logLevel);
       const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
       const started = Date.now();
       const report = basicTheoryReport(env, o.alpha);
+      const frontier = o.frontier ? revenueEfficiencyFrontier(env, o.frontier) : undefined;
       log.info({ command: "theory", dist: o.dist.id, ms: Date.now() - started }, "theory solved");
-      process.stdout.write((o.json ? toJson(report) : theoryTable(report)) + "\n");
+      if (o.json) {
+        process.stdout.write(toJson(frontier ? { ...report, frontier } : report) + "\n");
+        return;
+      }
+      const frontierTable = frontier
+        ? [
+            "",
+            "Revenue-efficiency frontier (allocative efficiency = -N x holding cost):",
+            table(
+              ["alpha", "revenue per trader", "holding cost per trader", "utility gain per trader"],
+              frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader), fmt(f.utilityGainPerTrader)]),
+            ),
+          ].join("\n")
+        : "";
+      process.stdout.write(theoryTable(report) + frontierTable + "\n");
     });
 
   environmentOptions(program.command("simulate").description("Monte Carlo of the double auction with fee against theory"), "10")

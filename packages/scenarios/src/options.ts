@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { type Distribution, parseDistribution } from "@optex/theory";
+import { type Distribution, parseAlphaGrid, parseDistribution } from "@optex/theory";
 
 /** Strict number: the whole string must be a finite decimal (Number("") is 0, so reject blanks). */
 function toNumber(raw: string, what: string): number {
@@ -65,4 +65,12 @@ export const logLevels = ["silent", "fatal", "error", "warn", "info", "debug", "
 export const parseLogLevel = (raw: string): string => {
   if (!(logLevels as readonly string[]).includes(raw)) throw new InvalidArgumentError(`log level must be one of ${logLevels.join(", ")}, got "${raw}"`);
   return raw;
+};
+
+export const parseFrontier = (raw: string): number[] => {
+  try {
+    return parseAlphaGrid(raw);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 };

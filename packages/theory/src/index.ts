@@ -18,3 +18,4 @@ export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
 export { type BranchTable, hermite, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
 export { maximize } from "./maximize.ts";
 export { utilityGain } from "./utility.ts";
+export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";

@@ -55,22 +55,25 @@ export function optimalMechanismOutcome(env: BasicEnvironment, vt: VirtualType):
   const revenuePerTrader = -eXhat / kappa - secondMomentX / (2 * kappa) - utilityGainPerTrader;
   const holdingCostPerTrader = (secondMomentE + 2 * eXhat + secondMomentX) / (2 * kappa);
   const [lo, hi] = truncatedSupport(z.dist);
-  const tradeVolumePerTrader =
-    sigma *
-    expectedAbsoluteCombination(
-      {
-        atomMass: z.flatMass,
-        pieces: [
-          { from: lo, to: zA, value: (t) => z.v(t) - zm },
-          { from: zB, to: hi, value: (t) => z.v(t) - zm },
-        ],
-        density: pdf,
-        scale: Math.sqrt(zVar),
-      },
-      -share,
-      1 / N,
-      N - 1,
-    );
+  // E|X_i| is the costly part (characteristic functions): computed on first use, then kept.
+  let tradeVolume: number | undefined;
+  const tradeVolumePerTrader = () =>
+    (tradeVolume ??=
+      sigma *
+      expectedAbsoluteCombination(
+        {
+          atomMass: z.flatMass,
+          pieces: [
+            { from: lo, to: zA, value: (t) => z.v(t) - zm },
+            { from: zB, to: hi, value: (t) => z.v(t) - zm },
+          ],
+          density: pdf,
+          scale: Math.sqrt(zVar),
+        },
+        -share,
+        1 / N,
+        N - 1,
+      ));
   return {
     interimAllocation,
     interimTransfer,
@@ -78,7 +81,9 @@ export function optimalMechanismOutcome(env: BasicEnvironment, vt: VirtualType):
     revenuePerTrader,
     holdingCostPerTrader,
     utilityGainPerTrader,
-    tradeVolumePerTrader,
+    get tradeVolumePerTrader() {
+      return tradeVolumePerTrader();
+    },
     autarkyHoldingCostPerTrader: secondMomentE / (2 * kappa),
   };
 }
