@@ -36,6 +36,20 @@ describe("optex theory", () => {
     for (const f of j.frontier) for (const k of ["revenuePerTrader", "holdingCostPerTrader"]) expect(Number.isFinite(f[k])).toBe(true);
     expect(j.frontier[2].revenuePerTrader).toBeCloseTo(j.optimal.revenuePerTrader, 12);
   });
+  test("--model heterogeneous: traders in input order with eA, eB, flatLevel, meanVirtualType, revenue, fee; totals", () => {
+    const r = optex("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0.5", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.traders.map((t: { dist: string }) => t.dist)).toEqual(["normal:0,0.5", "normal:0,1", "normal:0,2"]);
+    for (const t of j.traders) {
+      for (const k of ["eA", "eB", "flatLevel", "meanVirtualType", "revenue"]) expect(Number.isFinite(t[k])).toBe(true);
+      expect(Number.isFinite(t.fee.c) && Number.isFinite(t.fee.d)).toBe(true);
+    }
+    // Corollary 5.1 (zero means): binding regions scale with sigma_i, flat levels are 0.
+    expect(j.traders[2].eB / j.traders[1].eB).toBeCloseTo(2, 10);
+    expect(j.traders[0].fee.c).toBeCloseTo(-1 / 5, 14);
+    expect(j.totals.revenue).toBeCloseTo(j.traders.reduce((s: number, t: { revenue: number }) => s + t.revenue, 0), 12);
+  });
   test("readable table without --json", () => {
     const r = optex("theory");
     expect(r.status).toBe(0);
@@ -111,6 +125,10 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["frobnicate"], /unknown command/],
     [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
     [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic/],
+    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
+    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],
+    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],
+    [["theory", "--kappas", "1,2"], /need --model heterogeneous/],
   ])("%j", (args, pattern) => {
     const r = optex(...(args as string[]));
     expect(r.status).toBe(2);

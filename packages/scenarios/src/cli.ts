@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
-import { basicEnvironment, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
+import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
@@ -8,9 +8,10 @@ import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
 import { fmt, quantityLabels, table, toJson } from "./format.ts";
 import { createLogger } from "./logger.ts";
 import { quantityNames } from "./monteCarlo.ts";
-import { parseAlpha, parseDist, parseFrontier, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
+import { heterogeneousReport, type HeterogeneousReport } from "./heterogeneousReport.ts";
 import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
 
 
@@ -53,6 +54,30 @@ function theoryTable(r: TheoryReport): string {
   ].join("\n");
 }
 
+function heterogeneousTable(r: HeterogeneousReport): string {
+  const rows = r.traders.map((t, i) => [
+    String(i + 1),
+    t.dist,
+    String(t.kappa),
+    `[${fmt(t.eA)}, ${fmt(t.eB)}]`,
+    fmt(t.flatLevel),
+    fmt(t.meanVirtualType),
+    fmt(t.revenue),
+    fmt(t.holdingCost),
+    fmt(t.utilityGain),
+    `${fmt(t.fee.c)}, ${fmt(t.fee.d)}`,
+  ]);
+  rows.push(["total", "", "", "", "", "", fmt(r.totals.revenue), fmt(r.totals.holdingCost), fmt(r.totals.utilityGain), ""]);
+  const frontier = r.frontier
+    ? ["", "Revenue-efficiency frontier (per-trader averages):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]))].join("\n")
+    : "";
+  return [
+    `Heterogeneous traders (Theorem 5), alpha = ${r.alpha}, mu_pi = ${r.muPi}`,
+    "",
+    table(["trader", "law", "kappa", "binding region", "flat level", "E[v]", "revenue", "holding cost", "utility gain", "fee c, d (Prop. 10)"], rows),
+  ].join("\n") + frontier;
+}
+
 function simulationTable(reports: SimulationReport[], head: string): string {
   const rows: string[][] = [];
   for (const r of reports) {
@@ -84,10 +109,19 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic"]).default("basic"))
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous"]).default("basic"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
-    .action((o: EnvOptions & { frontier?: number[] }) => {
+    .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
+    .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[] }) => {
       const log = createLogger(o.logLevel);
+      if (o.model === "heterogeneous") {
+        if (!o.dists || !o.kappas) throw new InputError("--model heterogeneous needs --dists and --kappas");
+        const report = heterogeneousReport(o.dists, o.kappas, o.alpha, o.muPi, o.frontier);
+        process.stdout.write((o.json ? toJson(report) : heterogeneousTable(report)) + "\n");
+        return;
+      }
+      if (o.dists || o.kappas) throw new InputError("--dists and --kappas need --model heterogeneous");
       const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
       const started = Date.now();
       const report = basicTheoryReport(env, o.alpha);

@@ -74,3 +74,26 @@ export const parseFrontier = (raw: string): number[] => {
     throw new InvalidArgumentError((error as Error).message);
   }
 };
+
+/** "normal:0,0.5;normal:0,1" -> one law per trader (at least 2). */
+export const parseDists = (raw: string): Distribution[] => {
+  const parts = raw.split(";").map((s) => s.trim()).filter((s) => s !== "");
+  if (parts.length < 2) throw new InvalidArgumentError(`need at least 2 laws separated by ';', got "${raw}"`);
+  return parts.map((p, i) => {
+    try {
+      return parseDist(p);
+    } catch (error) {
+      throw new InvalidArgumentError(`law ${i + 1}: ${(error as Error).message}`);
+    }
+  });
+};
+
+/** "1,2,3" -> one holding capacity per trader. */
+export const parseKappas = (raw: string): number[] =>
+  raw.split(",").map((s, i) => {
+    try {
+      return parseKappa(s);
+    } catch (error) {
+      throw new InvalidArgumentError(`kappa ${i + 1}: ${(error as Error).message}`);
+    }
+  });

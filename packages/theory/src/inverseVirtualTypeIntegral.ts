@@ -8,7 +8,7 @@ const TAIL = 1e-13;
 const QUAD = { absTol: 1e-16, relTol: 1e-13, maxSubdivisions: 2000 };
 
 /**
- * K(l) = integral from m to l of v^{-1}(s) ds, m = E[v], with v^{-1} clamped to the support outside
+ * K(l) = integral from m to l of v^{-1}(s) ds, m the flat level of v (E[v] in Theorem 1), with v^{-1} clamped to the support outside
  * the range of v: the building block of the Proposition 3 fee (MODEL.md section 5).
  * Substituting s = v(e) and integrating by parts,
  *   K(l) = u l - eB m - int_{eB}^{u} v(e) de   (l >= m, u = v^{-1}(l)),
@@ -18,18 +18,10 @@ const QUAD = { absTol: 1e-16, relTol: 1e-13, maxSubdivisions: 2000 };
  * built once; exact (root finding + quadrature) beyond the 1e-13 tails of an unbounded support.
  */
 export function inverseVirtualTypeIntegral(vt: VirtualType): InverseIntegral {
-  const { dist, eA, eB, meanVirtualType: m } = vt;
+  const m = vt.flatLevel;
   const lower = buildBranch(vt, "lower");
   const upper = buildBranch(vt, "upper");
-  const exact = (l: number): number => {
-    const u = vt.vInverse(l);
-    if (l >= m) {
-      const uc = Math.min(u, dist.upper);
-      return uc * l - eB * m - integrate(vt.v, eB, uc, QUAD).value;
-    }
-    const uc = Math.max(u, dist.lower);
-    return uc * l - eA * m + integrate(vt.v, uc, eA, QUAD).value;
-  };
+  const exact = (l: number) => exactInverseIntegral(vt, l);
   const evaluate = (l: number) => {
     const table = l >= m ? upper : lower;
     if (l >= table.start && l <= table.end) return hermite(table, l);
@@ -39,6 +31,18 @@ export function inverseVirtualTypeIntegral(vt: VirtualType): InverseIntegral {
     return exact(l);
   };
   return { evaluate, lower, upper };
+}
+
+/** K(l) by root finding and quadrature (no table): for single evaluations. */
+export function exactInverseIntegral(vt: VirtualType, l: number): number {
+  const { dist, eA, eB, flatLevel: m } = vt;
+  const u = vt.vInverse(l);
+  if (l >= m) {
+    const uc = Math.min(u, dist.upper);
+    return uc * l - eB * m - integrate(vt.v, eB, uc, QUAD).value;
+  }
+  const uc = Math.max(u, dist.lower);
+  return uc * l - eA * m + integrate(vt.v, uc, eA, QUAD).value;
 }
 
 /** K(l) = int_m^l v^{-1}, with the Hermite tables it is interpolated from (for callers that fuse them). */
@@ -62,7 +66,7 @@ export interface BranchTable {
 }
 
 function buildBranch(vt: VirtualType, branch: "lower" | "upper"): BranchTable {
-  const { dist, eA, eB, meanVirtualType: m } = vt;
+  const { dist, eA, eB, flatLevel: m } = vt;
   // The e-interval of the branch, truncated at the TAIL quantile when unbounded.
   const eFar = branch === "lower" ? (Number.isFinite(dist.lower) ? dist.lower : dist.quantile(TAIL)) : Number.isFinite(dist.upper) ? dist.upper : dist.quantile(1 - TAIL);
   const edge = branch === "lower" ? eA : eB;

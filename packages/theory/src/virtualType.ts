@@ -12,8 +12,10 @@ export interface VirtualType {
   /** The binding region [eA, eB] where participation binds and v is flat. */
   readonly eA: number;
   readonly eB: number;
-  /** m = E[v(e)], the level of v on [eA, eB]. */
+  /** E[v(e)]; in Theorem 1 it is also the level of v on [eA, eB]. */
   readonly meanVirtualType: number;
+  /** The level of v on [eA, eB] (Theorem 1: E[v]; Theorem 5: kappa_i sum_{j != i} E[v_j] / sum_{j != i} kappa_j). */
+  readonly flatLevel: number;
   /** P(e in [eA, eB]): the atom of v(e) at m. */
   readonly flatMass: number;
   readonly varianceVirtualType: number;
@@ -43,10 +45,14 @@ const QUAD = { absTol: 1e-15, relTol: 1e-12, maxSubdivisions: 4000 };
  * Throws TheoryError when alpha is outside [0, 1] or Condition 1 fails (ironing is not implemented).
  */
 export function solveVirtualType(dist: Distribution, alpha: number): VirtualType {
+  checkLawAndAlpha(dist, alpha);
+  return inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
+}
+
+/** Validates alpha and the law, and checks Condition 1; throws TheoryError. */
+export function checkLawAndAlpha(dist: Distribution, alpha: number): void {
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
-  const mu = dist.mean;
-  const sigma = Math.sqrt(dist.variance);
-  if (!(Number.isFinite(mu) && sigma > 0 && Number.isFinite(sigma))) {
+  if (!(Number.isFinite(dist.mean) && dist.variance > 0 && Number.isFinite(dist.variance))) {
     throw new TheoryError(`the law ${dist.id} needs a finite mean and a finite variance > 0`);
   }
   const condition = checkCondition1(dist, alpha);
@@ -55,27 +61,33 @@ export function solveVirtualType(dist: Distribution, alpha: number): VirtualType
       `Condition 1 fails for ${dist.id} at alpha=${alpha}: ${condition.violation!.branch} decreases near e=${condition.violation!.at.toPrecision(6)} (ironing is not implemented)`,
     );
   }
-  const z = solveStandard(standardizedLaw(dist), alpha);
+}
+
+/** Maps a virtual type solved on the standardized law back to the law's own units. */
+export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): VirtualType {
+  const mu = dist.mean;
+  const sigma = Math.sqrt(dist.variance);
   if (mu === 0 && sigma === 1 && z.dist === dist) return z;
-  // Back to the user's units; support ends map exactly (not through rounding).
+  // Support ends map exactly (not through rounding).
   const zLaw = z.dist;
   const toE = (t: number) => (t <= zLaw.lower ? dist.lower : t >= zLaw.upper ? dist.upper : mu + sigma * t);
-  const eA = toE(z.eA);
-  const eB = toE(z.eB);
-  const m = mu + sigma * z.meanVirtualType;
+  const eA = alpha === 0 ? mu + sigma * z.eA : toE(z.eA);
+  const eB = alpha === 0 ? mu + sigma * z.eB : toE(z.eB);
+  const level = mu + sigma * z.flatLevel;
   // v in the user's units straight from the law's ratios (it sits in Monte Carlo's hot loop).
   const cdfOverPdf = dist.cdfOverPdf;
   const survivalOverPdf = dist.survivalOverPdf;
   const v =
     alpha === 0
       ? (e: number) => e
-      : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : m);
+      : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : level);
   return {
     dist,
     alpha,
     eA,
     eB,
-    meanVirtualType: m,
+    flatLevel: level,
+    meanVirtualType: mu + sigma * z.meanVirtualType,
     flatMass: z.flatMass,
     varianceVirtualType: sigma * sigma * z.varianceVirtualType,
     v,
@@ -88,6 +100,25 @@ export function solveVirtualType(dist: Distribution, alpha: number): VirtualType
 
 /** Theorem 1's solve on a law of unit scale (any law works; tolerances assume sigma ~ 1). */
 function solveStandard(dist: Distribution, alpha: number): VirtualType {
+  const branches = branchesOf(dist, alpha);
+  const m = alpha === 0 ? dist.mean : findRootExpanding(branches.excessMean, dist.mean, Math.sqrt(dist.variance), -Infinity, Infinity, { tolerance: 1e-13 * Math.sqrt(dist.variance) });
+  return standardAtLevel(dist, alpha, m, branches, 0);
+}
+
+/**
+ * The two branches of v for a law of unit scale and, for a trial flat level L, where they meet it
+ * (eA(L), eB(L)) and E[v_L] - L, the excess of the mean of v over the level. d/dL (E[v_L] - L) =
+ * F(eB) - F(eA) - 1 < 0.
+ */
+export interface Branches {
+  lower(e: number): number;
+  upper(e: number): number;
+  eAOf(level: number): number;
+  eBOf(level: number): number;
+  excessMean(level: number): number;
+}
+
+export function branchesOf(dist: Distribution, alpha: number): Branches {
   const { lower: L, upper: U } = dist;
   const sigma = Math.sqrt(dist.variance);
   const lowerBranch = alpha === 0 ? (e: number) => e : (e: number) => e + alpha * dist.cdfOverPdf(e);
@@ -97,7 +128,6 @@ function solveStandard(dist: Distribution, alpha: number): VirtualType {
   const lowerAtU = Number.isFinite(U) ? lowerBranch(U) : Infinity;
   const upperAtL = Number.isFinite(L) ? upperBranch(L) : -Infinity;
   const upperAtU = Number.isFinite(U) ? U : Infinity;
-
   const solveBranch = (branch: (e: number) => number, s: number, atL: number, atU: number): number => {
     if (s <= atL) return L;
     if (s >= atU) return U;
@@ -106,25 +136,28 @@ function solveStandard(dist: Distribution, alpha: number): VirtualType {
   };
   const eAOf = (m: number) => solveBranch(lowerBranch, m, lowerAtL, lowerAtU);
   const eBOf = (m: number) => solveBranch(upperBranch, m, upperAtL, upperAtU);
+  const excessMean = (trial: number) => {
+    const a = eAOf(trial);
+    const b = eBOf(trial);
+    const below = a > L ? integrate((e) => e * dist.pdf(e) + alpha * dist.cdf(e), L, a, QUAD).value : 0;
+    const above = b < U ? integrate((e) => e * dist.pdf(e) - alpha * dist.survival(e), b, U, QUAD).value : 0;
+    return below + above - trial * (dist.cdf(a) + dist.survival(b));
+  };
+  return { lower: lowerBranch, upper: upperBranch, eAOf, eBOf, excessMean };
+}
 
-  let eA: number;
-  let eB: number;
-  let m: number;
-  if (alpha === 0) {
-    m = dist.mean;
-    eA = eB = m;
-  } else {
-    const g = (trial: number) => {
-      const a = eAOf(trial);
-      const b = eBOf(trial);
-      const below = a > L ? integrate((e) => e * dist.pdf(e) + alpha * dist.cdf(e), L, a, QUAD).value : 0;
-      const above = b < U ? integrate((e) => e * dist.pdf(e) - alpha * dist.survival(e), b, U, QUAD).value : 0;
-      return below + above - trial * (dist.cdf(a) + dist.survival(b));
-    };
-    m = findRootExpanding(g, dist.mean, sigma, -Infinity, Infinity, { tolerance: 1e-13 * sigma });
-    eA = eAOf(m);
-    eB = eBOf(m);
-  }
+/**
+ * v on a law of unit scale with flat level `level` (Theorem 1: level = E[v]; Theorem 5: the level
+ * that makes trader i's interim trade zero). `excess` = E[v] - level when already known.
+ */
+export function standardAtLevel(dist: Distribution, alpha: number, level: number, branches: Branches, excess?: number): VirtualType {
+  const { lower: L, upper: U } = dist;
+  const m = level;
+  const clampLevel = Math.min(Math.max(level, L), U);
+  const eA = alpha === 0 ? clampLevel : branches.eAOf(m);
+  const eB = alpha === 0 ? clampLevel : branches.eBOf(m);
+  const lowerBranch = branches.lower;
+  const upperBranch = branches.upper;
   // Flat closure (no nested calls through the branches): v sits in Monte Carlo's hot loop.
   const cdfOverPdf = dist.cdfOverPdf;
   const survivalOverPdf = dist.survivalOverPdf;
@@ -132,16 +165,21 @@ function solveStandard(dist: Distribution, alpha: number): VirtualType {
     alpha === 0
       ? (e: number) => e
       : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : m);
-  const varianceVirtualType =
+  const meanExcess = excess ?? (alpha === 0 ? dist.mean - level : branches.excessMean(level));
+  // E[(v - level)^2] - (E v - level)^2; v - level vanishes on the flat region.
+  const secondAboutLevel =
     (eA > L ? integrate((e) => (lowerBranch(e) - m) ** 2 * dist.pdf(e), L, eA, QUAD).value : 0) +
     (eB < U ? integrate((e) => (upperBranch(e) - m) ** 2 * dist.pdf(e), eB, U, QUAD).value : 0);
-  const vInverse = alpha === 0 ? (s: number) => Math.min(Math.max(s, L), U) : (s: number) => (s < m ? eAOf(s) : s > m ? eBOf(s) : eA);
+  const varianceVirtualType = Math.max(0, secondAboutLevel - meanExcess * meanExcess);
+  const vInverse =
+    alpha === 0 ? (s: number) => Math.min(Math.max(s, L), U) : (s: number) => (s < m ? branches.eAOf(s) : s > m ? branches.eBOf(s) : eA);
   return {
     dist,
     alpha,
     eA,
     eB,
-    meanVirtualType: m,
+    flatLevel: level,
+    meanVirtualType: level + meanExcess,
     flatMass: alpha === 0 ? 0 : dist.cdf(eB) - dist.cdf(eA),
     varianceVirtualType,
     v,
