@@ -34,33 +34,58 @@ export interface Prop3Fee extends FeeSchedule {
  */
 export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
   const { kappa, traders: N, muPi } = env;
+  const parts = quadraticInverseFee(vt, {
+    kappa,
+    muPi,
+    c: -1 / ((N - 1) * kappa),
+    scale: (N - 1) / (N * kappa),
+    dBeforeB: vt.varianceVirtualType / (2 * N * kappa),
+  });
+  return { id: "prop3", ...parts, fee: (_trader, q, p) => parts.feeOf(q, p) };
+}
+
+/** The trader-independent parts of a Proposition 3-type fee. */
+export interface QuadraticInverseFee {
+  readonly c: number;
+  readonly d: number;
+  B(l: number): number;
+  impliedIntercept(q: number, p: number): number;
+  feeOf(q: number, p: number): number;
+  feesInto(quantities: Float64Array, p: number, out: Float64Array): void;
+}
+
+/**
+ * The fee family of Propositions 3 and 10 for one trader with virtual type vt (flat at vt.flatLevel)
+ * and holding capacity kappa: T(q, p) = (c/2) q^2 - B(l) + d with l = -q - kappa (p - mu_pi),
+ * B(l) = scale [(l - mu_e)^2/2 - int_{mu_e}^{l} (v^{-1}(s) - mu_e) ds] and d = dBeforeB + B(flat level).
+ */
+export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: number; c: number; scale: number; dBeforeB: number }): QuadraticInverseFee {
+  const { kappa, muPi, c } = p;
   const z = vt.standardized;
   const mu = vt.location;
   const sigma = vt.scale;
-  const K = inverseVirtualTypeIntegral(z); // int_{m_z}^{t} v_z^{-1}
-  const factor = ((N - 1) / (N * kappa)) * sigma * sigma;
+  const K = inverseVirtualTypeIntegral(z); // int_{flat level}^{t} v_z^{-1}
+  const factor = p.scale * sigma * sigma;
   const K0 = K.evaluate(0); // the standardized mean is 0
   const exactB = (l: number) => {
     const t = (l - mu) / sigma;
     return factor * (0.5 * t * t - (K.evaluate(t) - K0));
   };
-  const table = fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.meanVirtualType);
+  const table = fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.flatLevel);
   const B = (l: number): number => {
     const b = tableB(table, l);
     return b === b ? b : exactB(l); // NaN: outside the tables
   };
-  const c = -1 / ((N - 1) * kappa);
-  const d = vt.varianceVirtualType / (2 * N * kappa) + exactB(vt.meanVirtualType);
+  const d = p.dBeforeB + exactB(vt.flatLevel);
   const halfC = 0.5 * c;
   return {
-    id: "prop3",
     c,
     d,
     B,
-    impliedIntercept: (q, p) => -q - kappa * (p - muPi),
-    fee: (_trader, q, p) => halfC * q * q - B(-q - kappa * (p - muPi)) + d,
-    feesInto: (quantities, p, out) => {
-      const shift = kappa * (p - muPi);
+    impliedIntercept: (q, price) => -q - kappa * (price - muPi),
+    feeOf: (q, price) => halfC * q * q - B(-q - kappa * (price - muPi)) + d,
+    feesInto: (quantities, price, out) => {
+      const shift = kappa * (price - muPi);
       for (let i = 0; i < quantities.length; i++) {
         const q = quantities[i]!;
         const l = -q - shift;
