@@ -1,5 +1,14 @@
+import { main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
 import { optex } from "./run.ts";
+
+/** The CLI in-process (fast); `optex` spawns it as a user would, for exit codes and streams. */
+function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
+  let stdout = "";
+  let stderr = "";
+  const status = main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}
 
 describe("optex theory", () => {
   test("--json prints the contract's fields (U[-1,1] closed forms)", () => {
@@ -19,25 +28,25 @@ describe("optex theory", () => {
     expect(r.stdout.trim().startsWith("{")).toBe(true);
   });
   test("N = 2: doubleAuction is null with a reason", () => {
-    const j = JSON.parse(optex("theory", "--traders", "2", "--json").stdout);
+    const j = JSON.parse(cli("theory", "--traders", "2", "--json").stdout);
     expect(j.doubleAuction).toBeNull();
     expect(j.doubleAuctionReason).toMatch(/no symmetric linear equilibrium/);
   });
   test("normal and exponential laws, mu_pi defaults to 0", () => {
-    const n = JSON.parse(optex("theory", "--dist", "normal:1,2", "--json").stdout);
+    const n = JSON.parse(cli("theory", "--dist", "normal:1,2", "--json").stdout);
     expect(n.meanVirtualType).toBeCloseTo(1, 9);
     expect(n.muPi).toBe(0);
-    const e = JSON.parse(optex("theory", "--dist", "exponential:1", "--alpha", "1", "--json").stdout);
+    const e = JSON.parse(cli("theory", "--dist", "exponential:1", "--alpha", "1", "--json").stdout);
     expect(e.meanVirtualType).toBeCloseTo(0.86814, 5);
   });
   test("--frontier adds the revenue-efficiency frontier; --model basic is accepted", () => {
-    const j = JSON.parse(optex("theory", "--model", "basic", "--frontier", "0:1:0.25", "--json").stdout);
+    const j = JSON.parse(cli("theory", "--model", "basic", "--frontier", "0:1:0.25", "--json").stdout);
     expect(j.frontier.map((f: { alpha: number }) => f.alpha)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     for (const f of j.frontier) for (const k of ["revenuePerTrader", "holdingCostPerTrader"]) expect(Number.isFinite(f[k])).toBe(true);
     expect(j.frontier[2].revenuePerTrader).toBeCloseTo(j.optimal.revenuePerTrader, 12);
   });
   test("--model heterogeneous: traders in input order with eA, eB, flatLevel, meanVirtualType, revenue, fee; totals", () => {
-    const r = optex("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0.5", "--json");
+    const r = cli("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0.5", "--json");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.traders.map((t: { dist: string }) => t.dist)).toEqual(["normal:0,0.5", "normal:0,1", "normal:0,2"]);
@@ -51,7 +60,7 @@ describe("optex theory", () => {
     expect(j.totals.revenue).toBeCloseTo(j.traders.reduce((s: number, t: { revenue: number }) => s + t.revenue, 0), 12);
   });
   test("readable table without --json", () => {
-    const r = optex("theory");
+    const r = cli("theory");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Theorem 1/);
     expect(r.stdout).toMatch(/revenue per trader/);
@@ -60,7 +69,7 @@ describe("optex theory", () => {
 
 describe("optex simulate", () => {
   test("--json for one mechanism: simulated mean and ci95 per quantity, theory, timing", () => {
-    const r = optex("simulate", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "10", "--markets", "20000", "--seed", "1", "--mechanism", "optimal", "--json");
+    const r = cli("simulate", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "10", "--markets", "20000", "--seed", "1", "--mechanism", "optimal", "--json");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.markets).toBe(20000);
@@ -76,10 +85,11 @@ describe("optex simulate", () => {
   test("same seed, same bytes (but for elapsedSeconds)", () => {
     const args = ["simulate", "--markets", "5000", "--seed", "42", "--mechanism", "first-best", "--json"];
     const strip = (s: string) => s.replace(/"elapsedSeconds": [^,]+,/, "");
+    // Two separate processes.
     expect(strip(optex(...args).stdout)).toBe(strip(optex(...args).stdout));
   });
   test("default: table comparing the three mechanisms with pass/fail", () => {
-    const r = optex("simulate", "--markets", "3000");
+    const r = cli("simulate", "--markets", "3000");
     expect(r.status).toBe(0);
     for (const m of ["optimal", "first-best", "double-auction"]) expect(r.stdout).toContain(m);
     const rows = r.stdout.split("\n").filter((line) => /per trader/.test(line));
@@ -100,7 +110,7 @@ describe("optex simulate", () => {
     expect(optex("simulate", "--markets", "2000", "--mechanism", "optimal", "--json").stderr).toBe("");
   });
   test("one market: no interval, no NaN", () => {
-    const r = optex("simulate", "--markets", "1", "--mechanism", "optimal", "--json");
+    const r = cli("simulate", "--markets", "1", "--mechanism", "optimal", "--json");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).simulated.revenuePerTrader.ci95).toBeNull();
   });
@@ -130,6 +140,17 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],
     [["theory", "--kappas", "1,2"], /need --model heterogeneous/],
   ])("%j", (args, pattern) => {
+    const r = cli(...(args as string[]));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+  test.each([
+    [["simulate", "--kappa", "-2"], /kappa must be a number > 0/],
+    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws/],
+    [["frobnicate"], /unknown command/],
+  ])("as a process: %j exits with code 2 and one line, no stack trace", (args, pattern) => {
     const r = optex(...(args as string[]));
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");

@@ -101,12 +101,19 @@ function simulationTable(reports: SimulationReport[], head: string): string {
   ].join("\n");
 }
 
-export function buildProgram(): Command {
+/** Where the CLI writes: the process's streams, or buffers in tests. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+const processIO: CliIO = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+
+export function buildProgram(io: CliIO = processIO): Command {
   const program = new Command("optex")
     .description("Optimal exchange design: double auctions with transaction fees, simulated against theory")
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
     .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous"]).default("basic"))
@@ -118,7 +125,7 @@ export function buildProgram(): Command {
       if (o.model === "heterogeneous") {
         if (!o.dists || !o.kappas) throw new InputError("--model heterogeneous needs --dists and --kappas");
         const report = heterogeneousReport(o.dists, o.kappas, o.alpha, o.muPi, o.frontier);
-        process.stdout.write((o.json ? toJson(report) : heterogeneousTable(report)) + "\n");
+        io.out((o.json ? toJson(report) : heterogeneousTable(report)) + "\n");
         return;
       }
       if (o.dists || o.kappas) throw new InputError("--dists and --kappas need --model heterogeneous");
@@ -128,7 +135,7 @@ export function buildProgram(): Command {
       const frontier = o.frontier ? revenueEfficiencyFrontier(env, o.frontier) : undefined;
       log.info({ command: "theory", dist: o.dist.id, ms: Date.now() - started }, "theory solved");
       if (o.json) {
-        process.stdout.write(toJson(frontier ? { ...report, frontier } : report) + "\n");
+        io.out(toJson(frontier ? { ...report, frontier } : report) + "\n");
         return;
       }
       const frontierTable = frontier
@@ -141,7 +148,7 @@ export function buildProgram(): Command {
             ),
           ].join("\n")
         : "";
-      process.stdout.write(theoryTable(report) + frontierTable + "\n");
+      io.out(theoryTable(report) + frontierTable + "\n");
     });
 
   environmentOptions(program.command("simulate").description("Monte Carlo of the double auction with fee against theory"), "10")
@@ -163,12 +170,12 @@ export function buildProgram(): Command {
         log.info({ command: "simulate", mechanism, markets: o.markets, seconds: reports.at(-1)!.elapsedSeconds }, "simulated");
       }
       if (o.json) {
-        process.stdout.write(toJson(o.mechanism === "all" ? { runs: reports } : reports[0]) + "\n");
+        io.out(toJson(o.mechanism === "all" ? { runs: reports } : reports[0]) + "\n");
         return;
       }
       const head = `Double auction with transaction fee vs theory: ${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${o.alpha}, mu_pi = ${env.muPi}, ${o.markets} markets, seed ${o.seed}`;
       const extra = o.mechanism === "all" && o.traders === 2 ? "\n(double auction: no symmetric linear equilibrium with 2 traders)" : "";
-      process.stdout.write(simulationTable(reports, head) + extra + "\n");
+      io.out(simulationTable(reports, head) + extra + "\n");
     });
 
   program
@@ -183,8 +190,8 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 2 usage or input error, 1 internal error). */
-export function main(argv: string[]): number {
-  const program = buildProgram();
+export function main(argv: string[], io: CliIO = processIO): number {
+  const program = buildProgram(io);
   try {
     program.parse(argv, { from: "user" });
     return 0;
@@ -192,10 +199,10 @@ export function main(argv: string[]): number {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const message = (error as Error).message?.split("\n")[0] ?? String(error);
     if (error instanceof TheoryError || error instanceof ScheduleError || error instanceof InputError) {
-      process.stderr.write(`optex: error: ${message}\n`);
+      io.err(`optex: error: ${message}\n`);
       return 2;
     }
-    process.stderr.write(`optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`);
+    io.err(`optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`);
     return 1;
   }
 }
