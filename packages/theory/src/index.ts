@@ -20,3 +20,4 @@ export { maximize } from "./maximize.ts";
 export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
 export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
+export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold } from "./adverseSelectionSle.ts";
