@@ -49,6 +49,19 @@ export function solveVirtualType(dist: Distribution, alpha: number): VirtualType
   return inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
 }
 
+/**
+ * Theorem 1's construction with any weight w >= 0 on the hazard-rate terms (not only alpha in
+ * [0, 1]): Theorem 3's virtual type is an affine image of it with w = alpha / (signal weight).
+ * Throws TheoryError when Condition 1 fails at that weight.
+ */
+export function solveVirtualTypeWithWeight(dist: Distribution, weight: number): VirtualType {
+  if (!(weight >= 0 && Number.isFinite(weight))) throw new TheoryError(`the hazard weight must be a finite number >= 0, got ${weight}`);
+  const condition = checkCondition1(dist, weight);
+  if (!condition.holds) throw new TheoryError(`Condition 1 fails for ${dist.id} at weight ${weight}`);
+  const alpha = weight;
+  return inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
+}
+
 /** Validates alpha and the law, and checks Condition 1; throws TheoryError. */
 export function checkLawAndAlpha(dist: Distribution, alpha: number): void {
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);

@@ -1,0 +1,113 @@
+import seedrandom from "seedrandom";
+import { describe, expect, test } from "vitest";
+import { basicEnvironment } from "./basicEnvironment.ts";
+import { normal } from "./normal.ts";
+import { optimalAdverseSelection } from "./optimalAdverseSelection.ts";
+import { optimalMechanismOutcome } from "./optimalMechanism.ts";
+import { solveVirtualType } from "./virtualType.ts";
+
+describe("Theorem 3 / Corollary 3.1 (Gaussian, independent signals)", () => {
+  test("as sigma_zeta -> 0 it reproduces Theorem 1 (t = e/kappa)", () => {
+    for (const [N, kappa, muE, sigmaE, alpha] of [
+      [5, 1, 0, 1, 0.5],
+      [8, 2, 0.7, 1.5, 0.9],
+    ] as const) {
+      const o = optimalAdverseSelection({ traders: N, kappa, muE, sigmaE, sigmaZeta: 1e-7, alpha });
+      const dist = normal(muE, sigmaE);
+      const vt = solveVirtualType(dist, alpha);
+      const basic = optimalMechanismOutcome(basicEnvironment({ dist, kappa, traders: N }), vt);
+      expect(o.tA * kappa).toBeCloseTo(vt.eA, 6);
+      expect(o.tB * kappa).toBeCloseTo(vt.eB, 6);
+      expect(o.revenuePerTrader).toBeCloseTo(basic.revenuePerTrader, 8);
+      expect(o.holdingCostPerTrader).toBeCloseTo(basic.holdingCostPerTrader, 8);
+      expect(o.utilityGainPerTrader).toBeCloseTo(basic.utilityGainPerTrader, 8);
+    }
+  });
+
+  test("z_b solves w z = alpha (1 - Phi(z))/phi(z); tA, tB symmetric about mu_t; E[v] = mu_e", () => {
+    const env = { traders: 5, kappa: 1.5, muE: 0.4, sigmaE: 1, sigmaZeta: 0.6, alpha: 0.7 };
+    const o = optimalAdverseSelection(env);
+    const st = Math.sqrt(1 / 1.5 ** 2 + 0.36);
+    const muT = 0.4 / 1.5;
+    const zb = (o.tB - muT) / st;
+    const std = normal(0, 1);
+    expect(o.endowmentWeight * zb).toBeCloseTo(0.7 * std.survivalOverPdf(zb), 12);
+    expect(o.tA - muT).toBeCloseTo(-(o.tB - muT), 12);
+    expect(o.meanVirtualType).toBeCloseTo(0.4, 12);
+  });
+
+  test("Proposition 4: noisier signals widen the binding region without bound, lower efficiency, and move the frontier down-left", () => {
+    const at = (sigmaZeta: number, alpha: number) => optimalAdverseSelection({ traders: 6, kappa: 1, muE: 0, sigmaE: 1, sigmaZeta, alpha });
+    let prev = at(0, 0.6);
+    for (const sigmaZeta of [0.2, 0.5, 1, 2, 5, 20]) {
+      const o = at(sigmaZeta, 0.6);
+      expect(o.tB - o.tA).toBeGreaterThan(prev.tB - prev.tA);
+      expect(o.holdingCostPerTrader).toBeGreaterThan(prev.holdingCostPerTrader);
+      prev = o;
+    }
+    expect(prev.tB - prev.tA).toBeGreaterThan(50);
+    // Part 2 as a statement about sets: every point of the noisier frontier is weakly dominated
+    // (more revenue and less holding cost) by a point of the less noisy one.
+    const alphas = Array.from({ length: 21 }, (_, k) => k / 20);
+    for (const [s1, s2] of [
+      [0, 0.5],
+      [0.5, 1],
+      [1, 2],
+    ] as const) {
+      const f1 = alphas.map((a) => at(s1, a));
+      for (const a of alphas) {
+        const p2 = at(s2, a);
+        const dominated = f1.some((p1) => p1.revenuePerTrader >= p2.revenuePerTrader - 1e-12 && p1.holdingCostPerTrader <= p2.holdingCostPerTrader + 1e-12);
+        expect(dominated, `sigma_zeta ${s2}, alpha ${a}`).toBe(true);
+      }
+    }
+  });
+
+  test("first best with adverse selection runs a deficit of ((N-1)/N) sigma_e^2 (1 - w) / (2 kappa)", () => {
+    // Closed form at alpha = 0 (v = E[e | t]); it vanishes as sigma_zeta -> 0 (Proposition 1).
+    for (const sigmaZeta of [0.3, 1]) {
+      const o = optimalAdverseSelection({ traders: 6, kappa: 1.5, muE: 0, sigmaE: 1.2, sigmaZeta, alpha: 0 });
+      expect(o.revenuePerTrader).toBeCloseTo(-(5 / 6) * ((1.44 * (1 - o.endowmentWeight)) / 3), 12);
+    }
+  });
+
+  test("holding cost, E[zeta v(t)] and the envelope agree with a Monte Carlo of the allocation", () => {
+    const env = { traders: 5, kappa: 1.3, muE: 0.2, sigmaE: 1.1, sigmaZeta: 0.7, alpha: 0.8 };
+    const o = optimalAdverseSelection(env);
+    const rng = seedrandom.alea("thm3");
+    const z = normal(0, 1);
+    const markets = 60_000;
+    const hold = new Float64Array(markets);
+    const { traders: N, kappa } = env;
+    for (let m = 0; m < markets; m++) {
+      const e: number[] = [];
+      const v: number[] = [];
+      let sum = 0;
+      for (let j = 0; j < N; j++) {
+        const ej = env.muE + env.sigmaE * z.sample(rng);
+        const zj = env.sigmaZeta * z.sample(rng);
+        e.push(ej);
+        v.push(o.v(ej / kappa - zj));
+        sum += v[j]!;
+      }
+      let h = 0;
+      for (let j = 0; j < N; j++) h += (e[j]! - v[j]! + sum / N) ** 2 / (2 * kappa);
+      hold[m] = h / N;
+    }
+    let s = 0;
+    for (const x of hold) s += x;
+    const mean = s / markets;
+    let ss = 0;
+    for (const x of hold) ss += (x - mean) ** 2;
+    expect(Math.abs(mean - o.holdingCostPerTrader)).toBeLessThan((3.29 * Math.sqrt(ss / (markets - 1))) / Math.sqrt(markets));
+    // Envelope in t: G'(t) = -Xhat(t); zero on the binding region.
+    for (const t of [o.tA - 0.8, o.tB + 0.5, o.tB + 2]) {
+      const h = 1e-5;
+      expect((o.interimUtilityGain(t + h) - o.interimUtilityGain(t - h)) / (2 * h)).toBeCloseTo(-o.interimAllocation(t), 6);
+    }
+    expect(o.interimUtilityGain(0.5 * (o.tA + o.tB))).toBe(0);
+    // Welfare accounting: revenue + change in holding cost + gain = 0.
+    const autarky = (env.sigmaE ** 2 + env.muE ** 2) / (2 * kappa);
+    expect(o.revenuePerTrader + o.holdingCostPerTrader - autarky + o.utilityGainPerTrader).toBeCloseTo(0, 10);
+  });
+});
