@@ -59,6 +59,22 @@ describe("optex theory", () => {
     expect(j.traders[0].fee.c).toBeCloseTo(-1 / 5, 14);
     expect(j.totals.revenue).toBeCloseTo(j.traders.reduce((s: number, t: { revenue: number }) => s + t.revenue, 0), 12);
   });
+  test("--model adverse-selection: SLE, existence threshold and Theorem 3 (null with a reason when rho != 0)", () => {
+    const args = ["theory", "--model", "adverse-selection", "--traders", "5", "--kappa", "1", "--sigma-e", "1", "--sigma-zeta", "0.5", "--alpha", "0.5", "--json"];
+    const correlated = JSON.parse(cli(...args, "--rho", "0.3").stdout);
+    for (const k of ["a", "b", "c", "priceImpact", "totalHoldingCost"]) expect(Number.isFinite(correlated.doubleAuction[k])).toBe(true);
+    expect(correlated.doubleAuction.exists).toBe(true);
+    expect(correlated.optimal).toBeNull();
+    expect(correlated.optimalReason).toMatch(/independent signals/);
+    const independent = JSON.parse(cli(...args, "--rho", "0").stdout);
+    // Theorem 2 part 1 at rho = 0, N = 5: threshold sqrt(t/(1-t)) with t = 3/8.
+    expect(independent.existenceThreshold).toBeCloseTo(Math.sqrt(0.375 / 0.625), 9);
+    expect(correlated.existenceThreshold).toBeGreaterThan(independent.existenceThreshold);
+    for (const k of ["tA", "tB", "meanVirtualType", "revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(independent.optimal[k])).toBe(true);
+    const none = JSON.parse(cli(...args, "--sigma-zeta", "2").stdout);
+    expect(none.doubleAuction.exists).toBe(false);
+    expect(none.doubleAuction.a).toBeNull();
+  });
   test("readable table without --json", () => {
     const r = cli("theory");
     expect(r.status).toBe(0);
@@ -134,11 +150,14 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["simulate", "--bogus"], /unknown option/],
     [["frobnicate"], /unknown command/],
     [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
-    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic/],
+    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],
     [["theory", "--kappas", "1,2"], /need --model heterogeneous/],
+    [["theory", "--model", "adverse-selection", "--rho", "1"], /--rho.*rho must be in \[0, 1\)/],
+    [["theory", "--model", "adverse-selection", "--sigma-zeta", "-0.5"], /sigma-zeta must be a number >= 0/],
+    [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number > 0/],
   ])("%j", (args, pattern) => {
     const r = cli(...(args as string[]));
     expect(r.status).toBe(2);

@@ -8,9 +8,10 @@ import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
 import { fmt, quantityLabels, table, toJson } from "./format.ts";
 import { createLogger } from "./logger.ts";
 import { quantityNames } from "./monteCarlo.ts";
-import { parseAlpha, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
+import { adverseSelectionReport, type AdverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport, type HeterogeneousReport } from "./heterogeneousReport.ts";
 import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
 
@@ -52,6 +53,26 @@ function theoryTable(r: TheoryReport): string {
     table(["per-trader expectation", ...mechs.map(([name]) => name)], rows),
     ...(r.doubleAuctionReason ? ["", `double auction: ${r.doubleAuctionReason}`] : []),
   ].join("\n");
+}
+
+function adverseSelectionTable(r: AdverseSelectionReport): string {
+  const da = r.doubleAuction;
+  const lines = [
+    `Adverse selection (Section 5): N = ${r.traders}, kappa = ${r.kappa}, e ~ N(${r.muE}, ${r.sigmaE}^2), signals N(0, ${r.sigmaZeta}^2) with correlation ${r.rho}`,
+    "",
+    da.exists
+      ? `Plain double auction (Lemma 4 / Theorem 2): q_i = -${fmt(da.a)} e_i + ${fmt(da.b)} zeta_i - ${fmt(da.c)} p; price impact ${fmt(da.priceImpact)}; total holding cost ${fmt(da.totalHoldingCost)}`
+      : `Plain double auction: ${da.reason}`,
+    `An SLE exists for sigma_zeta below ${r.existenceThreshold === null ? "any bound (every sigma_zeta)" : fmt(r.existenceThreshold)}`,
+  ];
+  if (r.optimal) {
+    const o = r.optimal;
+    lines.push(
+      `Optimal mechanism (Theorem 3, alpha = ${r.alpha}): participation binds for effective types t = e/kappa - zeta in [${fmt(o.tA)}, ${fmt(o.tB)}], E[v] = ${fmt(o.meanVirtualType)}`,
+      `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
+    );
+  } else lines.push(`Optimal mechanism: ${r.optimalReason}`);
+  return lines.join("\n");
 }
 
 function heterogeneousTable(r: HeterogeneousReport): string {
@@ -116,12 +137,21 @@ export function buildProgram(io: CliIO = processIO): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous"]).default("basic"))
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection"]).default("basic"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
     .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
     .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[] }) => {
+    .option("--sigma-e <number>", "adverse selection: sd of Gaussian endowments", parseSigma("sigma-e", false), 1)
+    .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals", parseSigma("sigma-zeta", true), 0.5)
+    .option("--rho <number>", "adverse selection: correlation of signals, in [0, 1)", parseRho, 0)
+    .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number }) => {
       const log = createLogger(o.logLevel);
+      if (o.model === "adverse-selection") {
+        const report = adverseSelectionReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, rho: o.rho, muE: o.muE, alpha: o.alpha });
+        io.out((o.json ? toJson(report) : adverseSelectionTable(report)) + "\n");
+        return;
+      }
       if (o.model === "heterogeneous") {
         if (!o.dists || !o.kappas) throw new InputError("--model heterogeneous needs --dists and --kappas");
         const report = heterogeneousReport(o.dists, o.kappas, o.alpha, o.muPi, o.frontier);

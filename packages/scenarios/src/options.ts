@@ -97,3 +97,23 @@ export const parseKappas = (raw: string): number[] =>
       throw new InvalidArgumentError(`kappa ${i + 1}: ${(error as Error).message}`);
     }
   });
+
+export const parseSigma =
+  (name: string, zeroAllowed: boolean) =>
+  (raw: string): number => {
+    const x = toNumber(raw, name);
+    if (!(zeroAllowed ? x >= 0 : x > 0) || x > 1e9) throw new InvalidArgumentError(`${name} must be a number ${zeroAllowed ? ">=" : ">"} 0 and <= 1e9, got ${raw}`);
+    return x;
+  };
+
+export const parseRho = (raw: string): number => {
+  const x = toNumber(raw, "rho");
+  if (!(x >= 0 && x < 1)) throw new InvalidArgumentError(`rho must be in [0, 1), got ${raw}`);
+  return x;
+};
+
+export const parseMuE = (raw: string): number => {
+  const x = toNumber(raw, "mu-e");
+  if (!(Math.abs(x) <= 1e9)) throw new InvalidArgumentError(`mu-e must be in [-1e9, 1e9], got ${raw}`);
+  return x;
+};

@@ -11,6 +11,8 @@ export interface AdverseSelectionEnvironment {
   readonly sigmaZeta: number;
   /** Common pairwise correlation of the signals, in [0, 1). */
   readonly rho: number;
+  /** Mean endowment (default 0); it shifts intercepts, not the coefficients. */
+  readonly muE?: number;
 }
 
 /** The plain double auction's SLE q_i(p) = -a e_i + b zeta_i - c p, or why there is none. */
@@ -69,7 +71,8 @@ export function adverseSelectionSle(env: AdverseSelectionEnvironment): AdverseSe
   const priceImpact = 1 / ((N - 1) * c);
   // X_i = -a (e_i - ebar) + b (zeta_i - zetabar): E[(e_i + X_i)^2] per trader.
   const perTrader = se2 * ((1 - a + a / N) ** 2 + ((N - 1) * a * a) / (N * N)) + b * b * sigmaZeta * sigmaZeta * (1 - rho) * ((N - 1) / N);
-  return { exists: true, a, b, c, priceImpact, beta, totalHoldingCost: (N * perTrader) / (2 * kappa) };
+  const muE = env.muE ?? 0;
+  return { exists: true, a, b, c, priceImpact, beta, totalHoldingCost: (N * (perTrader + muE * muE)) / (2 * kappa) };
 }
 
 /**

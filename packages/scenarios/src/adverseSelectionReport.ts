@@ -1,0 +1,67 @@
+import { adverseSelectionSle, optimalAdverseSelection, sleExistenceThreshold } from "@optex/theory";
+
+/** What `optex theory --model adverse-selection --json` prints. */
+export interface AdverseSelectionReport {
+  readonly model: "adverse-selection";
+  readonly traders: number;
+  readonly kappa: number;
+  readonly sigmaE: number;
+  readonly sigmaZeta: number;
+  readonly rho: number;
+  readonly muE: number;
+  readonly alpha: number;
+  readonly doubleAuction: {
+    readonly exists: boolean;
+    readonly a: number | null;
+    readonly b: number | null;
+    readonly c: number | null;
+    readonly priceImpact: number | null;
+    readonly totalHoldingCost: number | null;
+    readonly reason?: string;
+  };
+  /** Largest sigma_zeta with an SLE (null: one exists for every sigma_zeta). */
+  readonly existenceThreshold: number | null;
+  readonly optimal: {
+    readonly tA: number;
+    readonly tB: number;
+    readonly meanVirtualType: number;
+    readonly revenuePerTrader: number;
+    readonly holdingCostPerTrader: number;
+    readonly utilityGainPerTrader: number;
+  } | null;
+  readonly optimalReason?: string;
+}
+
+/** Section 5 for Gaussian endowments N(muE, sigmaE^2) and signals N(0, sigmaZeta^2) with correlation rho. */
+export function adverseSelectionReport(p: { traders: number; kappa: number; sigmaE: number; sigmaZeta: number; rho: number; muE: number; alpha: number }): AdverseSelectionReport {
+  const sle = adverseSelectionSle(p);
+  const threshold = sleExistenceThreshold({ traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, rho: p.rho });
+  const base = { model: "adverse-selection" as const, ...p };
+  const doubleAuction = sle.exists
+    ? { exists: true, a: sle.a, b: sle.b, c: sle.c, priceImpact: sle.priceImpact, totalHoldingCost: sle.totalHoldingCost }
+    : { exists: false, a: null, b: null, c: null, priceImpact: null, totalHoldingCost: null, reason: sle.reason };
+  const existenceThreshold = Number.isFinite(threshold) ? threshold : null;
+  if (p.rho !== 0) {
+    return {
+      ...base,
+      doubleAuction,
+      existenceThreshold,
+      optimal: null,
+      optimalReason: "Theorem 3 is stated for independent signals (rho = 0, the worst case of Theorem 2); correlated signals would allow Cremer-McLean mechanisms",
+    };
+  }
+  const o = optimalAdverseSelection(p);
+  return {
+    ...base,
+    doubleAuction,
+    existenceThreshold,
+    optimal: {
+      tA: o.tA,
+      tB: o.tB,
+      meanVirtualType: o.meanVirtualType,
+      revenuePerTrader: o.revenuePerTrader,
+      holdingCostPerTrader: o.holdingCostPerTrader,
+      utilityGainPerTrader: o.utilityGainPerTrader,
+    },
+  };
+}
