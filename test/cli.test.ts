@@ -71,6 +71,9 @@ describe("optex theory", () => {
     expect(independent.existenceThreshold).toBeCloseTo(Math.sqrt(0.375 / 0.625), 9);
     expect(correlated.existenceThreshold).toBeGreaterThan(independent.existenceThreshold);
     for (const k of ["tA", "tB", "meanVirtualType", "revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(independent.optimal[k])).toBe(true);
+    const withFrontier = JSON.parse(cli(...args, "--rho", "0", "--frontier", "0:1:0.5").stdout);
+    expect(withFrontier.frontier.map((f: { alpha: number }) => f.alpha)).toEqual([0, 0.5, 1]);
+    expect(withFrontier.frontier[1].revenuePerTrader).toBeCloseTo(independent.optimal.revenuePerTrader, 12);
     const none = JSON.parse(cli(...args, "--sigma-zeta", "2").stdout);
     expect(none.doubleAuction.exists).toBe(false);
     expect(none.doubleAuction.a).toBeNull();

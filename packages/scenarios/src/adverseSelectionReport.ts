@@ -30,10 +30,15 @@ export interface AdverseSelectionReport {
     readonly utilityGainPerTrader: number;
   } | null;
   readonly optimalReason?: string;
+  /** Figures 4-5: Theorem 3's frontier on a grid of alpha (rho = 0 only). */
+  readonly frontier?: readonly { alpha: number; revenuePerTrader: number; holdingCostPerTrader: number }[];
 }
 
 /** Section 5 for Gaussian endowments N(muE, sigmaE^2) and signals N(0, sigmaZeta^2) with correlation rho. */
-export function adverseSelectionReport(p: { traders: number; kappa: number; sigmaE: number; sigmaZeta: number; rho: number; muE: number; alpha: number }): AdverseSelectionReport {
+export function adverseSelectionReport(
+  p: { traders: number; kappa: number; sigmaE: number; sigmaZeta: number; rho: number; muE: number; alpha: number },
+  frontierAlphas?: readonly number[],
+): AdverseSelectionReport {
   const sle = adverseSelectionSle(p);
   const threshold = sleExistenceThreshold({ traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, rho: p.rho });
   const base = { model: "adverse-selection" as const, ...p };
@@ -51,7 +56,12 @@ export function adverseSelectionReport(p: { traders: number; kappa: number; sigm
     };
   }
   const o = optimalAdverseSelection(p);
+  const frontier = frontierAlphas?.map((alpha) => {
+    const f = optimalAdverseSelection({ ...p, alpha });
+    return { alpha, revenuePerTrader: f.revenuePerTrader, holdingCostPerTrader: f.holdingCostPerTrader };
+  });
   return {
+    ...(frontier ? { frontier } : {}),
     ...base,
     doubleAuction,
     existenceThreshold,

@@ -72,6 +72,9 @@ function adverseSelectionTable(r: AdverseSelectionReport): string {
       `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
     );
   } else lines.push(`Optimal mechanism: ${r.optimalReason}`);
+  if (r.frontier) {
+    lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
+  }
   return lines.join("\n");
 }
 
@@ -148,7 +151,7 @@ export function buildProgram(io: CliIO = processIO): Command {
     .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number }) => {
       const log = createLogger(o.logLevel);
       if (o.model === "adverse-selection") {
-        const report = adverseSelectionReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, rho: o.rho, muE: o.muE, alpha: o.alpha });
+        const report = adverseSelectionReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, rho: o.rho, muE: o.muE, alpha: o.alpha }, o.frontier);
         io.out((o.json ? toJson(report) : adverseSelectionTable(report)) + "\n");
         return;
       }
