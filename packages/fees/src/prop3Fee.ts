@@ -1,5 +1,5 @@
 import type { FeeSchedule } from "@optex/engine";
-import { type BasicEnvironment, type BranchTable, inverseVirtualTypeIntegral, type VirtualType } from "@optex/theory";
+import { type BasicEnvironment, type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral, type VirtualType } from "@optex/theory";
 
 /** The Proposition 3 fee with its parts exposed for tests and reports. */
 export interface Prop3Fee extends FeeSchedule {
@@ -64,19 +64,29 @@ export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: n
   const z = vt.standardized;
   const mu = vt.location;
   const sigma = vt.scale;
-  const K = inverseVirtualTypeIntegral(z); // int_{flat level}^{t} v_z^{-1}
   const factor = p.scale * sigma * sigma;
-  const K0 = K.evaluate(0); // the standardized mean is 0
+  // The Hermite tables cost a few thousand root findings: built on the first fee, not for c and d.
+  let lazy: { K: InverseIntegral; K0: number; table: FusedTable } | undefined;
+  const tables = () => {
+    if (!lazy) {
+      const K = inverseVirtualTypeIntegral(z); // int_{flat level}^{t} v_z^{-1}
+      const K0 = K.evaluate(0); // the standardized mean is 0
+      lazy = { K, K0, table: fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.flatLevel) };
+    }
+    return lazy;
+  };
   const exactB = (l: number) => {
+    const { K, K0 } = tables();
     const t = (l - mu) / sigma;
     return factor * (0.5 * t * t - (K.evaluate(t) - K0));
   };
-  const table = fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.flatLevel);
   const B = (l: number): number => {
-    const b = tableB(table, l);
+    const b = tableB(tables().table, l);
     return b === b ? b : exactB(l); // NaN: outside the tables
   };
-  const d = p.dBeforeB + exactB(vt.flatLevel);
+  // d from quadrature alone: B at the flat level, where int_{flat}^{t} v^{-1} vanishes.
+  const zFlat = z.flatLevel;
+  const d = p.dBeforeB + factor * (0.5 * zFlat * zFlat + exactInverseIntegral(z, 0));
   const halfC = 0.5 * c;
   return {
     c,
@@ -86,6 +96,7 @@ export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: n
     feeOf: (q, price) => halfC * q * q - B(-q - kappa * (price - muPi)) + d,
     feesInto: (quantities, price, out) => {
       const shift = kappa * (price - muPi);
+      const table = tables().table;
       for (let i = 0; i < quantities.length; i++) {
         const q = quantities[i]!;
         const l = -q - shift;
