@@ -26,7 +26,7 @@ const MAX_PHASE_PER_PANEL = 6;
 
 /**
  * E|c0 W_0 + c1 (W_1 + ... + W_n1)| for iid W with the given law, to an absolute error of about
- * `tolerance` (default 1e-8 times the sd of the sum).
+ * `tolerance` (default 1e-7 times the sd of the sum).
  *
  * Method: E|Y| = (2/pi) int_0^inf (1 - Re phi_Y(t)) / t^2 dt with phi_Y = phi(c0 t) phi(c1 t)^n1.
  * The atom and any jump of the density make phi_Y decay slowly, so the parts of the law of Y in
@@ -44,7 +44,7 @@ export function expectedAbsoluteCombination(law: AtomicLaw, c0: number, c1: numb
   const q = 1 - p0;
   const sdY = Math.sqrt(c0 * c0 + n1 * c1 * c1) * law.scale;
   if (!(sdY > 0)) return 0;
-  const tol = tolerance ?? 1e-8 * sdY;
+  const tol = tolerance ?? 1e-7 * sdY;
   // At most ~20 octaves, each given 1/32 of the error budget.
   const quad = { absTol: tol / 32, relTol: 1e-10, maxSubdivisions: 4000 };
   const meanAbsContinuous = meanAbsPair(law, 1, 0, quad) / Math.max(q, Number.MIN_VALUE); // E[|W|; off the atom]
