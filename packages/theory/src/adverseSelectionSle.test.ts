@@ -58,7 +58,7 @@ describe("Lemma 4 / Theorem 2: the plain double auction with adverse selection",
     const sle = adverseSelectionSle(env);
     if (!sle.exists) throw new Error("expected an SLE");
     const sh2 = 0.16 * (1 + 4 * 0.3 - 5 * 0.09);
-    const g = (sle.b * sle.beta * sh2) / (sle.a ** 2 + sle.b ** 2 * sh2);
+    const g = (sle.b * sle.beta * sh2) / (sle.a ** 2 * env.sigmaE ** 2 + sle.b ** 2 * sh2);
     const printedC = ((6 - 1) / (6 - 2)) * (1 / (1 / 1.3 + 6 * g));
     const br = bestResponseCoefficients(env, sle.a, sle.b, printedC);
     expect(Math.abs(br.c - printedC)).toBeGreaterThan(1e-3);
@@ -98,6 +98,9 @@ describe("Lemma 4 / Theorem 2: the plain double auction with adverse selection",
           const sle = adverseSelectionSle({ traders: N, kappa: 1, sigmaE: 1, sigmaZeta, rho });
           const threshold = sleExistenceThreshold({ traders: N, kappa: 1, sigmaE: 1, rho });
           expect(threshold).toBeGreaterThanOrEqual(prevThreshold);
+          // The threshold separates existence from non-existence (a direct check of the bisection).
+          expect(adverseSelectionSle({ traders: N, kappa: 1, sigmaE: 1, sigmaZeta: threshold * 0.999, rho }).exists).toBe(true);
+          expect(adverseSelectionSle({ traders: N, kappa: 1, sigmaE: 1, sigmaZeta: threshold * 1.001, rho }).exists).toBe(false);
           if (prev.exists) expect(sle.exists).toBe(true);
           if (prev.exists && sle.exists) {
             expect(sle.totalHoldingCost).toBeLessThan(prev.totalHoldingCost);

@@ -122,7 +122,7 @@ describe("Theorem 5: heterogeneous traders", () => {
     expect(Math.abs(out.reduce((s, o) => s + o.expectedTrade, 0))).toBeLessThan(1e-10);
   });
 
-  test("interim rules integrate to the expectations; participation binds on [e_ia, e_ib]", () => {
+  test("interim rules integrate to the expectations (quadrature consistency; the fee-augmented auction is simulated in test/heterogeneousIncentives.test.ts)", () => {
     const out = heterogeneousOutcome(solveHeterogeneous(mixed, 0.6), 0.25);
     out.forEach((o, i) => {
       const d = mixed[i]!.dist;

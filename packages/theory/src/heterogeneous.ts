@@ -94,7 +94,11 @@ export function solveHeterogeneous(specs: readonly HeterogeneousTraderSpec[], al
   return { alpha, kappas, totalKappa: K, traders, iterations };
 }
 
-/** Per-trader expectations and interim rules under Theorem 5's mechanism. */
+/**
+ * Per-trader expectations and interim rules under Theorem 5's mechanism. Per trader,
+ * revenue + (holding - autarky) + gain = mu_pi E[X_i] (not 0: expected trades differ when traders
+ * do); summed over traders it is 0.
+ */
 export interface HeterogeneousTraderOutcome {
   readonly kappa: number;
   readonly eA: number;

@@ -71,7 +71,52 @@ describe("Theorem 3 / Corollary 3.1 (Gaussian, independent signals)", () => {
     }
   });
 
-  test("holding cost, E[zeta v(t)] and the envelope agree with a Monte Carlo of the allocation", () => {
+  test("the direct mechanism with the real payoff: truthful gain is G(t), equal for types with the same t, and misreports lose", () => {
+    // pi = sum_j zeta_j + independent noise (so zeta_i = E[pi | zeta_i] and E[pi | all] = sum zeta_j);
+    // a type (e, zeta) reporting t' gets X = -v(t') + mean v and pays That(t').
+    const env = { traders: 4, kappa: 1.2, muE: 0.1, sigmaE: 1, sigmaZeta: 0.6, alpha: 0.7 };
+    const o = optimalAdverseSelection(env);
+    const { traders: N, kappa } = env;
+    const z = normal(0, 1);
+    const gainOf = (e: number, zeta: number, report: number, seed: string) => {
+      const rng = seedrandom.alea(seed);
+      const draws = 120_000;
+      const xs = new Float64Array(draws);
+      const vr = o.v(report);
+      const pay = o.interimTransfer(report);
+      for (let k = 0; k < draws; k++) {
+        let sumV = vr;
+        let pi = zeta + 0.5 * z.sample(rng);
+        for (let j = 1; j < N; j++) {
+          const ej = env.muE + env.sigmaE * z.sample(rng);
+          const zj = env.sigmaZeta * z.sample(rng);
+          sumV += o.v(ej / kappa - zj);
+          pi += zj;
+        }
+        const x = -vr + sumV / N;
+        xs[k] = pi * x - pay - ((e + x) ** 2 - e * e) / (2 * kappa);
+      }
+      let s = 0;
+      for (const g of xs) s += g;
+      const mean = s / draws;
+      let ss = 0;
+      for (const g of xs) ss += (g - mean) ** 2;
+      return { mean, half: (3.29 * Math.sqrt(ss / (draws - 1))) / Math.sqrt(draws) };
+    };
+    for (const [e, zeta] of [
+      [2.2, -0.3],
+      [1.2, -1.133333],
+      [-1.5, 0.4],
+    ] as const) {
+      const t = e / kappa - zeta;
+      const truthful = gainOf(e, zeta, t, `g-${e}`);
+      expect(Math.abs(truthful.mean - o.interimUtilityGain(t)), `type (${e}, ${zeta})`).toBeLessThan(truthful.half + 1e-12);
+      // Common random numbers: misreporting by +-0.3 in t must lose.
+      for (const d of [-0.3, 0.3]) expect(gainOf(e, zeta, t + d, `g-${e}`).mean).toBeLessThan(truthful.mean);
+    }
+  });
+
+  test("holding cost agrees with a Monte Carlo of the allocation; the envelope holds", () => {
     const env = { traders: 5, kappa: 1.3, muE: 0.2, sigmaE: 1.1, sigmaZeta: 0.7, alpha: 0.8 };
     const o = optimalAdverseSelection(env);
     const rng = seedrandom.alea("thm3");

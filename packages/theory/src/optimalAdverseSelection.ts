@@ -21,6 +21,8 @@ export interface OptimalAdverseSelection {
   /** G(t) = -int_{t*}^{t} Xhat (envelope in t); 0 on [tA, tB]. */
   interimUtilityGain(t: number): number;
   interimAllocation(t: number): number;
+  /** That(t) = -t Xhat + ((N-1)/N) C - E[X^2 | t]/(2 kappa) - G(t): the interim payment of a type reporting t. */
+  interimTransfer(t: number): number;
 }
 
 /**
@@ -65,6 +67,14 @@ export function optimalAdverseSelection(env: { traders: number; kappa: number; m
   const revenuePerTrader = -eTX + share * C - secondX / (2 * kappa) - utilityGainPerTrader;
   const holdingCostPerTrader = (sigmaE * sigmaE + muE * muE + 2 * eEX + secondX) / (2 * kappa);
   const toZ = (t: number) => (t - muT) / st;
+  const interimAllocation = (t: number) => -share * k * (v1.v(toZ(t)) - m1);
+  const interimUtilityGain = (t: number) => {
+    const z = toZ(t);
+    if (z > zB) return share * st * k * integrate((x) => v1.v(x) - m1, zB, z, Q).value;
+    if (z < zA) return share * st * k * integrate((x) => m1 - v1.v(x), z, zA, Q).value;
+    return 0;
+  };
+  const conditionalVariance = ((N - 1) / (N * N)) * k * k * varV1;
   return {
     tA: muT + st * zA,
     tB: muT + st * zB,
@@ -74,12 +84,11 @@ export function optimalAdverseSelection(env: { traders: number; kappa: number; m
     holdingCostPerTrader,
     utilityGainPerTrader,
     v: (t) => muE + k * v1.v(toZ(t)),
-    interimAllocation: (t) => -share * k * (v1.v(toZ(t)) - m1),
-    interimUtilityGain: (t) => {
-      const z = toZ(t);
-      if (z > zB) return share * st * k * integrate((x) => v1.v(x) - m1, zB, z, Q).value;
-      if (z < zA) return share * st * k * integrate((x) => m1 - v1.v(x), z, zA, Q).value;
-      return 0;
+    interimAllocation,
+    interimUtilityGain,
+    interimTransfer: (t) => {
+      const x = interimAllocation(t);
+      return -t * x + share * C - (x * x + conditionalVariance) / (2 * kappa) - interimUtilityGain(t);
     },
   };
 }
