@@ -78,6 +78,14 @@ describe("optex theory", () => {
     expect(none.doubleAuction.exists).toBe(false);
     expect(none.doubleAuction.a).toBeNull();
   });
+  test("--model multi-asset: radius, fee c, per-trader revenue and holding cost summed over assets", () => {
+    const j = JSON.parse(cli("theory", "--model", "multi-asset", "--assets", "3", "--sigma-e", "1.5", "--sigma-pi", "1.5", "--traders", "4", "--kappa", "1", "--alpha", "0.5", "--json").stdout);
+    expect(j.radius).toBeGreaterThan(0);
+    expect(j.fee.c).toBeCloseTo(-(1.5 ** 2) / 3, 14);
+    for (const k of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(j[k])).toBe(true);
+    const two = JSON.parse(cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json").stdout);
+    expect(two.radius).toBeCloseTo(Math.sqrt(0.5) * 1.5, 12);
+  });
   test("readable table without --json", () => {
     const r = cli("theory");
     expect(r.status).toBe(0);
@@ -153,7 +161,8 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["simulate", "--bogus"], /unknown option/],
     [["frobnicate"], /unknown command/],
     [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
-    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection/],
+    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset/],
+    [["theory", "--model", "multi-asset", "--assets", "0"], /--assets.*integer in \[1, 1000\]/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],

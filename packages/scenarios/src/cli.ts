@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
-import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
+import { basicEnvironment, type Distribution, radialMechanism, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
@@ -8,7 +8,7 @@ import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
 import { fmt, quantityLabels, table, toJson } from "./format.ts";
 import { createLogger } from "./logger.ts";
 import { quantityNames } from "./monteCarlo.ts";
-import { parseAlpha, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
 import { adverseSelectionReport, type AdverseSelectionReport } from "./adverseSelectionReport.ts";
@@ -140,7 +140,7 @@ export function buildProgram(io: CliIO = processIO): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection"]).default("basic"))
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset"]).default("basic"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
     .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
     .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
@@ -148,8 +148,37 @@ export function buildProgram(io: CliIO = processIO): Command {
     .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals", parseSigma("sigma-zeta", true), 0.5)
     .option("--rho <number>", "adverse selection: correlation of signals, in [0, 1)", parseRho, 0)
     .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number }) => {
+    .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
+    .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number }) => {
       const log = createLogger(o.logLevel);
+      if (o.model === "multi-asset") {
+        const r = radialMechanism({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
+        const report = {
+          model: "multi-asset",
+          assets: o.assets,
+          traders: o.traders,
+          kappa: o.kappa,
+          sigmaE: o.sigmaE,
+          sigmaPi: o.sigmaPi,
+          alpha: o.alpha,
+          radius: r.radius,
+          fee: { c: r.feeC },
+          revenuePerTrader: r.revenuePerTrader,
+          holdingCostPerTrader: r.holdingCostPerTrader,
+          utilityGainPerTrader: r.utilityGainPerTrader,
+        };
+        io.out(
+          (o.json
+            ? toJson(report)
+            : [
+                `Several assets (Proposition 7, Condition 3): ${o.assets} assets, N = ${o.traders}, kappa = ${o.kappa}, sigma_e = ${o.sigmaE}, sigma_pi = ${o.sigmaPi}, alpha = ${o.alpha}`,
+                `Participation binds on the ball |e - mu_e| <= ${fmt(r.radius)}; Proposition 8 fee c = ${fmt(r.feeC)}`,
+                `Per trader, summed over assets: revenue ${fmt(r.revenuePerTrader)}, holding cost ${fmt(r.holdingCostPerTrader)}, utility gain ${fmt(r.utilityGainPerTrader)}`,
+              ].join("\n")) + "\n",
+        );
+        return;
+      }
       if (o.model === "adverse-selection") {
         const report = adverseSelectionReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, rho: o.rho, muE: o.muE, alpha: o.alpha }, o.frontier);
         io.out((o.json ? toJson(report) : adverseSelectionTable(report)) + "\n");

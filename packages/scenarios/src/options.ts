@@ -117,3 +117,9 @@ export const parseMuE = (raw: string): number => {
   if (!(Math.abs(x) <= 1e9)) throw new InvalidArgumentError(`mu-e must be in [-1e9, 1e9], got ${raw}`);
   return x;
 };
+
+export const parseAssets = (raw: string): number => {
+  const x = toNumber(raw, "assets");
+  if (!(Number.isInteger(x) && x >= 1 && x <= 1000)) throw new InvalidArgumentError(`assets must be an integer in [1, 1000], got ${raw}`);
+  return x;
+};

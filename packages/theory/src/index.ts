@@ -22,3 +22,4 @@ export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from ".
 export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
 export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold } from "./adverseSelectionSle.ts";
 export { type OptimalAdverseSelection, optimalAdverseSelection } from "./optimalAdverseSelection.ts";
+export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
