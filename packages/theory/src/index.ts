@@ -23,3 +23,4 @@ export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTr
 export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold } from "./adverseSelectionSle.ts";
 export { type OptimalAdverseSelection, optimalAdverseSelection } from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
+export { decorrelate } from "./decorrelate.ts";
