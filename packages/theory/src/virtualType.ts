@@ -87,13 +87,8 @@ export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): 
   const eA = alpha === 0 ? mu + sigma * z.eA : toE(z.eA);
   const eB = alpha === 0 ? mu + sigma * z.eB : toE(z.eB);
   const level = mu + sigma * z.flatLevel;
-  // v in the user's units straight from the law's ratios (it sits in Monte Carlo's hot loop).
-  const cdfOverPdf = dist.cdfOverPdf;
-  const survivalOverPdf = dist.survivalOverPdf;
-  const v =
-    alpha === 0
-      ? (e: number) => e
-      : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : level);
+  // v in the user's units straight from the law's ratios.
+  const v = virtualTypeFunction(dist, alpha, eA, eB, level);
   return {
     dist,
     alpha,
@@ -171,13 +166,7 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
   const eB = alpha === 0 ? clampLevel : branches.eBOf(m);
   const lowerBranch = branches.lower;
   const upperBranch = branches.upper;
-  // Flat closure (no nested calls through the branches): v sits in Monte Carlo's hot loop.
-  const cdfOverPdf = dist.cdfOverPdf;
-  const survivalOverPdf = dist.survivalOverPdf;
-  const v =
-    alpha === 0
-      ? (e: number) => e
-      : (e: number) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : m);
+  const v = virtualTypeFunction(dist, alpha, eA, eB, m);
   const meanExcess = excess ?? (alpha === 0 ? dist.mean - level : branches.excessMean(level));
   // E[(v - level)^2] - (E v - level)^2; v - level vanishes on the flat region.
   const secondAboutLevel =
@@ -203,4 +192,16 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
     location: 0,
     scale: 1,
   };
+}
+
+/**
+ * v(e) = e + alpha F/f below eA, the level on [eA, eB], e - alpha (1-F)/f above eB, as one flat
+ * closure over the law's ratio functions (no nested calls through branch closures: v sits in
+ * Monte Carlo's hot loop).
+ */
+function virtualTypeFunction(dist: Distribution, alpha: number, eA: number, eB: number, level: number): (e: number) => number {
+  if (alpha === 0) return (e) => e;
+  const cdfOverPdf = dist.cdfOverPdf;
+  const survivalOverPdf = dist.survivalOverPdf;
+  return (e) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : level);
 }
