@@ -21,8 +21,8 @@ export interface AtomicLaw {
   scale: number;
 }
 
-/** Largest phase change (radians) per 21-point Kronrod panel: error below 1e-18 for e^{i s w}. */
-const MAX_PHASE_PER_PANEL = 6;
+/** Largest phase change (radians) per 21-point Kronrod panel: relative error about 1e-11 for e^{i s w} (exact to degree 31). */
+const MAX_PHASE_PER_PANEL = 12;
 
 /**
  * E|c0 W_0 + c1 (W_1 + ... + W_n1)| for iid W with the given law, to an absolute error of about
@@ -35,7 +35,7 @@ const MAX_PHASE_PER_PANEL = 6;
  * at least like |C|^3, is integrated octave by octave in t until sup |rest cf| / t is below the
  * tolerance, and its tail mass M / T is added.
  * The characteristic function of W is a fixed-node sum (Kronrod panels sized so the phase changes
- * by at most 6 radians per panel at the octave's highest frequency, except in panels too light to
+ * by at most 12 radians per panel at the octave's highest frequency, except in panels too light to
  * matter: mass below 1e-3 of the tolerance).
  * Throws TheoryError when the octaves do not converge below t = 2^24 / sd.
  */
