@@ -13,12 +13,5 @@ export const distributionArbitrary: fc.Arbitrary<Distribution> = fc.oneof(
 /** Seeds for fast-check: pinned so CI runs the same cases; override with FC_SEED to explore. */
 export const fcSeed = Number(process.env.FC_SEED ?? 20261127);
 
-/** Sample mean and half-width of its 99.9% normal interval. */
-export function meanAndHalfWidth(xs: ArrayLike<number>): { mean: number; halfWidth: number } {
-  let s = 0;
-  for (let k = 0; k < xs.length; k++) s += xs[k]!;
-  const mean = s / xs.length;
-  let ss = 0;
-  for (let k = 0; k < xs.length; k++) ss += (xs[k]! - mean) ** 2;
-  return { mean, halfWidth: (3.29 * Math.sqrt(ss / (xs.length - 1))) / Math.sqrt(xs.length) };
-}
+/** Sample mean and half-width of its 99.9% normal interval (the theory tests' helper). */
+export { meanWithHalfWidth as meanAndHalfWidth } from "../packages/theory/src/testSupport.ts";
