@@ -75,6 +75,30 @@ describe("incentive compatibility in the basic model (Proposition 3)", () => {
   });
 });
 
+describe("negative controls: Proposition 3 as printed in the paper fails the law", () => {
+  // The printed fee (a/2) q^2 - b(-q - p/N) - c with a = -N/(N-1) (MODEL.md section 5). Either
+  // error alone already breaks incentive compatibility.
+  const printed = (c: Case, which: "both" | "argument" | "coefficient") => {
+    const env = basicEnvironment({ dist: c.dist, kappa: c.kappa, traders: c.traders, muPi: c.muPi });
+    const fee = withProp3(c);
+    const N = c.traders;
+    const a = which === "argument" ? fee.c : -N / (N - 1);
+    return {
+      id: `printed-${which}`,
+      fee: (_i: number, q: number, p: number) =>
+        0.5 * a * q * q - fee.B(which === "coefficient" ? -q - env.kappa * (p - env.muPi) : -q - p / N) + fee.d,
+    };
+  };
+  test.each(["both", "argument", "coefficient"] as const)("printed %s: the law finds regret above tolerance", (which) => {
+    expect(() =>
+      fc.assert(
+        fc.property(caseArbitrary, (c) => largestRegret(c, truthful, (k) => printed(k, which)) <= RELATIVE_TOLERANCE),
+        { seed: fcSeed, numRuns: 20 },
+      ),
+    ).toThrow(/Property failed/);
+  });
+});
+
 describe("the best responder confirms the plain double auction's equilibrium", () => {
   test("SLE bids have no ex-post regret without a fee (N >= 3)", () => {
     fc.assert(
