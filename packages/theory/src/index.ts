@@ -24,3 +24,4 @@ export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSele
 export { type OptimalAdverseSelection, optimalAdverseSelection } from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
+export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
