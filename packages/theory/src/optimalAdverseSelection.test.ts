@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { meanWithHalfWidth } from "./testSupport.ts";
 import { basicEnvironment } from "./basicEnvironment.ts";
 import { normal } from "./normal.ts";
-import { optimalAdverseSelection } from "./optimalAdverseSelection.ts";
+import { optimalAdverseSelection, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
 import { optimalMechanismOutcome } from "./optimalMechanism.ts";
 import { solveVirtualType } from "./virtualType.ts";
 
@@ -151,5 +151,35 @@ describe("Theorem 3 / Corollary 3.1 (Gaussian, independent signals)", () => {
     // Welfare accounting: revenue + change in holding cost + gain = 0.
     const autarky = (env.sigmaE ** 2 + env.muE ** 2) / (2 * kappa);
     expect(o.revenuePerTrader + o.holdingCostPerTrader - autarky + o.utilityGainPerTrader).toBeCloseTo(0, 10);
+  });
+});
+
+describe("Theorem 4: robustness of the alpha = 0 rule to the information structure", () => {
+  test("its holding cost under correlated signals matches Monte Carlo, equals Theorem 3's at rho = 0, and is highest at rho = 0", () => {
+    const base = { traders: 5, kappa: 1.2, muE: 0.3, sigmaE: 1, sigmaZeta: 0.8 };
+    const designed = optimalAdverseSelection({ ...base, alpha: 0 });
+    expect(robustAllocationHoldingCost({ ...base, rho: 0 })).toBeCloseTo(designed.holdingCostPerTrader, 12);
+    let prev = Infinity;
+    for (const rho of [0, 0.2, 0.5, 0.8, 0.95]) {
+      const h = robustAllocationHoldingCost({ ...base, rho });
+      expect(h).toBeLessThan(prev);
+      prev = h;
+    }
+    // Monte Carlo at rho = 0.5: signals sigma (sqrt(rho) common + sqrt(1 - rho) own); traders report t_i.
+    const rho = 0.5;
+    const rng = seedrandom.alea("thm4");
+    const z = normal(0, 1);
+    const markets = 50_000;
+    const hold = new Float64Array(markets);
+    const N = base.traders;
+    for (let m = 0; m < markets; m++) {
+      const common = z.sample(rng);
+      const e = Array.from({ length: N }, () => base.muE + base.sigmaE * z.sample(rng));
+      const v = e.map((x) => designed.v(x / base.kappa - base.sigmaZeta * (Math.sqrt(rho) * common + Math.sqrt(1 - rho) * z.sample(rng))));
+      const mean = v.reduce((s, x) => s + x, 0) / N;
+      hold[m] = e.reduce((s, x, i) => s + (x - v[i]! + mean) ** 2 / (2 * base.kappa), 0) / N;
+    }
+    const check = meanWithHalfWidth(hold);
+    expect(Math.abs(check.mean - robustAllocationHoldingCost({ ...base, rho }))).toBeLessThan(check.halfWidth);
   });
 });

@@ -92,3 +92,22 @@ export function optimalAdverseSelection(env: { traders: number; kappa: number; m
     },
   };
 }
+
+/**
+ * Theorem 4: the robust (strong maxmin) allocation is Theorem 3's rule at alpha = 0 designed for
+ * independent signals, X_i = -kappa w (t_i - tbar); with transfer rule (7) traders report t_i under
+ * any information structure. Its holding cost per trader when signals actually have pairwise
+ * correlation rho (Gaussian, exact covariance algebra):
+ *   [mu_e^2 + sigma_e^2 - 2 k sigma_e^2 (N-1)/(N kappa) + k^2 ((N-1)/N)(sigma_e^2/kappa^2 + (1 - rho) sigma_zeta^2)] / (2 kappa),
+ * k = kappa w. It falls as rho rises, so independent signals are the worst case (checked by Monte
+ * Carlo in the tests).
+ */
+export function robustAllocationHoldingCost(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; rho: number }): number {
+  checkAdverseSelection(env);
+  const { traders: N, kappa, muE, sigmaE, sigmaZeta, rho } = env;
+  const w = (sigmaE * sigmaE) / (sigmaE * sigmaE + kappa * kappa * sigmaZeta * sigmaZeta);
+  const k = kappa * w;
+  const s2 = sigmaE * sigmaE;
+  const variance = s2 - (2 * k * s2 * (N - 1)) / (N * kappa) + ((k * k * (N - 1)) / N) * (s2 / (kappa * kappa) + (1 - rho) * sigmaZeta * sigmaZeta);
+  return (muE * muE + variance) / (2 * kappa);
+}
