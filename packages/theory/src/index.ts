@@ -21,7 +21,7 @@ export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
 export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
 export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold } from "./adverseSelectionSle.ts";
-export { type OptimalAdverseSelection, optimalAdverseSelection, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
+export { type OptimalAdverseSelection, optimalAdverseSelection, priceInformativeness, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
 export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";

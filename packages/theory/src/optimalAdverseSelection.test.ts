@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { meanWithHalfWidth } from "./testSupport.ts";
 import { basicEnvironment } from "./basicEnvironment.ts";
 import { normal } from "./normal.ts";
-import { optimalAdverseSelection, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
+import { optimalAdverseSelection, priceInformativeness, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
 import { optimalMechanismOutcome } from "./optimalMechanism.ts";
 import { solveVirtualType } from "./virtualType.ts";
 
@@ -181,5 +181,54 @@ describe("Theorem 4: robustness of the alpha = 0 rule to the information structu
     }
     const check = meanWithHalfWidth(hold);
     expect(Math.abs(check.mean - robustAllocationHoldingCost({ ...base, rho }))).toBeLessThan(check.halfWidth);
+  });
+});
+
+describe("Corollary 3.2: the optimal fee makes the price less informative", () => {
+  test("Monte Carlo: residual variance of S = sum zeta given the price, plain auction vs optimal fee", () => {
+    const env = { traders: 3, kappa: 1, muE: 0, sigmaE: 1, sigmaZeta: 0.6, alpha: 0.8 };
+    const info = priceInformativeness(env);
+    const o = optimalAdverseSelection(env);
+    expect(info.optimalLowerBound).toBeGreaterThan(info.doubleAuction);
+    // Both prices are functions of the effective types; estimate E[Var(S | p)] by regressing S on the
+    // price in fine bins (a consistent estimate from below of the residual variance given p).
+    const rng = seedrandom.alea("cor32");
+    const z = normal(0, 1);
+    const n = 400_000;
+    const S = new Float64Array(n);
+    const pDA = new Float64Array(n);
+    const pFee = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      let s = 0;
+      let sumT = 0;
+      let sumV = 0;
+      for (let j = 0; j < env.traders; j++) {
+        const e = env.sigmaE * z.sample(rng);
+        const zeta = env.sigmaZeta * z.sample(rng);
+        const t = e / env.kappa - zeta;
+        s += zeta;
+        sumT += t;
+        sumV += o.v(t);
+      }
+      S[k] = s;
+      pDA[k] = sumT;
+      pFee[k] = sumV;
+    }
+    const residual = (p: Float64Array) => {
+      // Equal-count bins of the price; within-bin variance of S, plus ties at the atom (sumV = 0) in one bin.
+      const order = Array.from(p.keys()).sort((a, b) => p[a]! - p[b]!);
+      const bins = 400;
+      let total = 0;
+      for (let b = 0; b < bins; b++) {
+        const idx = order.slice((b * n) / bins, ((b + 1) * n) / bins);
+        const mean = idx.reduce((acc, i) => acc + S[i]!, 0) / idx.length;
+        total += idx.reduce((acc, i) => acc + (S[i]! - mean) ** 2, 0);
+      }
+      return total / n;
+    };
+    const da = residual(pDA);
+    const fee = residual(pFee);
+    expect(da).toBeCloseTo(info.doubleAuction, 2);
+    expect(fee).toBeGreaterThan(da + 0.5 * (info.optimalLowerBound - info.doubleAuction));
   });
 });

@@ -111,3 +111,31 @@ export function robustAllocationHoldingCost(env: { traders: number; kappa: numbe
   const variance = s2 - (2 * k * s2 * (N - 1)) / (N * kappa) + ((k * k * (N - 1)) / N) * (s2 / (kappa * kappa) + (1 - rho) * sigmaZeta * sigmaZeta);
   return (muE * muE + variance) / (2 * kappa);
 }
+
+/**
+ * Corollary 3.2 (Gaussian, rho = 0): how much the price tells about S = sum_j zeta_j (and so about
+ * pi = S + independent noise). The plain double auction's SLE price reveals sum_j t_j, which is
+ * sufficient for S given all effective types (E[zeta_j | t_j] is linear in t_j), so
+ * E[Var(S | p)] = N sigma_zeta^2 w, the least possible. With the optimal fee the price reveals
+ * sum_j v(t_j); v pools the binding region, so with probability P(all t_j in [tA, tB]) = m^N the
+ * price is uninformative about where in that region the types lie, which gives the exact lower bound
+ * E[Var(S | p)] >= N sigma_zeta^2 w + (1 - w)^2 s_t^2 m^N N Var(z | z in [zA, zB]) (z = (t - mu_t)/s_t).
+ */
+export function priceInformativeness(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; alpha: number }): {
+  doubleAuction: number;
+  optimalLowerBound: number;
+} {
+  const o = optimalAdverseSelection(env);
+  const { traders: N, kappa, sigmaE, sigmaZeta } = env;
+  const w = o.endowmentWeight;
+  const st = Math.sqrt((sigmaE * sigmaE) / (kappa * kappa) + sigmaZeta * sigmaZeta);
+  const muT = env.muE / kappa;
+  const std = normal(0, 1);
+  const zA = (o.tA - muT) / st;
+  const zB = (o.tB - muT) / st;
+  const mass = std.cdf(zB) - std.cdf(zA);
+  // Var(z | zA <= z <= zB) for a standard normal truncated to the (symmetric) binding region.
+  const truncatedVariance = mass > 0 ? 1 - (zB * std.pdf(zB) - zA * std.pdf(zA)) / mass - ((std.pdf(zA) - std.pdf(zB)) / mass) ** 2 : 0;
+  const doubleAuction = N * sigmaZeta * sigmaZeta * w;
+  return { doubleAuction, optimalLowerBound: doubleAuction + (1 - w) ** 2 * st * st * mass ** N * N * truncatedVariance };
+}
