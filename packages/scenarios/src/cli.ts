@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from "commander";
-import { basicEnvironment, type Distribution, radialMechanism, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
+import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
 import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
-import { fmt, quantityLabels, table, toJson } from "./format.ts";
+import { toJson } from "./format.ts";
 import { createLogger } from "./logger.ts";
-import { quantityNames } from "./monteCarlo.ts";
 import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
-import { adverseSelectionReport, type AdverseSelectionReport } from "./adverseSelectionReport.ts";
-import { heterogeneousReport, type HeterogeneousReport } from "./heterogeneousReport.ts";
-import { basicTheoryReport, type TheoryReport } from "./theoryReport.ts";
+import { adverseSelectionReport } from "./adverseSelectionReport.ts";
+import { heterogeneousReport } from "./heterogeneousReport.ts";
+import { multiAssetReport } from "./multiAssetReport.ts";
+import { adverseSelectionTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
+import { basicTheoryReport } from "./theoryReport.ts";
 
 
 function environmentOptions(cmd: Command, tradersDefault: string): Command {
@@ -37,93 +38,9 @@ interface EnvOptions {
   logLevel: string;
 }
 
-function theoryTable(r: TheoryReport): string {
-  const mechs = [
-    ["optimal (alpha = " + r.alpha + ")", r.optimal],
-    ["first best", r.firstBest],
-    ["double auction (SLE)", r.doubleAuction],
-  ] as const;
-  const rows = quantityNames.map((q) => [quantityLabels[q], ...mechs.map(([, m]) => (m ? fmt(m[q]) : "none"))]);
-  rows.push(["autarky holding cost", ...mechs.map(([, m]) => (m ? fmt(m.autarkyHoldingCostPerTrader) : "none"))]);
-  return [
-    `Basic model: ${r.dist}, N = ${r.traders}, kappa = ${r.kappa}, mu_pi = ${r.muPi}`,
-    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmt(r.meanVirtualType)}, Var[v] = ${fmt(r.varianceVirtualType)}; Condition 1 holds`,
-    `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`,
-    "",
-    table(["per-trader expectation", ...mechs.map(([name]) => name)], rows),
-    ...(r.doubleAuctionReason ? ["", `double auction: ${r.doubleAuctionReason}`] : []),
-  ].join("\n");
-}
 
-function adverseSelectionTable(r: AdverseSelectionReport): string {
-  const da = r.doubleAuction;
-  const lines = [
-    `Adverse selection (Section 5): N = ${r.traders}, kappa = ${r.kappa}, e ~ N(${r.muE}, ${r.sigmaE}^2), signals N(0, ${r.sigmaZeta}^2) with correlation ${r.rho}`,
-    "",
-    da.exists
-      ? `Plain double auction (Lemma 4 / Theorem 2): q_i = -${fmt(da.a)} e_i + ${fmt(da.b)} zeta_i - ${fmt(da.c)} p; price impact ${fmt(da.priceImpact)}; total holding cost ${fmt(da.totalHoldingCost)}`
-      : `Plain double auction: ${da.reason}`,
-    `An SLE exists for sigma_zeta below ${r.existenceThreshold === null ? "any bound (every sigma_zeta)" : fmt(r.existenceThreshold)}`,
-  ];
-  if (r.optimal) {
-    const o = r.optimal;
-    lines.push(
-      `Optimal mechanism (Theorem 3, alpha = ${r.alpha}): participation binds for effective types t = e/kappa - zeta in [${fmt(o.tA)}, ${fmt(o.tB)}], E[v] = ${fmt(o.meanVirtualType)}`,
-      `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
-    );
-  } else lines.push(`Optimal mechanism: ${r.optimalReason}`);
-  if (r.frontier) {
-    lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
-  }
-  return lines.join("\n");
-}
 
-function heterogeneousTable(r: HeterogeneousReport): string {
-  const rows = r.traders.map((t, i) => [
-    String(i + 1),
-    t.dist,
-    String(t.kappa),
-    `[${fmt(t.eA)}, ${fmt(t.eB)}]`,
-    fmt(t.flatLevel),
-    fmt(t.meanVirtualType),
-    fmt(t.revenue),
-    fmt(t.holdingCost),
-    fmt(t.utilityGain),
-    `${fmt(t.fee.c)}, ${fmt(t.fee.d)}`,
-  ]);
-  rows.push(["total", "", "", "", "", "", fmt(r.totals.revenue), fmt(r.totals.holdingCost), fmt(r.totals.utilityGain), ""]);
-  const frontier = r.frontier
-    ? ["", "Revenue-efficiency frontier (per-trader averages):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]))].join("\n")
-    : "";
-  return [
-    `Heterogeneous traders (Theorem 5), alpha = ${r.alpha}, mu_pi = ${r.muPi}`,
-    "",
-    table(["trader", "law", "kappa", "binding region", "flat level", "E[v]", "revenue", "holding cost", "utility gain", "fee c, d (Prop. 10)"], rows),
-  ].join("\n") + frontier;
-}
 
-function simulationTable(reports: SimulationReport[], head: string): string {
-  const rows: string[][] = [];
-  for (const r of reports) {
-    for (const q of quantityNames) {
-      const est = r.simulated[q];
-      const ci = est.ci99 ? `[${fmt(est.ci99[0])}, ${fmt(est.ci99[1])}]` : "n/a";
-      const pass = r.agreement[q] === null ? "n/a" : r.agreement[q] ? "pass" : "FAIL";
-      rows.push([r.mechanism, quantityLabels[q], fmt(est.mean), ci, fmt(r.theory[q]), pass]);
-    }
-  }
-  const timing = reports.map((r) => `${r.mechanism} ${r.elapsedSeconds.toFixed(2)} s`).join(", ");
-  const noTrade = reports.filter((r) => r.noTradeMarkets > 0).map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
-  return [
-    head,
-    "",
-    table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI"], rows),
-    "",
-    `Monte Carlo time: ${timing}`,
-    `Each row is a 99% check: with ${rows.length} rows, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** rows.length))}% of runs; a wrong theory fails every seed.`,
-    ...noTrade,
-  ].join("\n");
-}
 
 /** Where the CLI writes: the process's streams, or buffers in tests. */
 export interface CliIO {
@@ -153,30 +70,8 @@ export function buildProgram(io: CliIO = processIO): Command {
     .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number }) => {
       const log = createLogger(o.logLevel);
       if (o.model === "multi-asset") {
-        const r = radialMechanism({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
-        const report = {
-          model: "multi-asset",
-          assets: o.assets,
-          traders: o.traders,
-          kappa: o.kappa,
-          sigmaE: o.sigmaE,
-          sigmaPi: o.sigmaPi,
-          alpha: o.alpha,
-          radius: r.radius,
-          fee: { c: r.feeC },
-          revenuePerTrader: r.revenuePerTrader,
-          holdingCostPerTrader: r.holdingCostPerTrader,
-          utilityGainPerTrader: r.utilityGainPerTrader,
-        };
-        io.out(
-          (o.json
-            ? toJson(report)
-            : [
-                `Several assets (Proposition 7, Condition 3): ${o.assets} assets, N = ${o.traders}, kappa = ${o.kappa}, sigma_e = ${o.sigmaE}, sigma_pi = ${o.sigmaPi}, alpha = ${o.alpha}`,
-                `Participation binds on the ball |e - mu_e| <= ${fmt(r.radius)}; Proposition 8 fee c = ${fmt(r.feeC)}`,
-                `Per trader, summed over assets: revenue ${fmt(r.revenuePerTrader)}, holding cost ${fmt(r.holdingCostPerTrader)}, utility gain ${fmt(r.utilityGainPerTrader)}`,
-              ].join("\n")) + "\n",
-        );
+        const report = multiAssetReport({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
+        io.out((o.json ? toJson(report) : multiAssetTable(report)) + "\n");
         return;
       }
       if (o.model === "adverse-selection") {
@@ -200,17 +95,7 @@ export function buildProgram(io: CliIO = processIO): Command {
         io.out(toJson(frontier ? { ...report, frontier } : report) + "\n");
         return;
       }
-      const frontierTable = frontier
-        ? [
-            "",
-            "Revenue-efficiency frontier (allocative efficiency = -N x holding cost):",
-            table(
-              ["alpha", "revenue per trader", "holding cost per trader", "utility gain per trader"],
-              frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader), fmt(f.utilityGainPerTrader)]),
-            ),
-          ].join("\n")
-        : "";
-      io.out(theoryTable(report) + frontierTable + "\n");
+      io.out(theoryTable(report) + (frontier ? frontierTable(frontier) : "") + "\n");
     });
 
   environmentOptions(program.command("simulate").description("Monte Carlo of the double auction with fee against theory"), "10")

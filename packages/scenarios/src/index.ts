@@ -4,4 +4,7 @@ export { CHUNK_MARKETS, type MarketSamples, type MonteCarloSpec, type QuantityNa
 export { type SimulationOptions, type SimulationReport, simulateBasic } from "./simulation.ts";
 export { basicTheoryReport, type QuantitiesReport, type TheoryReport } from "./theoryReport.ts";
 export { InputError } from "./inputError.ts";
-export { buildProgram, main } from "./cli.ts";
+export { buildProgram, type CliIO, main } from "./cli.ts";
+export { type MultiAssetReport, multiAssetReport } from "./multiAssetReport.ts";
+export { type AdverseSelectionReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
+export { type HeterogeneousReport, heterogeneousReport } from "./heterogeneousReport.ts";
