@@ -3,15 +3,15 @@ import { describe, expect, test } from "vitest";
 import { optex } from "./run.ts";
 
 /** The CLI in-process (fast); `optex` spawns it as a user would, for exit codes and streams. */
-function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
+async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const status = main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
   return { status, stdout, stderr };
 }
 
 describe("optex theory", () => {
-  test("--json prints the contract's fields (U[-1,1] closed forms)", () => {
+  test("--json prints the contract's fields (U[-1,1] closed forms)", async () => {
     const r = optex("theory", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "5", "--json");
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -27,26 +27,26 @@ describe("optex theory", () => {
     expect(j.optimal.revenuePerTrader).toBeCloseTo((0.8 * 0.5) / (3 * 1.5 ** 2), 10);
     expect(r.stdout.trim().startsWith("{")).toBe(true);
   });
-  test("N = 2: doubleAuction is null with a reason", () => {
-    const j = JSON.parse(cli("theory", "--traders", "2", "--json").stdout);
+  test("N = 2: doubleAuction is null with a reason", async () => {
+    const j = JSON.parse((await cli("theory", "--traders", "2", "--json")).stdout);
     expect(j.doubleAuction).toBeNull();
     expect(j.doubleAuctionReason).toMatch(/no symmetric linear equilibrium/);
   });
-  test("normal and exponential laws, mu_pi defaults to 0", () => {
-    const n = JSON.parse(cli("theory", "--dist", "normal:1,2", "--json").stdout);
+  test("normal and exponential laws, mu_pi defaults to 0", async () => {
+    const n = JSON.parse((await cli("theory", "--dist", "normal:1,2", "--json")).stdout);
     expect(n.meanVirtualType).toBeCloseTo(1, 9);
     expect(n.muPi).toBe(0);
-    const e = JSON.parse(cli("theory", "--dist", "exponential:1", "--alpha", "1", "--json").stdout);
+    const e = JSON.parse((await cli("theory", "--dist", "exponential:1", "--alpha", "1", "--json")).stdout);
     expect(e.meanVirtualType).toBeCloseTo(0.86814, 5);
   });
-  test("--frontier adds the revenue-efficiency frontier; --model basic is accepted", () => {
-    const j = JSON.parse(cli("theory", "--model", "basic", "--frontier", "0:1:0.25", "--json").stdout);
+  test("--frontier adds the revenue-efficiency frontier; --model basic is accepted", async () => {
+    const j = JSON.parse((await cli("theory", "--model", "basic", "--frontier", "0:1:0.25", "--json")).stdout);
     expect(j.frontier.map((f: { alpha: number }) => f.alpha)).toEqual([0, 0.25, 0.5, 0.75, 1]);
     for (const f of j.frontier) for (const k of ["revenuePerTrader", "holdingCostPerTrader"]) expect(Number.isFinite(f[k])).toBe(true);
     expect(j.frontier[2].revenuePerTrader).toBeCloseTo(j.optimal.revenuePerTrader, 12);
   });
-  test("--model heterogeneous: traders in input order with eA, eB, flatLevel, meanVirtualType, revenue, fee; totals", () => {
-    const r = cli("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0.5", "--json");
+  test("--model heterogeneous: traders in input order with eA, eB, flatLevel, meanVirtualType, revenue, fee; totals", async () => {
+    const r = (await cli("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0.5", "--json"));
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.traders.map((t: { dist: string }) => t.dist)).toEqual(["normal:0,0.5", "normal:0,1", "normal:0,2"]);
@@ -59,35 +59,35 @@ describe("optex theory", () => {
     expect(j.traders[0].fee.c).toBeCloseTo(-1 / 5, 14);
     expect(j.totals.revenue).toBeCloseTo(j.traders.reduce((s: number, t: { revenue: number }) => s + t.revenue, 0), 12);
   });
-  test("--model adverse-selection: SLE, existence threshold and Theorem 3 (null with a reason when rho != 0)", () => {
+  test("--model adverse-selection: SLE, existence threshold and Theorem 3 (null with a reason when rho != 0)", async () => {
     const args = ["theory", "--model", "adverse-selection", "--traders", "5", "--kappa", "1", "--sigma-e", "1", "--sigma-zeta", "0.5", "--alpha", "0.5", "--json"];
-    const correlated = JSON.parse(cli(...args, "--rho", "0.3").stdout);
+    const correlated = JSON.parse((await cli(...args, "--rho", "0.3")).stdout);
     for (const k of ["a", "b", "c", "priceImpact", "totalHoldingCost"]) expect(Number.isFinite(correlated.doubleAuction[k])).toBe(true);
     expect(correlated.doubleAuction.exists).toBe(true);
     expect(correlated.optimal).toBeNull();
     expect(correlated.optimalReason).toMatch(/independent signals/);
-    const independent = JSON.parse(cli(...args, "--rho", "0").stdout);
+    const independent = JSON.parse((await cli(...args, "--rho", "0")).stdout);
     // Theorem 2 part 1 at rho = 0, N = 5: threshold sqrt(t/(1-t)) with t = 3/8.
     expect(independent.existenceThreshold).toBeCloseTo(Math.sqrt(0.375 / 0.625), 9);
     expect(correlated.existenceThreshold).toBeGreaterThan(independent.existenceThreshold);
     for (const k of ["tA", "tB", "meanVirtualType", "revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(independent.optimal[k])).toBe(true);
-    const withFrontier = JSON.parse(cli(...args, "--rho", "0", "--frontier", "0:1:0.5").stdout);
+    const withFrontier = JSON.parse((await cli(...args, "--rho", "0", "--frontier", "0:1:0.5")).stdout);
     expect(withFrontier.frontier.map((f: { alpha: number }) => f.alpha)).toEqual([0, 0.5, 1]);
     expect(withFrontier.frontier[1].revenuePerTrader).toBeCloseTo(independent.optimal.revenuePerTrader, 12);
-    const none = JSON.parse(cli(...args, "--sigma-zeta", "2").stdout);
+    const none = JSON.parse((await cli(...args, "--sigma-zeta", "2")).stdout);
     expect(none.doubleAuction.exists).toBe(false);
     expect(none.doubleAuction.a).toBeNull();
   });
-  test("--model multi-asset: radius, fee c, per-trader revenue and holding cost summed over assets", () => {
-    const j = JSON.parse(cli("theory", "--model", "multi-asset", "--assets", "3", "--sigma-e", "1.5", "--sigma-pi", "1.5", "--traders", "4", "--kappa", "1", "--alpha", "0.5", "--json").stdout);
+  test("--model multi-asset: radius, fee c, per-trader revenue and holding cost summed over assets", async () => {
+    const j = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "3", "--sigma-e", "1.5", "--sigma-pi", "1.5", "--traders", "4", "--kappa", "1", "--alpha", "0.5", "--json")).stdout);
     expect(j.radius).toBeGreaterThan(0);
     expect(j.fee.c).toBeCloseTo(-(1.5 ** 2) / 3, 14);
     for (const k of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(j[k])).toBe(true);
-    const two = JSON.parse(cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json").stdout);
+    const two = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json")).stdout);
     expect(two.radius).toBeCloseTo(Math.sqrt(0.5) * 1.5, 12);
   });
-  test("readable table without --json", () => {
-    const r = cli("theory");
+  test("readable table without --json", async () => {
+    const r = (await cli("theory"));
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Theorem 1/);
     expect(r.stdout).toMatch(/revenue per trader/);
@@ -95,8 +95,8 @@ describe("optex theory", () => {
 });
 
 describe("optex simulate", () => {
-  test("--json for one mechanism: simulated mean and ci95 per quantity, theory, timing", () => {
-    const r = cli("simulate", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "10", "--markets", "20000", "--seed", "1", "--mechanism", "optimal", "--json");
+  test("--json for one mechanism: simulated mean and ci95 per quantity, theory, timing", async () => {
+    const r = (await cli("simulate", "--dist", "uniform:-1,1", "--kappa", "1", "--alpha", "0.5", "--traders", "10", "--markets", "20000", "--seed", "1", "--mechanism", "optimal", "--json"));
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.markets).toBe(20000);
@@ -109,14 +109,14 @@ describe("optex simulate", () => {
       expect(Number.isFinite(j.theory[q])).toBe(true);
     }
   });
-  test("same seed, same bytes (but for elapsedSeconds)", () => {
+  test("same seed, same bytes (but for elapsedSeconds)", async () => {
     const args = ["simulate", "--markets", "5000", "--seed", "42", "--mechanism", "first-best", "--json"];
     const strip = (s: string) => s.replace(/"elapsedSeconds": [^,]+,/, "");
     // Two separate processes.
     expect(strip(optex(...args).stdout)).toBe(strip(optex(...args).stdout));
   });
-  test("default: table comparing the three mechanisms with pass/fail", () => {
-    const r = cli("simulate", "--markets", "3000");
+  test("default: table comparing the three mechanisms with pass/fail", async () => {
+    const r = (await cli("simulate", "--markets", "3000"));
     expect(r.status).toBe(0);
     for (const m of ["optimal", "first-best", "double-auction"]) expect(r.stdout).toContain(m);
     const rows = r.stdout.split("\n").filter((line) => /per trader/.test(line));
@@ -127,7 +127,7 @@ describe("optex simulate", () => {
     expect(r.stdout).toMatch(/by chance/);
     expect(r.stderr).toBe("");
   });
-  test("--log-level info: structured logs on stderr, stdout stays one JSON object", () => {
+  test("--log-level info: structured logs on stderr, stdout stays one JSON object", async () => {
     const r = optex("simulate", "--markets", "2000", "--mechanism", "optimal", "--json", "--log-level", "info");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).markets).toBe(2000);
@@ -136,8 +136,8 @@ describe("optex simulate", () => {
     expect(log.mechanism).toBe("optimal");
     expect(optex("simulate", "--markets", "2000", "--mechanism", "optimal", "--json").stderr).toBe("");
   });
-  test("one market: no interval, no NaN", () => {
-    const r = cli("simulate", "--markets", "1", "--mechanism", "optimal", "--json");
+  test("one market: no interval, no NaN", async () => {
+    const r = (await cli("simulate", "--markets", "1", "--mechanism", "optimal", "--json"));
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).simulated.revenuePerTrader.ci95).toBeNull();
   });
@@ -170,8 +170,8 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["theory", "--model", "adverse-selection", "--rho", "1"], /--rho.*rho must be in \[0, 1\)/],
     [["theory", "--model", "adverse-selection", "--sigma-zeta", "-0.5"], /sigma-zeta must be a number >= 0/],
     [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number > 0/],
-  ])("%j", (args, pattern) => {
-    const r = cli(...(args as string[]));
+  ])("%j", async (args, pattern) => {
+    const r = (await cli(...(args as string[])));
     expect(r.status).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(pattern);

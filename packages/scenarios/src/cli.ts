@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
 import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
-import { toJson } from "./format.ts";
+import { join } from "node:path";
+import { availableParallelism } from "node:os";
+import { table, toJson } from "./format.ts";
+import { catalogue, paperScenarioIds } from "./catalogue.ts";
+import { mergeRuns, runScenario, unsupportedReason } from "./runScenario.ts";
+import { loadScenario } from "./scenarioFiles.ts";
+import { scenarioJsonSchema } from "./scenarioSchema.ts";
+import { parseShard, scenarioTasks } from "./scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
 import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
@@ -41,6 +48,21 @@ interface EnvOptions {
 
 
 
+
+const defaultWorkers = () => Math.max(1, availableParallelism());
+const parseWorkers = (raw: string): number => {
+  const x = Number(raw);
+  if (!(Number.isInteger(x) && x >= 1 && x <= 256)) throw new InvalidArgumentError(`workers must be an integer in [1, 256], got ${raw}`);
+  return x;
+};
+const parseMarketsOrZero = (raw: string): number => (raw.trim() === "0" ? 0 : parseMarkets(raw));
+const parseShardOption = (raw: string) => {
+  try {
+    return parseShard(raw);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
 
 /** Where the CLI writes: the process's streams, or buffers in tests. */
 export interface CliIO {
@@ -126,6 +148,89 @@ export function buildProgram(io: CliIO = processIO): Command {
     });
 
   program
+    .command("list")
+    .description("the built-in scenarios (paper figures and results, benchmarks)")
+    .option("--json", "print one JSON object on stdout")
+    .action((o: { json?: boolean }) => {
+      const rows = catalogue.map((s) => ({ id: s.id, paper: s.paper, title: s.title, runnable: unsupportedReason(s) === null }));
+      io.out((o.json ? toJson({ scenarios: rows }) : table(["scenario", "paper", "title", "optex run"], rows.map((r) => [r.id, r.paper, r.title, r.runnable ? "yes" : "not yet"]))) + "\n");
+    });
+
+  program
+    .command("describe")
+    .description("a scenario's parameters and tasks; --schema prints the JSON Schema of scenario files")
+    .argument("[scenario]", "built-in id or .yaml/.json file")
+    .option("--schema", "print the JSON Schema of scenario files")
+    .option("--json", "print one JSON object on stdout")
+    .action((name: string | undefined, o: { schema?: boolean; json?: boolean }) => {
+      if (o.schema) {
+        io.out(toJson(scenarioJsonSchema()) + "\n");
+        return;
+      }
+      if (!name) throw new InputError("describe needs a scenario (or --schema)");
+      const s = loadScenario(name);
+      const tasks = scenarioTasks(s);
+      if (o.json) {
+        io.out(toJson({ scenario: s, tasks: tasks.length, runnable: unsupportedReason(s) ?? true }) + "\n");
+        return;
+      }
+      io.out(
+        [
+          `${s.id}: ${s.title}${s.paper ? ` (${s.paper})` : ""}`,
+          `model ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}`,
+          `mechanisms ${s.mechanisms.join(", ")}; ${s.markets} markets per task; seed "${s.seed}"; ${tasks.length} tasks`,
+          unsupportedReason(s) ?? "runnable with optex run",
+        ].join("\n") + "\n",
+      );
+    });
+
+  program
+    .command("run")
+    .description("run a scenario (or 'paper' for the paper catalogue): results.json, results.csv, report.md")
+    .argument("<scenario>", "built-in id, 'paper', or a .yaml/.json file")
+    .option("--out <dir>", "output directory (default out/<scenario id>)")
+    .option("--seed <seed>", "override the scenario's seed", parseSeed)
+    .option("--markets <n>", "override Monte Carlo markets per task (0: theory only)", parseMarketsOrZero)
+    .option("--workers <n>", "worker threads (results do not depend on it)", parseWorkers, defaultWorkers())
+    .option("--resume", "skip tasks already finished in the output directory")
+    .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
+    .option("--json", "print one JSON object on stdout")
+    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; shard?: { k: number; n: number }; json?: boolean }) => {
+      const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
+      const summaries: unknown[] = [];
+      const lines: string[] = [];
+      for (const base of scenarios) {
+        const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.markets !== undefined ? { markets: o.markets } : {}) };
+        const why = unsupportedReason(s);
+        if (why && scenarios.length > 1) {
+          lines.push(`${s.id}: skipped: ${why}`);
+          summaries.push({ scenario: s.id, skipped: why });
+          continue;
+        }
+        const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
+        const bar = progressBar(Number.MAX_SAFE_INTEGER, s.id);
+        const results = await runScenario(s, { outDir, workers: o.workers, resume: o.resume === true, ...(o.shard ? { shard: o.shard } : {}) });
+        bar.stop();
+        const checks = results.flatMap((r) => Object.values(r.agreement ?? {})).filter((x) => x !== null);
+        const failures = checks.filter((x) => x === false).length;
+        summaries.push({ scenario: s.id, outDir, tasks: results.length, checks: checks.length, failures, files: ["results.json", "results.csv", "report.md"] });
+        lines.push(`${s.id}: ${results.length} tasks, ${checks.length - failures}/${checks.length} checks inside the 99% interval -> ${outDir}/{results.json,results.csv,report.md}`);
+      }
+      io.out((o.json ? toJson(scenarios.length > 1 ? { runs: summaries } : summaries[0]) : lines.join("\n")) + "\n");
+    });
+
+  program
+    .command("merge")
+    .description("combine shard directories into the files one machine would have written")
+    .argument("<dirs...>", "directories written by optex run --shard")
+    .requiredOption("--out <dir>", "output directory")
+    .option("--json", "print one JSON object on stdout")
+    .action((dirs: string[], o: { out: string; json?: boolean }) => {
+      const results = mergeRuns(dirs, o.out);
+      io.out((o.json ? toJson({ outDir: o.out, tasks: results.length }) : `merged ${dirs.length} directories: ${results.length} tasks -> ${o.out}`) + "\n");
+    });
+
+  program
     .command("bench")
     .description("throughput of clearing and of the Monte Carlo (not part of the tests)")
     .option("--json", "print one JSON object on stdout")
@@ -136,11 +241,11 @@ export function buildProgram(io: CliIO = processIO): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 2 usage or input error, 1 internal error). */
-export function main(argv: string[], io: CliIO = processIO): number {
+/** Runs the CLI; resolves to the exit code (0 ok, 2 usage or input error, 1 internal error). */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const program = buildProgram(io);
   try {
-    program.parse(argv, { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

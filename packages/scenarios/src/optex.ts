@@ -1,4 +1,4 @@
 // Entry point of `pnpm optex`.
 import { main } from "./cli.ts";
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,193 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Piscina } from "piscina";
+import { fmt, quantityLabels, table } from "./format.ts";
+import { InputError } from "./inputError.ts";
+import { quantityNames } from "./monteCarlo.ts";
+import { runTask, type TaskResult } from "./runTask.ts";
+import type { Scenario } from "./scenarioSchema.ts";
+import { type ScenarioTask, scenarioTasks } from "./scenarioTasks.ts";
+
+export interface RunOptions {
+  readonly outDir: string;
+  /** Worker threads (1 runs in this thread). Results do not depend on it. */
+  readonly workers: number;
+  /** Skip tasks already in outDir/tasks.jsonl (a previous, possibly killed, run). */
+  readonly resume: boolean;
+  /** Run every n-th task starting at the k-th (array jobs on a batch scheduler). */
+  readonly shard?: { k: number; n: number };
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+const TASKS_FILE = "tasks.jsonl";
+const SCENARIO_FILE = "scenario.json";
+
+/** Why `optex run` cannot run a scenario yet (null when it can). */
+export function unsupportedReason(s: Scenario): string | null {
+  if (s.model === "dynamic") return `${s.id}: the dynamic model (Proposition 12) is not built yet (issue 3); nothing to run`;
+  if (s.model !== "basic") return `${s.id}: optex run supports the basic model so far; the ${s.model} theory is available as optex theory --model ${s.model}`;
+  return null;
+}
+
+/**
+ * Runs a scenario's tasks (theory and Monte Carlo per parameter point and mechanism), appending each
+ * finished task as one line of outDir/tasks.jsonl, then writes results.json, results.csv and
+ * report.md from the tasks sorted by index. Each task's seed depends only on the scenario seed and
+ * its index, and no timing enters these files, so they are byte-identical whatever the number of
+ * workers, and after a killed run is resumed. Throws InputError when the scenario cannot run.
+ */
+export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
+  const why = unsupportedReason(s);
+  if (why) throw new InputError(why);
+  mkdirSync(opts.outDir, { recursive: true });
+  const all = scenarioTasks(s);
+  const selected = opts.shard ? all.filter((t) => t.index % opts.shard!.n === opts.shard!.k - 1) : all;
+  const tasksPath = join(opts.outDir, TASKS_FILE);
+  const done = new Map<number, TaskResult>();
+  if (opts.resume && existsSync(tasksPath)) {
+    for (const r of readTaskLines(tasksPath)) if (selected.some((t) => t.index === r.index)) done.set(r.index, r);
+    // Rewrite without a torn last line so that appends start on a fresh line.
+    writeFileSync(tasksPath, [...done.values()].map((r) => JSON.stringify(r) + "\n").join(""));
+  } else {
+    writeFileSync(tasksPath, "");
+  }
+  writeFileSync(join(opts.outDir, SCENARIO_FILE), JSON.stringify({ scenario: s, shard: opts.shard ?? null }, null, 2) + "\n");
+  const pending = selected.filter((t) => !done.has(t.index));
+  let finished = done.size;
+  const record = (r: TaskResult) => {
+    appendFileSync(tasksPath, JSON.stringify(r) + "\n");
+    done.set(r.index, r);
+    opts.onProgress?.(++finished, selected.length);
+  };
+  if (opts.workers <= 1) {
+    for (const t of pending) record(runTask(t));
+  } else {
+    const pool = new Piscina<ScenarioTask, TaskResult>({
+      filename: new URL("./taskWorker.ts", import.meta.url).href,
+      maxThreads: opts.workers,
+      minThreads: Math.min(opts.workers, pending.length),
+      execArgv: ["--import", "tsx"],
+    });
+    try {
+      await Promise.all(pending.map((t) => pool.run(t).then(record)));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  const results = selected.map((t) => done.get(t.index)!);
+  writeOutputs(opts.outDir, s, results);
+  return results;
+}
+
+/** Combines the tasks of shard directories into the files one machine would have written. */
+export function mergeRuns(dirs: readonly string[], outDir: string): TaskResult[] {
+  if (dirs.length === 0) throw new InputError("merge needs at least one directory");
+  const scenarios = dirs.map((d) => {
+    const path = join(d, SCENARIO_FILE);
+    if (!existsSync(path)) throw new InputError(`${d}: no ${SCENARIO_FILE}; not an optex run directory`);
+    return (JSON.parse(readFileSync(path, "utf8")) as { scenario: Scenario }).scenario;
+  });
+  const s = scenarios[0]!;
+  for (const [i, other] of scenarios.entries()) {
+    if (JSON.stringify(other) !== JSON.stringify(s)) throw new InputError(`${dirs[i]}: a different scenario (or seed, or size) than ${dirs[0]}`);
+  }
+  const byIndex = new Map<number, TaskResult>();
+  for (const d of dirs) for (const r of readTaskLines(join(d, TASKS_FILE))) byIndex.set(r.index, r);
+  const all = scenarioTasks(s);
+  const missing = all.filter((t) => !byIndex.has(t.index)).map((t) => t.index);
+  if (missing.length > 0) throw new InputError(`merge: tasks ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""} are in none of the directories`);
+  mkdirSync(outDir, { recursive: true });
+  const results = all.map((t) => byIndex.get(t.index)!);
+  writeFileSync(join(outDir, TASKS_FILE), results.map((r) => JSON.stringify(r) + "\n").join(""));
+  writeFileSync(join(outDir, SCENARIO_FILE), JSON.stringify({ scenario: s, shard: null }, null, 2) + "\n");
+  writeOutputs(outDir, s, results);
+  return results;
+}
+
+function readTaskLines(path: string): TaskResult[] {
+  if (!existsSync(path)) return [];
+  const out: TaskResult[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      out.push(JSON.parse(line) as TaskResult);
+    } catch {
+      // A line torn by a kill: that task runs again.
+    }
+  }
+  return out;
+}
+
+function writeOutputs(outDir: string, s: Scenario, results: readonly TaskResult[]): void {
+  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks: results }, null, 2) + "\n");
+  writeFileSync(join(outDir, "results.csv"), resultsCsv(results));
+  writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results));
+}
+
+/** Tidy CSV: one row per parameter point, mechanism and quantity. */
+export function resultsCsv(results: readonly TaskResult[]): string {
+  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
+  const rows = [header.join(",")];
+  const cell = (x: number | string | boolean | null | undefined) => (x === null || x === undefined ? "" : String(x));
+  for (const r of results) {
+    const p = r.params;
+    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, r.mechanism];
+    if (r.status !== "ok") {
+      rows.push([...base, "", "", "", "", "", "", r.status].map(cell).join(","));
+      continue;
+    }
+    for (const q of quantityNames) {
+      const sim = r.simulated?.[q];
+      rows.push([...base, q, r.theory![q], sim?.mean, sim?.ci99?.[0], sim?.ci99?.[1], r.agreement?.[q], r.status].map(cell).join(","));
+    }
+  }
+  return rows.join("\n") + "\n";
+}
+
+function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
+  const lines = [
+    `# ${s.id}${s.title ? `: ${s.title}` : ""}`,
+    "",
+    s.paper ? `Reproduces: ${s.paper} of Optimal Exchange Design.` : "",
+    s.description,
+    "",
+    `Model: ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}; mechanisms ${s.mechanisms.join(", ")}.`,
+    `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.`,
+    "",
+  ];
+  const rows: string[][] = [];
+  let checks = 0;
+  let failures = 0;
+  for (const r of results) {
+    const p = `${p2(r.params)}`;
+    if (r.status !== "ok") {
+      rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
+      continue;
+    }
+    for (const q of quantityNames) {
+      const sim = r.simulated?.[q];
+      const ok = r.agreement?.[q];
+      if (ok !== null && ok !== undefined) {
+        checks++;
+        if (!ok) failures++;
+      }
+      rows.push([
+        String(r.index),
+        p,
+        r.mechanism,
+        quantityLabels[q],
+        fmt(r.theory![q]),
+        sim ? fmt(sim.mean) : "-",
+        sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-",
+        ok === null || ok === undefined ? "-" : ok ? "pass" : "FAIL",
+      ]);
+    }
+  }
+  lines.push("```text", table(["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"], rows), "```", "");
+  if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
+  return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
+}
+
+function p2(p: TaskResult["params"]): string {
+  return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { InputError } from "./inputError.ts";
+
+const environment = z
+  .object({
+    dist: z.string().default("uniform:-1,1"),
+    kappa: z.number().positive().max(1e9).default(1),
+    traders: z.number().int().min(2).max(1_000_000).default(10),
+    alpha: z.number().min(0).max(1).default(0.5),
+    muPi: z.number().min(-1e6).max(1e6).default(0),
+  })
+  .strict();
+
+const sweepValues = z.array(z.union([z.number(), z.string()])).min(1);
+
+/** A scenario file (YAML or JSON). Every field but `id` has a default. */
+export const scenarioSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"),
+    title: z.string().default(""),
+    description: z.string().default(""),
+    /** The paper's result this reproduces, e.g. "Figure 2". */
+    paper: z.string().default(""),
+    model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "dynamic"]).default("basic"),
+    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0 }),
+    mechanisms: z.array(z.enum(["optimal", "first-best", "double-auction"])).min(1).default(["optimal", "first-best", "double-auction"]),
+    /** Monte Carlo markets per task; 0 computes theory only. */
+    markets: z.number().int().min(0).max(1e9).default(20_000),
+    seed: z.string().min(1).default("1"),
+    /** Cartesian product over environment parameters, e.g. { traders: [3, 5, 10] }. */
+    sweep: z.partialRecord(z.enum(["dist", "kappa", "traders", "alpha", "muPi"]), sweepValues).default({}),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+/**
+ * Validates a scenario object. Throws InputError with one line per problem naming the file and
+ * the field path, e.g. `my.yaml: environment.kappa: Too small: expected number to be >0`.
+ */
+export function parseScenario(value: unknown, source: string): Scenario {
+  const result = scenarioSchema.safeParse(value);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${source}: ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+    throw new InputError(lines.join("; "));
+  }
+  return result.data;
+}
+
+/** JSON Schema of scenario files, for editors (`optex describe --schema`). */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(scenarioSchema, { io: "input" });
+}

@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { catalogue, loadScenario, main, mergeRuns, runScenario, scenarioJsonSchema, scenarioTasks, unsupportedReason } from "@optex/scenarios";
+import { describe, expect, test } from "vitest";
+import { root } from "./run.ts";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "optex-"));
+const files = ["results.json", "results.csv", "report.md"];
+const same = (a: string, b: string) => {
+  for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
+};
+// A small scenario: 2 x 2 points x 3 mechanisms = 12 tasks.
+const small = { ...loadScenario("mechanisms-benchmark"), sweep: { traders: [3, 6], alpha: [0.3, 0.9] }, markets: 1500 };
+
+describe("scenario files", () => {
+  test("validation names the file and the field; unknown fields are errors", () => {
+    const dir = tmp();
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "id: my-run\nenvironment:\n  kappa: -1\n  traders: 1.5\nsweep:\n  colour: [1]\n");
+    expect(() => loadScenario(bad)).toThrow(/bad\.yaml: environment\.kappa: .*bad\.yaml: environment\.traders/s);
+    writeFileSync(bad, "id: my-run\nmarkts: 10\n");
+    expect(() => loadScenario(bad)).toThrow(/bad\.yaml: \(root\): Unrecognized key.*markts/);
+    const good = join(dir, "good.json");
+    writeFileSync(good, JSON.stringify({ id: "mine", sweep: { alpha: [0, 1] } }));
+    expect(scenarioTasks(loadScenario(good))).toHaveLength(6);
+    expect(() => loadScenario("no-such-scenario")).toThrow(/neither a built-in scenario/);
+  });
+  test("a JSON Schema is exported for editors", () => {
+    const schema = scenarioJsonSchema() as { properties: Record<string, unknown> };
+    for (const key of ["id", "environment", "mechanisms", "markets", "seed", "sweep"]) expect(schema.properties[key]).toBeDefined();
+  });
+});
+
+describe("catalogue", () => {
+  test.each(catalogue.map((s) => [s.id, s] as const))("%s runs at a small size or says why not", async (_id, s) => {
+    const why = unsupportedReason(s);
+    if (why) {
+      expect(why).toMatch(/not built yet|supports the basic model/);
+      await expect(runScenario(s, { outDir: tmp(), workers: 1, resume: false })).rejects.toThrow(why);
+      return;
+    }
+    const results = await runScenario({ ...s, markets: 300 }, { outDir: tmp(), workers: 1, resume: false });
+    expect(results).toHaveLength(scenarioTasks(s).length);
+    for (const r of results) if (r.status === "ok") expect(Object.values(r.theory!).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("running sweeps", () => {
+  test("byte-identical results with 1 or 2 workers", async () => {
+    const a = tmp();
+    const b = tmp();
+    await runScenario(small, { outDir: a, workers: 1, resume: false });
+    await runScenario(small, { outDir: b, workers: 2, resume: false });
+    same(a, b);
+  });
+
+  test("shards merged give the files one machine would have written", async () => {
+    const full = tmp();
+    const s1 = tmp();
+    const s2 = tmp();
+    const merged = tmp();
+    await runScenario(small, { outDir: full, workers: 1, resume: false });
+    await runScenario(small, { outDir: s1, workers: 1, resume: false, shard: { k: 1, n: 2 } });
+    await runScenario(small, { outDir: s2, workers: 1, resume: false, shard: { k: 2, n: 2 } });
+    expect(() => mergeRuns([s1], merged)).toThrow(/are in none of the directories/);
+    mergeRuns([s1, s2], merged);
+    same(full, merged);
+  });
+
+  test("a run killed mid-way and resumed ends byte-identical to an uninterrupted run (real kill)", async () => {
+    const scenarioFile = join(tmp(), "kill.json");
+    writeFileSync(scenarioFile, JSON.stringify({ id: "kill-test", sweep: { traders: [3, 4, 5, 6, 7, 8] }, markets: 60_000 }));
+    const reference = tmp();
+    const killed = tmp();
+    expect(await main(["run", scenarioFile, "--out", reference, "--workers", "1"], { out: () => {}, err: () => {} })).toBe(0);
+    // Start the same run as a process, kill it (SIGKILL) once some but not all tasks are written.
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/scenarios/src/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
+    const tasksFile = join(killed, "tasks.jsonl");
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const lines = existsSync(tasksFile) ? readFileSync(tasksFile, "utf8").split("\n").filter(Boolean).length : 0;
+        if (lines >= 3) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 20);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the run finished before it could be killed"));
+      });
+    });
+    const before = readFileSync(tasksFile, "utf8").split("\n").filter(Boolean).length;
+    expect(before).toBeLessThan(18);
+    expect(existsSync(join(killed, "results.json"))).toBe(false);
+    // Resume runs only the missing tasks (a torn last line, if any, is run again).
+    let ran = 0;
+    await runScenario(loadScenario(scenarioFile), { outDir: killed, workers: 1, resume: true, onProgress: () => ran++ });
+    expect(ran).toBeGreaterThanOrEqual(18 - before);
+    expect(ran).toBeLessThanOrEqual(18 - before + 1);
+    same(reference, killed);
+  }, 120_000);
+
+  test("optex run paper runs the paper catalogue and skips what is not built, saying so", async () => {
+    let out = "";
+    const dir = tmp();
+    expect(await main(["run", "paper", "--out", dir, "--markets", "200", "--workers", "1"], { out: (t) => (out += t), err: () => {} })).toBe(0);
+    expect(out).toMatch(/paper-proposition-12: skipped: .*not built yet/);
+    expect(out).toMatch(/paper-figure-2: 15 tasks/);
+    expect(existsSync(join(dir, "paper-figure-3", "report.md"))).toBe(true);
+  });
+});
