@@ -3,7 +3,12 @@ import { basicEnvironment, uniform } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { basicMechanism } from "./basicMechanism.ts";
 import { fmt, table, toJson } from "./format.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { runMonteCarlo } from "./monteCarlo.ts";
+import { runScenario } from "./runScenario.ts";
+import { parseScenario } from "./scenarioSchema.ts";
 
 interface BenchRow {
   readonly name: string;
@@ -37,7 +42,7 @@ function timeBest(f: () => void, minSeconds: number): number {
  * Monte Carlo throughput (trader-draws per second) of the basic model's optimal mechanism
  * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100.
  */
-export function runBench(options: { json: boolean; quick: boolean }): void {
+export async function runBench(options: { json: boolean; quick: boolean }): Promise<void> {
   const rows: BenchRow[] = [];
   const sizes = options.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6];
   const minSeconds = options.quick ? 0.05 : 0.5;
@@ -69,7 +74,25 @@ export function runBench(options: { json: boolean; quick: boolean }): void {
     const s = timeBest(() => runMonteCarlo({ env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" }), minSeconds);
     rows.push({ name: `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`, size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
   }
-  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows };
+  // Sweep throughput through the worker pool: the same tasks with 1 and 2 workers (wall time,
+  // worker start-up included), and the speed-up.
+  const sweep = parseScenario(
+    { id: "bench-sweep", sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] }, mechanisms: ["optimal"], markets: options.quick ? 20_000 : 1_000_000 },
+    "bench",
+  );
+  const sweepSeconds: number[] = [];
+  for (const workers of [1, 2]) {
+    const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
+    const started = process.hrtime.bigint();
+    await runScenario(sweep, { outDir: dir, workers, resume: false });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    sweepSeconds.push(seconds);
+    rmSync(dir, { recursive: true, force: true });
+    const draws = sweep.markets * sweep.sweep.traders!.reduce((a: number, b) => a + Number(b), 0);
+    rows.push({ name: `scenario sweep, 8 tasks, ${workers} worker${workers > 1 ? "s" : ""}`, size: 8, secondsPerRun: seconds, itemsPerSecond: draws / seconds, unit: "trader-draws/s" });
+  }
+  const speedup = sweepSeconds[0]! / sweepSeconds[1]!;
+  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweepSpeedupTwoWorkers: speedup };
   if (options.json) {
     process.stdout.write(toJson(result) + "\n");
     return;
@@ -78,6 +101,6 @@ export function runBench(options: { json: boolean; quick: boolean }): void {
     table(
       ["benchmark", "size", "seconds per run", "throughput"],
       rows.map((r) => [r.name, String(r.size), fmt(r.secondsPerRun), `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`]),
-    ) + `\n\nnode ${process.version}; best of repeated runs after a warm-up; single thread.\n`,
+    ) + `\n\nsweep speed-up with 2 workers: ${speedup.toFixed(2)}x\nnode ${process.version}; clearing and Monte Carlo: best of repeated runs after a warm-up, single thread.\n`,
   );
 }

@@ -235,8 +235,8 @@ export function buildProgram(io: CliIO = processIO): Command {
     .description("throughput of clearing and of the Monte Carlo (not part of the tests)")
     .option("--json", "print one JSON object on stdout")
     .option("--quick", "smaller sizes, for a smoke run")
-    .action((o: { json?: boolean; quick?: boolean }) => {
-      runBench({ json: o.json === true, quick: o.quick === true });
+    .action(async (o: { json?: boolean; quick?: boolean }) => {
+      await runBench({ json: o.json === true, quick: o.quick === true });
     });
   return program;
 }

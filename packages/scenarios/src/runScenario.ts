@@ -5,6 +5,7 @@ import { fmt, quantityLabels, table } from "./format.ts";
 import { InputError } from "./inputError.ts";
 import { quantityNames } from "./monteCarlo.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
+import { workerBundle } from "./workerBundle.ts";
 import type { Scenario } from "./scenarioSchema.ts";
 import { type ScenarioTask, scenarioTasks } from "./scenarioTasks.ts";
 
@@ -63,10 +64,9 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     for (const t of pending) record(runTask(t));
   } else {
     const pool = new Piscina<ScenarioTask, TaskResult>({
-      filename: new URL("./taskWorker.ts", import.meta.url).href,
+      filename: workerBundle(),
       maxThreads: opts.workers,
       minThreads: Math.min(opts.workers, pending.length),
-      execArgv: ["--import", "tsx"],
     });
     try {
       await Promise.all(pending.map((t) => pool.run(t).then(record)));
