@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { root } from "./run.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "optex-"));
-const files = ["results.json", "results.csv", "report.md"];
+const files = ["results.json", "results.csv", "report.md", "revenuePerTrader.svg", "tradeVolumePerTrader.svg"];
 const same = (a: string, b: string) => {
   for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
 };
@@ -64,8 +64,8 @@ describe("running sweeps", () => {
     await runScenario(small, { outDir: full, workers: 1, resume: false });
     await runScenario(small, { outDir: s1, workers: 1, resume: false, shard: { k: 1, n: 2 } });
     await runScenario(small, { outDir: s2, workers: 1, resume: false, shard: { k: 2, n: 2 } });
-    expect(() => mergeRuns([s1], merged)).toThrow(/are in none of the directories/);
-    mergeRuns([s1, s2], merged);
+    await expect(mergeRuns([s1], merged)).rejects.toThrow(/are in none of the directories/);
+    await mergeRuns([s1, s2], merged);
     same(full, merged);
   });
 
@@ -110,5 +110,8 @@ describe("running sweeps", () => {
     expect(out).toMatch(/paper-proposition-12: skipped: .*not built yet/);
     expect(out).toMatch(/paper-figure-2: 15 tasks/);
     expect(existsSync(join(dir, "paper-figure-3", "report.md"))).toBe(true);
+    const svg = readFileSync(join(dir, "paper-figure-3", "revenuePerTrader.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(readFileSync(join(dir, "paper-figure-3", "report.md"), "utf8")).toContain("![revenue per trader](revenuePerTrader.svg)");
   });
 });

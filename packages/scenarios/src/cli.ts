@@ -225,8 +225,8 @@ export function buildProgram(io: CliIO = processIO): Command {
     .argument("<dirs...>", "directories written by optex run --shard")
     .requiredOption("--out <dir>", "output directory")
     .option("--json", "print one JSON object on stdout")
-    .action((dirs: string[], o: { out: string; json?: boolean }) => {
-      const results = mergeRuns(dirs, o.out);
+    .action(async (dirs: string[], o: { out: string; json?: boolean }) => {
+      const results = await mergeRuns(dirs, o.out);
       io.out((o.json ? toJson({ outDir: o.out, tasks: results.length }) : `merged ${dirs.length} directories: ${results.length} tasks -> ${o.out}`) + "\n");
     });
 

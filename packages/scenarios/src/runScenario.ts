@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from "node:path";
 import { Piscina } from "piscina";
 import { fmt, quantityLabels, table } from "./format.ts";
+import { scenarioPlots } from "./plots.ts";
 import { InputError } from "./inputError.ts";
 import { quantityNames } from "./monteCarlo.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
@@ -32,8 +33,8 @@ export function unsupportedReason(s: Scenario): string | null {
 
 /**
  * Runs a scenario's tasks (theory and Monte Carlo per parameter point and mechanism), appending each
- * finished task as one line of outDir/tasks.jsonl, then writes results.json, results.csv and
- * report.md from the tasks sorted by index. Each task's seed depends only on the scenario seed and
+ * finished task as one line of outDir/tasks.jsonl, then writes results.json, results.csv,
+ * report.md and SVG plots (sweeps) from the tasks sorted by index. Each task's seed depends only on the scenario seed and
  * its index, and no timing enters these files, so they are byte-identical whatever the number of
  * workers, and after a killed run is resumed. Throws InputError when the scenario cannot run.
  */
@@ -75,12 +76,12 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     }
   }
   const results = selected.map((t) => done.get(t.index)!);
-  writeOutputs(opts.outDir, s, results);
+  await writeOutputs(opts.outDir, s, results);
   return results;
 }
 
 /** Combines the tasks of shard directories into the files one machine would have written. */
-export function mergeRuns(dirs: readonly string[], outDir: string): TaskResult[] {
+export async function mergeRuns(dirs: readonly string[], outDir: string): Promise<TaskResult[]> {
   if (dirs.length === 0) throw new InputError("merge needs at least one directory");
   const scenarios = dirs.map((d) => {
     const path = join(d, SCENARIO_FILE);
@@ -100,7 +101,7 @@ export function mergeRuns(dirs: readonly string[], outDir: string): TaskResult[]
   const results = all.map((t) => byIndex.get(t.index)!);
   writeFileSync(join(outDir, TASKS_FILE), results.map((r) => JSON.stringify(r) + "\n").join(""));
   writeFileSync(join(outDir, SCENARIO_FILE), JSON.stringify({ scenario: s, shard: null }, null, 2) + "\n");
-  writeOutputs(outDir, s, results);
+  await writeOutputs(outDir, s, results);
   return results;
 }
 
@@ -118,10 +119,13 @@ function readTaskLines(path: string): TaskResult[] {
   return out;
 }
 
-function writeOutputs(outDir: string, s: Scenario, results: readonly TaskResult[]): void {
+async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskResult[]): Promise<void> {
+  const plots = await scenarioPlots(s, results);
+  for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
   writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks: results }, null, 2) + "\n");
   writeFileSync(join(outDir, "results.csv"), resultsCsv(results));
-  writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results));
+  const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
+  writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));
 }
 
 /** Tidy CSV: one row per parameter point, mechanism and quantity. */

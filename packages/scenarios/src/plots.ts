@@ -1,0 +1,58 @@
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { quantityLabels } from "./format.ts";
+import { quantityNames } from "./monteCarlo.ts";
+import type { TaskResult } from "./runTask.ts";
+import type { Scenario } from "./scenarioSchema.ts";
+
+/** One SVG figure of a scenario run. */
+export interface Plot {
+  readonly file: string;
+  readonly title: string;
+  readonly svg: string;
+}
+
+const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi"] as const;
+
+/**
+ * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the
+ * simulated means with their 99% intervals as points and bars, one colour per mechanism (and per
+ * value of any other swept parameter). Rendered headless by vega (no browser); deterministic bytes.
+ * Empty when the scenario sweeps no numeric parameter.
+ */
+export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
+  const x = NUMERIC_KEYS.find((k) => s.sweep[k] !== undefined);
+  if (!x) return [];
+  const others = (["dist", ...NUMERIC_KEYS] as const).filter((k) => k !== x && s.sweep[k] !== undefined);
+  const plots: Plot[] = [];
+  for (const q of quantityNames) {
+    const rows = results
+      .filter((r) => r.status === "ok")
+      .map((r) => ({
+        x: r.params[x],
+        series: [r.mechanism, ...others.map((k) => `${k}=${r.params[k]}`)].join(", "),
+        theory: r.theory![q],
+        simulated: r.simulated?.[q]?.mean ?? null,
+        low: r.simulated?.[q]?.ci99?.[0] ?? null,
+        high: r.simulated?.[q]?.ci99?.[1] ?? null,
+      }));
+    const encodingX = { field: "x", type: "quantitative" as const, title: x };
+    const color = { field: "series", type: "nominal" as const, title: "mechanism" };
+    const spec: TopLevelSpec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: `${quantityLabels[q]}: theory (lines) and simulation (99% intervals)`,
+      width: 420,
+      height: 260,
+      data: { values: rows },
+      layer: [
+        { mark: { type: "line" }, encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: quantityLabels[q] }, color } },
+        { transform: [{ filter: "datum.simulated !== null" }], mark: { type: "point", filled: true }, encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" }, color } },
+        { transform: [{ filter: "datum.low !== null" }], mark: { type: "rule" }, encoding: { x: encodingX, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } },
+      ],
+    };
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+    plots.push({ file: `${q}.svg`, title: quantityLabels[q], svg: await view.toSVG() });
+    await view.finalize();
+  }
+  return plots;
+}
