@@ -208,9 +208,13 @@ export function buildProgram(io: CliIO = processIO): Command {
           continue;
         }
         const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
-        const bar = progressBar(Number.MAX_SAFE_INTEGER, s.id);
-        const results = await runScenario(s, { outDir, workers: o.workers, resume: o.resume === true, ...(o.shard ? { shard: o.shard } : {}) });
-        bar.stop();
+        const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
+        let results;
+        try {
+          results = await runScenario(s, { outDir, workers: o.workers, resume: o.resume === true, onProgress: bar.update, ...(o.shard ? { shard: o.shard } : {}) });
+        } finally {
+          bar.stop();
+        }
         const checks = results.flatMap((r) => Object.values(r.agreement ?? {})).filter((x) => x !== null);
         const failures = checks.filter((x) => x === false).length;
         summaries.push({ scenario: s.id, outDir, tasks: results.length, checks: checks.length, failures, files: ["results.json", "results.csv", "report.md"] });
