@@ -218,7 +218,8 @@ export function buildProgram(io: CliIO = processIO): Command {
         const checks = results.flatMap((r) => Object.values(r.agreement ?? {})).filter((x) => x !== null);
         const failures = checks.filter((x) => x === false).length;
         summaries.push({ scenario: s.id, outDir, tasks: results.length, checks: checks.length, failures, files: ["results.json", "results.csv", "report.md"] });
-        lines.push(`${s.id}: ${results.length} tasks, ${checks.length - failures}/${checks.length} checks inside the 99% interval -> ${outDir}/{results.json,results.csv,report.md}`);
+        const verdict = checks.length > 0 ? `${checks.length - failures}/${checks.length} checks inside the 99% interval` : "theory only";
+        lines.push(`${s.id}: ${results.length} tasks, ${verdict} -> ${outDir}/{results.json,results.csv,report.md}`);
       }
       io.out((o.json ? toJson(scenarios.length > 1 ? { runs: summaries } : summaries[0]) : lines.join("\n")) + "\n");
     });

@@ -12,7 +12,7 @@ export interface Plot {
   readonly svg: string;
 }
 
-const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi"] as const;
+const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi"] as const;
 
 /**
  * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the
@@ -25,6 +25,29 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
   if (!x) return [];
   const others = (["dist", ...NUMERIC_KEYS] as const).filter((k) => k !== x && s.sweep[k] !== undefined);
   const plots: Plot[] = [];
+  const theoryOnly = results.find((r) => r.status === "ok" && r.values);
+  if (theoryOnly) {
+    // Theory-only models: one figure per named result, a line per value of the other swept parameters.
+    for (const name of Object.keys(theoryOnly.values!)) {
+      const rows = results
+        .filter((r) => r.status === "ok" && r.values && r.values[name] !== null && r.values[name] !== undefined)
+        .map((r) => ({ x: r.params[x], series: others.map((k) => `${k}=${r.params[k]}`).join(", ") || "theory", value: r.values![name]! }));
+      if (rows.length === 0) continue;
+      const spec: TopLevelSpec = {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: name,
+        width: 420,
+        height: 260,
+        data: { values: rows },
+        mark: { type: "line", point: true },
+        encoding: { x: { field: "x", type: "quantitative", title: x }, y: { field: "value", type: "quantitative", title: name }, color: { field: "series", type: "nominal", title: "" } },
+      };
+      const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+      plots.push({ file: `${name}.svg`, title: name, svg: await view.toSVG() });
+      await view.finalize();
+    }
+    return plots;
+  }
   for (const q of quantityNames) {
     const rows = results
       .filter((r) => r.status === "ok")

@@ -27,7 +27,6 @@ const SCENARIO_FILE = "scenario.json";
 /** Why `optex run` cannot run a scenario yet (null when it can). */
 export function unsupportedReason(s: Scenario): string | null {
   if (s.model === "dynamic") return `${s.id}: the dynamic model (Proposition 12) is not built yet (issue 3); nothing to run`;
-  if (s.model !== "basic") return `${s.id}: optex run supports the basic model so far; the ${s.model} theory is available as optex theory --model ${s.model}`;
   return null;
 }
 
@@ -130,14 +129,18 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
 
 /** Tidy CSV: one row per parameter point, mechanism and quantity. */
 export function resultsCsv(results: readonly TaskResult[]): string {
-  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
+  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
   const rows = [header.join(",")];
   const cell = (x: number | string | boolean | null | undefined) => (x === null || x === undefined ? "" : String(x));
   for (const r of results) {
     const p = r.params;
-    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, r.mechanism];
+    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, r.mechanism];
     if (r.status !== "ok") {
       rows.push([...base, "", "", "", "", "", "", r.status].map(cell).join(","));
+      continue;
+    }
+    if (r.values) {
+      for (const [name, value] of Object.entries(r.values)) rows.push([...base, name, value, "", "", "", "", r.status].map(cell).join(","));
       continue;
     }
     for (const q of quantityNames) {
@@ -155,17 +158,21 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     s.paper ? `Reproduces: ${s.paper} of Optimal Exchange Design.` : "",
     s.description,
     "",
-    `Model: ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}; mechanisms ${s.mechanisms.join(", ")}.`,
-    `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.`,
+    `Model: ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}${s.model === "basic" ? `; mechanisms ${s.mechanisms.join(", ")}` : ""}.`,
+    s.model === "basic" ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
     "",
   ];
   const rows: string[][] = [];
   let checks = 0;
   let failures = 0;
   for (const r of results) {
-    const p = `${p2(r.params)}`;
+    const p = paramsLabel(r);
     if (r.status !== "ok") {
       rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
+      continue;
+    }
+    if (r.values) {
+      for (const [name, value] of Object.entries(r.values)) rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
       continue;
     }
     for (const q of quantityNames) {
@@ -192,6 +199,8 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
 }
 
-function p2(p: TaskResult["params"]): string {
-  return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
+function paramsLabel(r: TaskResult): string {
+  const p = r.params;
+  if (r.mechanism !== "theory") return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
+  return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} sigmaZeta=${p.sigmaZeta} rho=${p.rho} assets=${p.assets} sigmaPi=${p.sigmaPi}`;
 }

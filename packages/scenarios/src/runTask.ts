@@ -1,4 +1,7 @@
 import { basicEnvironment, parseDistribution } from "@optex/theory";
+import { adverseSelectionReport } from "./adverseSelectionReport.ts";
+import { heterogeneousReport } from "./heterogeneousReport.ts";
+import { multiAssetReport } from "./multiAssetReport.ts";
 import { basicMechanism } from "./basicMechanism.ts";
 import { agrees, estimate } from "./estimate.ts";
 import { type QuantityName, quantityNames, runMonteCarlo } from "./monteCarlo.ts";
@@ -14,11 +17,15 @@ export interface TaskResult {
   readonly theory?: Record<QuantityName, number>;
   readonly simulated?: Record<QuantityName, { mean: number; ci99: [number, number] | null }> | null;
   readonly agreement?: Record<QuantityName, boolean | null> | null;
+  /** Theory-only models: named results (null where the theory says none exists). */
+  readonly values?: Record<string, number | null>;
 }
 
 /** Theory for the task's mechanism and, when markets > 0, its Monte Carlo (seeded by the task). */
 export function runTask(task: ScenarioTask): TaskResult {
-  const { params, mechanism } = task;
+  if (task.mechanism === "theory") return theoryTask(task);
+  const { params } = task;
+  const mechanism = task.mechanism;
   const env = basicEnvironment({ dist: parseDistribution(params.dist), kappa: params.kappa, traders: params.traders, muPi: params.muPi });
   let m: ReturnType<typeof basicMechanism>;
   try {
@@ -40,4 +47,51 @@ export function runTask(task: ScenarioTask): TaskResult {
     agreement[q] = agrees(theory[q], est, resolution);
   }
   return { index: task.index, params, mechanism, status: "ok", theory, simulated, agreement };
+}
+
+/** Theory-only tasks of the adverse-selection, multi-asset and heterogeneous models. */
+function theoryTask(task: ScenarioTask): TaskResult {
+  const p = task.params;
+  const base = { index: task.index, params: p, mechanism: task.mechanism } as const;
+  try {
+    if (task.model === "adverse-selection") {
+      const r = adverseSelectionReport({ traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta, rho: p.rho, muE: p.muE, alpha: p.alpha });
+      const da = r.doubleAuction;
+      return {
+        ...base,
+        status: "ok",
+        values: {
+          doubleAuctionA: da.a,
+          doubleAuctionB: da.b,
+          doubleAuctionC: da.c,
+          doubleAuctionPriceImpact: da.priceImpact,
+          doubleAuctionTotalHoldingCost: da.totalHoldingCost,
+          existenceThreshold: r.existenceThreshold,
+          optimalTA: r.optimal?.tA ?? null,
+          optimalTB: r.optimal?.tB ?? null,
+          revenuePerTrader: r.optimal?.revenuePerTrader ?? null,
+          holdingCostPerTrader: r.optimal?.holdingCostPerTrader ?? null,
+          utilityGainPerTrader: r.optimal?.utilityGainPerTrader ?? null,
+        },
+      };
+    }
+    if (task.model === "multi-asset") {
+      const r = multiAssetReport({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha });
+      return { ...base, status: "ok", values: { radius: r.radius, feeC: r.fee.c, revenuePerTrader: r.revenuePerTrader, holdingCostPerTrader: r.holdingCostPerTrader, utilityGainPerTrader: r.utilityGainPerTrader } };
+    }
+    if (task.model === "heterogeneous") {
+      if (!p.dists || !p.kappas) return { ...base, status: "unavailable", reason: "the heterogeneous model needs environment.dists and environment.kappas" };
+      const r = heterogeneousReport(p.dists.map((d) => parseDistribution(d)), p.kappas, p.alpha, p.muPi);
+      const values: Record<string, number | null> = { totalRevenue: r.totals.revenue, totalHoldingCost: r.totals.holdingCost, totalUtilityGain: r.totals.utilityGain };
+      r.traders.forEach((t, i) => {
+        values[`trader${i + 1}Revenue`] = t.revenue;
+        values[`trader${i + 1}UtilityGain`] = t.utilityGain;
+        values[`trader${i + 1}BindingWidth`] = t.eB - t.eA;
+      });
+      return { ...base, status: "ok", values };
+    }
+    return { ...base, status: "unavailable", reason: `the ${task.model} model has no theory in optex yet` };
+  } catch (error) {
+    return { ...base, status: "unavailable", reason: (error as Error).message.split("\n")[0]! };
+  }
 }

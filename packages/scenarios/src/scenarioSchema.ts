@@ -8,8 +8,24 @@ const environment = z
     traders: z.number().int().min(2).max(1_000_000).default(10),
     alpha: z.number().min(0).max(1).default(0.5),
     muPi: z.number().min(-1e6).max(1e6).default(0),
+    /** adverse-selection and multi-asset: sd of Gaussian endowments. */
+    sigmaE: z.number().positive().max(1e9).default(1),
+    /** adverse-selection: sd of signals and their correlation. */
+    sigmaZeta: z.number().min(0).max(1e9).default(0.5),
+    rho: z.number().min(0).lt(1).default(0),
+    muE: z.number().min(-1e9).max(1e9).default(0),
+    /** multi-asset: number of assets and payoff sd. */
+    assets: z.number().int().min(1).max(1000).default(2),
+    sigmaPi: z.number().positive().max(1e9).default(1),
+    /** heterogeneous: one law and one capacity per trader. */
+    dists: z.array(z.string()).min(2).optional(),
+    kappas: z.array(z.number().positive()).min(2).optional(),
   })
   .strict();
+
+/** Parameters a sweep may vary. */
+export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi"] as const;
+export type SweepKey = (typeof sweepKeys)[number];
 
 const sweepValues = z.array(z.union([z.number(), z.string()])).min(1);
 
@@ -22,13 +38,13 @@ export const scenarioSchema = z
     /** The paper's result this reproduces, e.g. "Figure 2". */
     paper: z.string().default(""),
     model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "dynamic"]).default("basic"),
-    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0 }),
+    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1 }),
     mechanisms: z.array(z.enum(["optimal", "first-best", "double-auction"])).min(1).default(["optimal", "first-best", "double-auction"]),
     /** Monte Carlo markets per task; 0 computes theory only. */
     markets: z.number().int().min(0).max(1e9).default(20_000),
     seed: z.string().min(1).default("1"),
     /** Cartesian product over environment parameters, e.g. { traders: [3, 5, 10] }. */
-    sweep: z.partialRecord(z.enum(["dist", "kappa", "traders", "alpha", "muPi"]), sweepValues).default({}),
+    sweep: z.partialRecord(z.enum(sweepKeys), sweepValues).default({}),
   })
   .strict();
 

@@ -1,11 +1,30 @@
 import type { MechanismId } from "./basicMechanism.ts";
-import type { Scenario } from "./scenarioSchema.ts";
+import { type Scenario, sweepKeys } from "./scenarioSchema.ts";
 
-/** One unit of work: a parameter point and a mechanism. */
+/** A parameter point of a sweep. */
+export interface TaskParams {
+  readonly dist: string;
+  readonly kappa: number;
+  readonly traders: number;
+  readonly alpha: number;
+  readonly muPi: number;
+  readonly sigmaE: number;
+  readonly sigmaZeta: number;
+  readonly rho: number;
+  readonly muE: number;
+  readonly assets: number;
+  readonly sigmaPi: number;
+  readonly dists?: readonly string[];
+  readonly kappas?: readonly number[];
+}
+
+/** One unit of work: a parameter point and a mechanism (basic model) or the theory (other models). */
 export interface ScenarioTask {
   readonly index: number;
-  readonly params: { readonly dist: string; readonly kappa: number; readonly traders: number; readonly alpha: number; readonly muPi: number };
-  readonly mechanism: MechanismId;
+  readonly model: Scenario["model"];
+  readonly params: TaskParams;
+  /** Basic model: the mechanism to simulate; other models: "theory". */
+  readonly mechanism: MechanismId | "theory";
   readonly markets: number;
   /** Derived from the scenario seed and the task index only, so results do not depend on scheduling. */
   readonly seed: string;
@@ -16,20 +35,30 @@ export interface ScenarioTask {
  * values in file order) times the mechanisms.
  */
 export function scenarioTasks(s: Scenario): ScenarioTask[] {
-  const keys = (["dist", "kappa", "traders", "alpha", "muPi"] as const).filter((k) => s.sweep[k] !== undefined);
-  let points: Record<string, string | number>[] = [{ ...s.environment }];
+  const keys = sweepKeys.filter((k) => s.sweep[k] !== undefined);
+  let points: Record<string, unknown>[] = [{ ...s.environment }];
   for (const key of keys) points = points.flatMap((p) => s.sweep[key]!.map((value) => ({ ...p, [key]: value })));
+  const mechanisms: (MechanismId | "theory")[] = s.model === "basic" ? s.mechanisms : ["theory"];
   const tasks: ScenarioTask[] = [];
   for (const p of points) {
-    for (const mechanism of s.mechanisms) {
+    const params: TaskParams = {
+      dist: String(p.dist),
+      kappa: Number(p.kappa),
+      traders: Number(p.traders),
+      alpha: Number(p.alpha),
+      muPi: Number(p.muPi),
+      sigmaE: Number(p.sigmaE),
+      sigmaZeta: Number(p.sigmaZeta),
+      rho: Number(p.rho),
+      muE: Number(p.muE),
+      assets: Number(p.assets),
+      sigmaPi: Number(p.sigmaPi),
+      ...(p.dists ? { dists: p.dists as string[] } : {}),
+      ...(p.kappas ? { kappas: p.kappas as number[] } : {}),
+    };
+    for (const mechanism of mechanisms) {
       const index = tasks.length;
-      tasks.push({
-        index,
-        params: { dist: String(p.dist), kappa: Number(p.kappa), traders: Number(p.traders), alpha: Number(p.alpha), muPi: Number(p.muPi) },
-        mechanism,
-        markets: s.markets,
-        seed: `${s.seed}/task-${index}`,
-      });
+      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" ? s.markets : 0, seed: `${s.seed}/task-${index}` });
     }
   }
   return tasks;
