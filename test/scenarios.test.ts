@@ -43,7 +43,12 @@ describe("catalogue", () => {
     }
     const results = await runScenario({ ...s, markets: 300 }, { outDir: tmp(), workers: 1, resume: false });
     expect(results).toHaveLength(scenarioTasks(s).length);
-    for (const r of results) if (r.status === "ok") expect(Object.values(r.theory!).every(Number.isFinite)).toBe(true);
+    for (const r of results) {
+      expect(r.status, r.reason).toBe("ok");
+      const numbers = Object.values(r.values ?? r.theory!);
+      expect(numbers.length).toBeGreaterThan(0);
+      for (const x of numbers) expect(x === null || Number.isFinite(x)).toBe(true);
+    }
   });
 });
 
