@@ -195,7 +195,9 @@ export function buildProgram(io: CliIO = processIO): Command {
     .option("--resume", "skip tasks already finished in the output directory")
     .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
     .option("--json", "print one JSON object on stdout")
-    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; shard?: { k: number; n: number }; json?: boolean }) => {
+    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel))
+    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; shard?: { k: number; n: number }; json?: boolean; logLevel: string }) => {
+      const log = createLogger(o.logLevel);
       const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
       const summaries: unknown[] = [];
       const lines: string[] = [];
@@ -211,7 +213,16 @@ export function buildProgram(io: CliIO = processIO): Command {
         const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
         let results;
         try {
-          results = await runScenario(s, { outDir, workers: o.workers, resume: o.resume === true, onProgress: bar.update, ...(o.shard ? { shard: o.shard } : {}) });
+          results = await runScenario(s, {
+            outDir,
+            workers: o.workers,
+            resume: o.resume === true,
+            onProgress: (done, total) => {
+              bar.update(done);
+              log.info({ scenario: s.id, done, total }, "task finished");
+            },
+            ...(o.shard ? { shard: o.shard } : {}),
+          });
         } finally {
           bar.stop();
         }

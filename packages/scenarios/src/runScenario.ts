@@ -195,8 +195,32 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     }
   }
   lines.push("```text", table(["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"], rows), "```", "");
+  const ranking = rankingTable(results);
+  if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
   if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
+}
+
+/** For basic scenarios comparing several mechanisms: who wins on revenue, efficiency and traders' gain. */
+function rankingTable(results: readonly TaskResult[]): string | null {
+  const groups = new Map<string, TaskResult[]>();
+  for (const r of results) {
+    if (r.status !== "ok" || !r.theory) continue;
+    const key = paramsLabel(r);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const rows: string[][] = [];
+  for (const [key, group] of groups) {
+    if (group.length < 2) continue;
+    const order = (q: "revenuePerTrader" | "holdingCostPerTrader" | "utilityGainPerTrader", higher: boolean) => {
+      const sorted = [...group].sort((a, b) => (higher ? b.theory![q] - a.theory![q] : a.theory![q] - b.theory![q]) || a.index - b.index);
+      const scale = Math.max(...group.map((r) => Math.abs(r.theory![q])));
+      // Values equal up to rounding (e.g. the first best's and the plain auction's zero revenue) tie.
+      return sorted.map((r, i) => (i === 0 ? "" : Math.abs(r.theory![q] - sorted[i - 1]!.theory![q]) <= 1e-9 * scale ? " = " : " > ") + r.mechanism).join("");
+    };
+    rows.push([key, order("revenuePerTrader", true), order("holdingCostPerTrader", false), order("utilityGainPerTrader", true)]);
+  }
+  return rows.length > 0 ? table(["parameters", "revenue", "efficiency (holding cost)", "traders' gain"], rows) : null;
 }
 
 function paramsLabel(r: TaskResult): string {
