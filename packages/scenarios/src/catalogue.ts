@@ -3,6 +3,14 @@ import { parseScenario, type Scenario } from "./scenarioSchema.ts";
 /** Built-in scenarios reproducing the paper (sizes chosen to finish in seconds on 2 cores). */
 const raw: unknown[] = [
   {
+    id: "paper-figure-1",
+    title: "Interim allocation and transfer, U[-1,1], N = 5 (optimal at alpha = 0.5, first best, plain auction)",
+    paper: "Figure 1",
+    environment: { dist: "uniform:-1,1", traders: 5, alpha: 0.5 },
+    interimPoints: 81,
+    markets: 0,
+  },
+  {
     id: "paper-figure-2",
     title: "Revenue and holding cost per trader against N, U[-1,1]",
     paper: "Figure 2",

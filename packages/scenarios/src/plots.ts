@@ -21,10 +21,10 @@ const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta"
  * Empty when the scenario sweeps no numeric parameter.
  */
 export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
+  const plots: Plot[] = await interimPlots(s, results);
   const x = NUMERIC_KEYS.find((k) => s.sweep[k] !== undefined);
-  if (!x) return [];
+  if (!x) return plots;
   const others = (["dist", ...NUMERIC_KEYS] as const).filter((k) => k !== x && s.sweep[k] !== undefined);
-  const plots: Plot[] = [];
   const theoryOnly = results.find((r) => r.status === "ok" && r.values);
   if (theoryOnly) {
     // Theory-only models: one figure per named result, a line per value of the other swept parameters.
@@ -75,6 +75,35 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     plots.push({ file: `${q}.svg`, title: quantityLabels[q], svg: await view.toSVG() });
+    await view.finalize();
+  }
+  return plots;
+}
+
+/** Figure 1: interim allocation and transfer against the endowment, one line per mechanism (and parameter point). */
+async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
+  const withCurves = results.filter((r) => r.interim);
+  if (withCurves.length === 0) return [];
+  const swept = (["dist", ...NUMERIC_KEYS] as const).filter((k) => s.sweep[k] !== undefined);
+  const plots: Plot[] = [];
+  for (const [field, title] of [
+    ["allocation", "interim allocation Xhat(e)"],
+    ["transfer", "interim transfer That(e)"],
+  ] as const) {
+    const rows = withCurves.flatMap((r) =>
+      r.interim!.endowment.map((e, k) => ({ e, value: r.interim![field][k]!, series: [r.mechanism, ...swept.map((key) => `${key}=${r.params[key]}`)].join(", ") })),
+    );
+    const spec: TopLevelSpec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title,
+      width: 420,
+      height: 260,
+      data: { values: rows },
+      mark: { type: "line" },
+      encoding: { x: { field: "e", type: "quantitative", title: "endowment e" }, y: { field: "value", type: "quantitative", title }, color: { field: "series", type: "nominal", title: "mechanism" } },
+    };
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+    plots.push({ file: `interim-${field}.svg`, title, svg: await view.toSVG() });
     await view.finalize();
   }
   return plots;

@@ -1,4 +1,4 @@
-import { basicEnvironment, parseDistribution } from "@optex/theory";
+import { basicEnvironment, type Distribution, type MechanismOutcome, parseDistribution } from "@optex/theory";
 import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
@@ -19,6 +19,8 @@ export interface TaskResult {
   readonly agreement?: Record<QuantityName, boolean | null> | null;
   /** Theory-only models: named results (null where the theory says none exists). */
   readonly values?: Record<string, number | null>;
+  /** Interim allocation and transfer on a grid of endowments (Figure 1). */
+  readonly interim?: { readonly endowment: number[]; readonly allocation: number[]; readonly transfer: number[] };
 }
 
 /** Theory for the task's mechanism and, when markets > 0, its Monte Carlo (seeded by the task). */
@@ -34,7 +36,8 @@ export function runTask(task: ScenarioTask): TaskResult {
     return { index: task.index, params, mechanism, status: "unavailable", reason: (error as Error).message.split("\n")[0]! };
   }
   const theory = Object.fromEntries(quantityNames.map((q) => [q, m.theory[q]])) as Record<QuantityName, number>;
-  if (task.markets === 0) return { index: task.index, params, mechanism, status: "ok", theory, simulated: null, agreement: null };
+  const interim = task.interimPoints > 0 ? interimCurves(m.theory, env.dist, task.interimPoints) : undefined;
+  if (task.markets === 0) return { index: task.index, params, mechanism, status: "ok", theory, simulated: null, agreement: null, ...(interim ? { interim } : {}) };
   const samples = runMonteCarlo({ env, strategy: m.strategy, fee: m.fee, markets: task.markets, seed: task.seed });
   const sigma = Math.sqrt(env.dist.variance);
   const Q = Math.abs(env.dist.mean) + sigma + env.kappa * Math.abs(env.muPi);
@@ -46,7 +49,13 @@ export function runTask(task: ScenarioTask): TaskResult {
     simulated[q] = { mean: est.mean, ci99: est.ci99 };
     agreement[q] = agrees(theory[q], est, resolution);
   }
-  return { index: task.index, params, mechanism, status: "ok", theory, simulated, agreement };
+  return { index: task.index, params, mechanism, status: "ok", theory, simulated, agreement, ...(interim ? { interim } : {}) };
+}
+
+/** Interim rules on equally spaced quantile levels of the law (the support's 0.5% to 99.5%). */
+function interimCurves(o: MechanismOutcome, dist: Distribution, points: number) {
+  const endowment = Array.from({ length: points }, (_, k) => dist.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
+  return { endowment, allocation: endowment.map((e) => o.interimAllocation(e)), transfer: endowment.map((e) => o.interimTransfer(e)) };
 }
 
 /** Theory-only tasks of the adverse-selection, multi-asset and heterogeneous models. */

@@ -26,6 +26,8 @@ export interface ScenarioTask {
   /** Basic model: the mechanism to simulate; other models: "theory". */
   readonly mechanism: MechanismId | "theory";
   readonly markets: number;
+  /** Interim curves on this many endowments (0: none). */
+  readonly interimPoints: number;
   /** Derived from the scenario seed and the task index only, so results do not depend on scheduling. */
   readonly seed: string;
 }
@@ -58,7 +60,7 @@ export function scenarioTasks(s: Scenario): ScenarioTask[] {
     };
     for (const mechanism of mechanisms) {
       const index = tasks.length;
-      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" ? s.markets : 0, seed: `${s.seed}/task-${index}` });
+      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" ? s.markets : 0, interimPoints: s.model === "basic" ? s.interimPoints : 0, seed: `${s.seed}/task-${index}` });
     }
   }
   return tasks;
