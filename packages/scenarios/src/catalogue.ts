@@ -53,6 +53,15 @@ const raw: unknown[] = [
     markets: 0,
   },
   {
+    id: "paper-proposition-4",
+    title: "Adverse selection: noisier signals widen the binding region and lower efficiency (alpha = 0.5)",
+    paper: "Proposition 4",
+    model: "adverse-selection",
+    environment: { traders: 6, sigmaE: 1, alpha: 0.5 },
+    sweep: { sigmaZeta: [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3] },
+    markets: 0,
+  },
+  {
     id: "paper-theorem-2",
     title: "Plain double auction with correlated signals: coefficients, price impact, efficiency and existence",
     paper: "Theorem 2",
