@@ -1,4 +1,4 @@
-import { type Distribution, heterogeneousOutcome, solveHeterogeneous } from "@optex/theory";
+import { type Distribution, heterogeneousOutcome, type HeterogeneousTraderOutcome, solveHeterogeneous } from "@optex/theory";
 import { InputError } from "./inputError.ts";
 
 /** What `optex theory --model heterogeneous --json` prints. */
@@ -6,19 +6,10 @@ export interface HeterogeneousReport {
   readonly model: "heterogeneous";
   readonly alpha: number;
   readonly muPi: number;
-  readonly traders: readonly {
-    readonly dist: string;
-    readonly kappa: number;
-    readonly eA: number;
-    readonly eB: number;
-    readonly flatLevel: number;
-    readonly meanVirtualType: number;
-    readonly revenue: number;
-    readonly holdingCost: number;
-    readonly utilityGain: number;
-    readonly expectedTrade: number;
-    readonly fee: { readonly c: number; readonly d: number };
-  }[];
+  readonly traders: readonly (Pick<
+    HeterogeneousTraderOutcome,
+    "kappa" | "eA" | "eB" | "flatLevel" | "meanVirtualType" | "revenue" | "holdingCost" | "utilityGain" | "expectedTrade" | "fee"
+  > & { readonly dist: string })[];
   readonly totals: { readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number };
   readonly frontier?: readonly { alpha: number; revenuePerTrader: number; holdingCostPerTrader: number }[];
 }

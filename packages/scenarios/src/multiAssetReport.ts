@@ -1,14 +1,8 @@
-import { radialMechanism } from "@optex/theory";
+import { type MultiAssetEnvironment, radialMechanism } from "@optex/theory";
 
-/** What `optex theory --model multi-asset --json` prints. */
-export interface MultiAssetReport {
+/** What `optex theory --model multi-asset --json` prints: the environment and Proposition 7's figures. */
+export interface MultiAssetReport extends MultiAssetEnvironment {
   readonly model: "multi-asset";
-  readonly assets: number;
-  readonly traders: number;
-  readonly kappa: number;
-  readonly sigmaE: number;
-  readonly sigmaPi: number;
-  readonly alpha: number;
   /** Radius of the ball where participation binds. */
   readonly radius: number;
   /** Proposition 8's cross-exchange fee coefficient. */
@@ -19,7 +13,7 @@ export interface MultiAssetReport {
 }
 
 /** Proposition 7's radial mechanism for k assets under Condition 3; throws TheoryError for bad input. */
-export function multiAssetReport(p: { assets: number; traders: number; kappa: number; sigmaE: number; sigmaPi: number; alpha: number }): MultiAssetReport {
+export function multiAssetReport(p: MultiAssetEnvironment): MultiAssetReport {
   const r = radialMechanism(p);
   return {
     model: "multi-asset",
