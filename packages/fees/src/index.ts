@@ -1,3 +1,3 @@
 export { prop3Fee, type Prop3Fee, type QuadraticInverseFee, quadraticInverseFee } from "./prop3Fee.ts";
 export { prop10Fee, type Prop10Fee } from "./prop10Fee.ts";
-export { createFee, feeIds, type FeeId } from "./registry.ts";
+export { createFee, feeIds, type FeeId, type FeeModel, type FeeModuleInfo, feeModule, feeModules } from "./registry.ts";

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
+import { feeModules } from "@optex/fees";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
 import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
@@ -22,6 +23,7 @@ import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
 import { adverseSelectionTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
 import { basicTheoryReport } from "./theoryReport.ts";
+import { icModels, icTable, type IcModel, runIc } from "./ic/icCommand.ts";
 
 
 function environmentOptions(cmd: Command, tradersDefault: string): Command {
@@ -71,7 +73,18 @@ export interface CliIO {
 }
 const processIO: CliIO = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 
-export function buildProgram(io: CliIO = processIO): Command {
+/** Exit status a command sets without throwing (optex ic: 1 when a law fails). */
+export interface CliStatus {
+  exitCode: number;
+}
+
+const integerIn = (name: string, lo: number, hi: number) => (raw: string): number => {
+  const x = raw.trim() === "" ? Number.NaN : Number(raw);
+  if (!(Number.isInteger(x) && x >= lo && x <= hi)) throw new InvalidArgumentError(`${name} must be an integer in [${lo}, ${hi}], got ${raw}`);
+  return x;
+};
+
+export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCode: 0 }): Command {
   const program = new Command("optex")
     .description("Optimal exchange design: double auctions with transaction fees, simulated against theory")
     .exitOverride()
@@ -145,6 +158,29 @@ export function buildProgram(io: CliIO = processIO): Command {
       const head = `Double auction with transaction fee vs theory: ${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${o.alpha}, mu_pi = ${env.muPi}, ${o.markets} markets, seed ${o.seed}`;
       const extra = o.mechanism === "all" && o.traders === 2 ? "\n(double auction: no symmetric linear equilibrium with 2 traders)" : "";
       io.out(simulationTable(reports, head) + extra + "\n");
+    });
+
+  environmentOptions(program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"), "5")
+    .addOption(new Option("--model <model>", "environment of the paper").choices([...icModels]).default("basic"))
+    .option("--fee <id>", "registered fee module (default: the model's implementing fee; see optex ic --list)")
+    .option("--list", "list the registered fee modules and exit")
+    .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
+    .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
+    .option("--cases <n>", "random markets to try", integerIn("cases", 1, 1_000_000), 100)
+    .option("--seed <n>", "fast-check seed (same seed, same markets)", integerIn("seed", 0, 2 ** 31 - 1), 1)
+    .option("--participation-markets <n>", "Monte Carlo markets per type of the participation check (0 skips it)", integerIn("participation-markets", 0, 1e8), 20_000)
+    .action((o: EnvOptions & { model: IcModel; fee?: string; list?: boolean; dists?: Distribution[]; kappas?: number[]; cases: number; seed: number; participationMarkets: number }) => {
+      if (o.list) {
+        const rows = feeModules.map((m) => ({ id: m.id, model: m.model, paper: m.paper, strategy: m.strategy, control: m.control, summary: m.summary }));
+        io.out((o.json ? toJson({ feeModules: rows }) : table(["fee", "model", "paper", "strategy", "negative control"], rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]))) + "\n");
+        return;
+      }
+      const log = createLogger(o.logLevel);
+      const started = Date.now();
+      const report = runIc({ ...o, ...(o.dists ? { dists: o.dists } : {}), ...(o.kappas ? { kappas: o.kappas } : {}) });
+      log.info({ command: "ic", model: o.model, fee: report.fee, cases: o.cases, ms: Date.now() - started }, "law suite finished");
+      io.out((o.json ? toJson(report) : icTable(report)) + "\n");
+      if (!report.pass) status.exitCode = 1;
     });
 
   program
@@ -257,12 +293,13 @@ export function buildProgram(io: CliIO = processIO): Command {
   return program;
 }
 
-/** Runs the CLI; resolves to the exit code (0 ok, 2 usage or input error, 1 internal error). */
+/** Runs the CLI; resolves to the exit code (0 ok, 2 usage or input error, 1 internal error or a failed law of optex ic). */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const program = buildProgram(io);
+  const status: CliStatus = { exitCode: 0 };
+  const program = buildProgram(io, status);
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    return status.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const message = (error as Error).message?.split("\n")[0] ?? String(error);

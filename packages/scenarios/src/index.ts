@@ -14,3 +14,6 @@ export { parseShard, type ScenarioTask, scenarioTasks } from "./scenarioTasks.ts
 export { runTask, type TaskResult } from "./runTask.ts";
 export { mergeRuns, resultsCsv, type RunOptions, runScenario, unsupportedReason } from "./runScenario.ts";
 export { loadScenario } from "./scenarioFiles.ts";
+export { type IcEnvironment, type IcMarket, type LawOptions, type LawReport, type MarketOutcome, type ParticipationPoint, REGRET_TOLERANCE, runLaws } from "./ic/laws.ts";
+export { basicIcEnvironment, heterogeneousIcEnvironment } from "./ic/singleAsset.ts";
+export { defaultIcFee, icEnvironment, icModels, type IcOptions, runIc } from "./ic/icCommand.ts";
