@@ -190,3 +190,45 @@ describe("bad input: one line on stderr, exit code 2", () => {
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
 });
+
+describe("optex ic", () => {
+  test("--json: the largest regret, the case that produced it, each law and pass", async () => {
+    const r = await cli("ic", "--model", "basic", "--dist", "normal:0,1", "--traders", "6", "--alpha", "0.7", "--cases", "10", "--participation-markets", "2000", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ model: "basic", fee: "prop3", cases: 10, pass: true, counterexample: null });
+    expect(j.largestRegret).toBeLessThanOrEqual(1e-9);
+    expect(j.worstCase.types.endowments).toHaveLength(6);
+    for (const law of ["incentiveCompatibility", "balance", "budget", "finite", "participation"]) expect(j.laws[law].pass).toBe(true);
+    // Same seed, same bytes.
+    expect((await cli("ic", "--model", "basic", "--dist", "normal:0,1", "--traders", "6", "--alpha", "0.7", "--cases", "10", "--participation-markets", "2000", "--json")).stdout).toBe(r.stdout);
+  });
+  test("a negative control fails with exit 1 and prints fast-check's shrunk counterexample", async () => {
+    const r = await cli("ic", "--fee", "prop3-printed", "--cases", "5", "--participation-markets", "0");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/incentive compatibility \(relative regret\)\s+\S+\s+<= 1\.00e-9\s+FAIL/);
+    expect(r.stdout).toMatch(/Counterexample: \[\[/);
+    expect(r.stdout.trim().endsWith("FAIL")).toBe(true);
+  });
+  test("heterogeneous traders with Proposition 10's fees pass; --list names every module", async () => {
+    const r = await cli("ic", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--cases", "4", "--participation-markets", "1000", "--json");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fee: "prop10", pass: true });
+    const list = JSON.parse((await cli("ic", "--list", "--json")).stdout);
+    expect(list.feeModules.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(["none", "prop3", "prop10", "prop3-printed"]));
+  });
+  test("bad input: one line, exit 2", async () => {
+    for (const args of [
+      ["--fee", "prop10"],
+      ["--fee", "maker-taker"],
+      ["--cases", "0"],
+      ["--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"],
+      ["--model", "heterogeneous"],
+    ]) {
+      const r = await cli("ic", ...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^optex: error: /);
+    }
+  });
+});
