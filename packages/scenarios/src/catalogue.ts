@@ -80,6 +80,15 @@ const raw: unknown[] = [
     markets: 0,
   },
   {
+    id: "paper-proposition-6",
+    title: "Correlated assets: separate auctions of uncorrelated derivatives reach efficiency with no regret; per-asset auctions invite joint deviations",
+    paper: "Proposition 6",
+    model: "correlated-assets",
+    environment: { traders: 5, assets: 3, sigmaE: 1, sigmaPi: 1 },
+    sweep: { assetCorrelation: [-0.3, 0, 0.3, 0.6, 0.9] },
+    markets: 1500,
+  },
+  {
     id: "paper-proposition-9",
     title: "Heterogeneous traders (Gaussian, zero means): gains against alpha",
     paper: "Proposition 9",

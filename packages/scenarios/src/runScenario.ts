@@ -129,18 +129,19 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
 
 /** Tidy CSV: one row per parameter point, mechanism and quantity. */
 export function resultsCsv(results: readonly TaskResult[]): string {
-  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
+  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
   const rows = [header.join(",")];
   const cell = (x: number | string | boolean | null | undefined) => (x === null || x === undefined ? "" : String(x));
   for (const r of results) {
     const p = r.params;
-    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, r.mechanism];
+    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, p.assetCorrelation, r.mechanism];
     if (r.status !== "ok") {
       rows.push([...base, "", "", "", "", "", "", r.status].map(cell).join(","));
       continue;
     }
     if (r.values) {
       for (const [name, value] of Object.entries(r.values)) rows.push([...base, name, value, "", "", "", "", r.status].map(cell).join(","));
+      for (const c of r.checks ?? []) rows.push([...base, c.quantity.split(" ")[0], c.theory, c.simulated, c.ci99?.[0], c.ci99?.[1], c.pass, r.status].map(cell).join(","));
       continue;
     }
     for (const q of quantityNames) {
@@ -159,20 +160,27 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     s.description,
     "",
     `Model: ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}${s.model === "basic" ? `; mechanisms ${s.mechanisms.join(", ")}` : ""}.`,
-    s.model === "basic" ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
+    s.model === "basic" || (s.model === "correlated-assets" && s.markets > 0) ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
     "",
   ];
   const rows: string[][] = [];
   let checks = 0;
   let failures = 0;
   for (const r of results) {
-    const p = paramsLabel(r);
+    const p = paramsLabel(r, s.model);
     if (r.status !== "ok") {
       rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
       continue;
     }
     if (r.values) {
       for (const [name, value] of Object.entries(r.values)) rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
+      for (const c of r.checks ?? []) {
+        if (c.pass !== null) {
+          checks++;
+          if (!c.pass) failures++;
+        }
+        rows.push([String(r.index), p, "simulated", c.quantity, fmt(c.theory), fmt(c.simulated), c.ci99 ? `[${fmt(c.ci99[0])}, ${fmt(c.ci99[1])}]` : "-", c.pass === null ? "-" : c.pass ? "pass" : "FAIL"]);
+      }
       continue;
     }
     for (const q of quantityNames) {
@@ -195,18 +203,18 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     }
   }
   lines.push("```text", table(["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"], rows), "```", "");
-  const ranking = rankingTable(results);
+  const ranking = rankingTable(results, s.model);
   if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
   if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
 }
 
 /** For basic scenarios comparing several mechanisms: who wins on revenue, efficiency and traders' gain. */
-function rankingTable(results: readonly TaskResult[]): string | null {
+function rankingTable(results: readonly TaskResult[], model: Scenario["model"]): string | null {
   const groups = new Map<string, TaskResult[]>();
   for (const r of results) {
     if (r.status !== "ok" || !r.theory) continue;
-    const key = paramsLabel(r);
+    const key = paramsLabel(r, model);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const rows: string[][] = [];
@@ -223,8 +231,21 @@ function rankingTable(results: readonly TaskResult[]): string | null {
   return rows.length > 0 ? table(["parameters", "revenue", "efficiency (holding cost)", "traders' gain"], rows) : null;
 }
 
-function paramsLabel(r: TaskResult): string {
+/** The parameters that matter in `model`, for the report's tables. */
+function paramsLabel(r: TaskResult, model: Scenario["model"]): string {
   const p = r.params;
-  if (r.mechanism !== "theory") return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
-  return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} sigmaZeta=${p.sigmaZeta} rho=${p.rho} assets=${p.assets} sigmaPi=${p.sigmaPi}`;
+  switch (model) {
+    case "basic":
+      return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
+    case "adverse-selection":
+      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} sigmaZeta=${p.sigmaZeta} rho=${p.rho} muE=${p.muE}`;
+    case "multi-asset":
+      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} assets=${p.assets} sigmaPi=${p.sigmaPi}`;
+    case "heterogeneous":
+      return `alpha=${p.alpha} muPi=${p.muPi} dists=${(p.dists ?? []).join(";")} kappas=${(p.kappas ?? []).join(",")}`;
+    case "correlated-assets":
+      return `N=${p.traders} kappa=${p.kappa} assets=${p.assets} sigmaE=${p.sigmaE} sigmaPi=${p.sigmaPi} assetCorrelation=${p.assetCorrelation}`;
+    default:
+      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha}`;
+  }
 }

@@ -17,6 +17,8 @@ const environment = z
     /** multi-asset: number of assets and payoff sd. */
     assets: z.number().int().min(1).max(1000).default(2),
     sigmaPi: z.number().positive().max(1e9).default(1),
+    /** correlated-assets: common correlation of the assets' payoffs (Proposition 6). */
+    assetCorrelation: z.number().gt(-1).lt(1).default(0.5),
     /** heterogeneous: one law and one capacity per trader. */
     dists: z.array(z.string()).min(2).optional(),
     kappas: z.array(z.number().positive()).min(2).optional(),
@@ -24,7 +26,7 @@ const environment = z
   .strict();
 
 /** Parameters a sweep may vary. */
-export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi"] as const;
+export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation"] as const;
 export type SweepKey = (typeof sweepKeys)[number];
 
 const sweepValues = z.array(z.union([z.number(), z.string()])).min(1);
@@ -37,8 +39,8 @@ export const scenarioSchema = z
     description: z.string().default(""),
     /** The paper's result this reproduces, e.g. "Figure 2". */
     paper: z.string().default(""),
-    model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "dynamic"]).default("basic"),
-    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1 }),
+    model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "correlated-assets", "dynamic"]).default("basic"),
+    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1, assetCorrelation: 0.5 }),
     mechanisms: z.array(z.enum(["optimal", "first-best", "double-auction"])).min(1).default(["optimal", "first-best", "double-auction"]),
     /** Monte Carlo markets per task; 0 computes theory only. */
     markets: z.number().int().min(0).max(1e9).default(20_000),

@@ -14,6 +14,7 @@ export interface TaskParams {
   readonly muE: number;
   readonly assets: number;
   readonly sigmaPi: number;
+  readonly assetCorrelation: number;
   readonly dists?: readonly string[];
   readonly kappas?: readonly number[];
 }
@@ -23,7 +24,7 @@ export interface ScenarioTask {
   readonly index: number;
   readonly model: Scenario["model"];
   readonly params: TaskParams;
-  /** Basic model: the mechanism to simulate; other models: "theory". */
+  /** Basic model: the mechanism to simulate; other models: "theory" (with a Monte Carlo for correlated assets). */
   readonly mechanism: MechanismId | "theory";
   readonly markets: number;
   /** Interim curves on this many endowments (0: none). */
@@ -55,12 +56,13 @@ export function scenarioTasks(s: Scenario): ScenarioTask[] {
       muE: Number(p.muE),
       assets: Number(p.assets),
       sigmaPi: Number(p.sigmaPi),
+      assetCorrelation: Number(p.assetCorrelation),
       ...(p.dists ? { dists: p.dists as string[] } : {}),
       ...(p.kappas ? { kappas: p.kappas as number[] } : {}),
     };
     for (const mechanism of mechanisms) {
       const index = tasks.length;
-      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" ? s.markets : 0, interimPoints: s.model === "basic" ? s.interimPoints : 0, seed: `${s.seed}/task-${index}` });
+      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" || s.model === "correlated-assets" ? s.markets : 0, interimPoints: s.model === "basic" ? s.interimPoints : 0, seed: `${s.seed}/task-${index}` });
     }
   }
   return tasks;
