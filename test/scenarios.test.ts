@@ -7,7 +7,7 @@ import { describe, expect, test } from "vitest";
 import { root } from "./run.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "optex-"));
-const files = ["results.json", "results.csv", "report.md", "revenuePerTrader.svg", "tradeVolumePerTrader.svg"];
+const files = ["results.json", "results.csv", "report.md", "revenuePerTrader.svg", "tradeVolumePerTrader.svg", "gap-holdingCostPerTrader.svg"];
 const same = (a: string, b: string) => {
   for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
 };
@@ -58,6 +58,9 @@ describe("running sweeps", () => {
     const b = tmp();
     await runScenario(small, { outDir: a, workers: 1, resume: false });
     await runScenario(small, { outDir: b, workers: 2, resume: false });
+    // Mechanism benchmarks plot each mechanism's gap to the first best, and embed the plots in the report.
+    expect(readFileSync(join(a, "gap-holdingCostPerTrader.svg"), "utf8")).toMatch(/holding cost per trader minus first best/);
+    expect(readFileSync(join(a, "report.md"), "utf8")).toMatch(/\(gap-revenuePerTrader\.svg\)/);
     same(a, b);
   });
 

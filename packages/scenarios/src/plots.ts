@@ -21,7 +21,7 @@ const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta"
  * Empty when the scenario sweeps no numeric parameter.
  */
 export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  const plots: Plot[] = await interimPlots(s, results);
+  const plots: Plot[] = [...(await interimPlots(s, results)), ...(await gapPlots(s, results))];
   const x = NUMERIC_KEYS.find((k) => s.sweep[k] !== undefined);
   if (!x) return plots;
   const others = (["dist", ...NUMERIC_KEYS] as const).filter((k) => k !== x && s.sweep[k] !== undefined);
@@ -75,6 +75,56 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     plots.push({ file: `${q}.svg`, title: quantityLabels[q], svg: await view.toSVG() });
+    await view.finalize();
+  }
+  return plots;
+}
+
+/**
+ * Mechanism benchmarks: each mechanism's gap to the first best at every parameter point, per
+ * quantity (theory as bars, the simulated gap as points), so who loses what, and where, is visible.
+ * Empty unless the scenario compares the first best with at least one other mechanism.
+ */
+async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
+  if (s.model !== "basic" || !s.mechanisms.includes("first-best") || s.mechanisms.length < 2) return [];
+  const swept = (["dist", ...NUMERIC_KEYS] as const).filter((k) => s.sweep[k] !== undefined);
+  const pointOf = (r: TaskResult) => swept.map((k) => `${k}=${r.params[k]}`).join(" ") || "environment";
+  const firstBest = new Map(results.filter((r) => r.status === "ok" && r.mechanism === "first-best").map((r) => [pointOf(r), r]));
+  const plots: Plot[] = [];
+  for (const q of quantityNames) {
+    const rows = results
+      .filter((r) => r.status === "ok" && r.mechanism !== "first-best" && firstBest.has(pointOf(r)))
+      .map((r) => {
+        const fb = firstBest.get(pointOf(r))!;
+        const simulated = r.simulated?.[q]?.mean;
+        const simulatedFb = fb.simulated?.[q]?.mean;
+        return {
+          point: pointOf(r),
+          mechanism: r.mechanism,
+          gap: r.theory![q] - fb.theory![q],
+          simulatedGap: simulated !== undefined && simulatedFb !== undefined ? simulated - simulatedFb : null,
+        };
+      });
+    if (rows.length === 0) continue;
+    const title = `${quantityLabels[q]}: gap to the first best (theory bars, simulation points)`;
+    const spec: TopLevelSpec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title,
+      width: { step: 14 },
+      height: 240,
+      data: { values: rows },
+      encoding: {
+        x: { field: "point", type: "nominal", title: "parameter point", sort: null, axis: { labelLimit: 400, labelAngle: -35 } },
+        xOffset: { field: "mechanism", type: "nominal" },
+        color: { field: "mechanism", type: "nominal", title: "mechanism" },
+      },
+      layer: [
+        { mark: { type: "bar" }, encoding: { y: { field: "gap", type: "quantitative", title: `${quantityLabels[q]} minus first best` } } },
+        { transform: [{ filter: "datum.simulatedGap !== null" }], mark: { type: "point", filled: true, color: "black" }, encoding: { y: { field: "simulatedGap", type: "quantitative" } } },
+      ],
+    };
+    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+    plots.push({ file: `gap-${q}.svg`, title, svg: await view.toSVG() });
     await view.finalize();
   }
   return plots;
