@@ -86,6 +86,25 @@ describe("optex theory", () => {
     const two = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json")).stdout);
     expect(two.radius).toBeCloseTo(Math.sqrt(0.5) * 1.5, 12);
   });
+  test("--model dynamic: Proposition 12's fee, participation charge, subsidies and budget surplus against dt", async () => {
+    const r = await cli("theory", "--model", "dynamic", "--traders", "3", "--kappa", "1", "--delta", "0.5", "--dt", "1", "--sigma-0", "1", "--sigma-z", "1", "--dts", "4,1,0.25", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // c = -1/((N-1) kappa delta) and the surplus (N-1) sigma_Z^2 R/(2 kappa delta), R = dt/(e^{delta dt} - 1).
+    expect(j.fee.c).toBeCloseTo(-1, 14);
+    expect(j.total.budgetSurplus).toBeCloseTo((2 * (1 / Math.expm1(0.5))) / 1, 12);
+    expect(j.continuousLimit.budgetSurplus).toBeCloseTo(2 / (2 * 0.25), 12);
+    expect(j.sweep.map((x: { dt: number }) => x.dt)).toEqual([4, 1, 0.25]);
+    expect(j.inSurplus).toBe(true);
+    const single = JSON.parse((await cli("theory", "--model", "dynamic", "--sigma-z", "0", "--json")).stdout);
+    expect(single.total.budgetSurplus).toBe(0);
+    expect(single.inSurplus).toBe(false);
+    for (const bad of [["--delta", "0"], ["--dt", "-1"], ["--sigma-z", "-0.1"], ["--dts", "1,x"]]) {
+      const e = await cli("theory", "--model", "dynamic", ...bad);
+      expect(e.status, bad.join(" ")).toBe(2);
+      expect(e.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
   test("readable table without --json", async () => {
     const r = (await cli("theory"));
     expect(r.status).toBe(0);
@@ -161,7 +180,7 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["simulate", "--bogus"], /unknown option/],
     [["frobnicate"], /unknown command/],
     [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
-    [["theory", "--model", "dynamic"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset/],
+    [["theory", "--model", "static"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset, dynamic/],
     [["theory", "--model", "multi-asset", "--assets", "0"], /--assets.*integer in \[1, 1000\]/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],

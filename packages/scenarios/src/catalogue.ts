@@ -99,9 +99,11 @@ const raw: unknown[] = [
   },
   {
     id: "paper-proposition-12",
-    title: "Dynamics: renewed endowment shocks and a continuously run auction",
+    title: "Dynamics: budget surplus of the efficient double auction with fees against the auction interval, with and without renewed shocks",
     paper: "Proposition 12",
     model: "dynamic",
+    environment: { traders: 5, kappa: 1, delta: 0.1, sigma0: 1 },
+    sweep: { dt: [8, 4, 2, 1, 0.5, 0.25, 0.1], sigmaZ: [0, 0.5, 1] },
     markets: 0,
   },
   {

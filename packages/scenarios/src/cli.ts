@@ -10,17 +10,18 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { table, toJson } from "./format.ts";
 import { catalogue, paperScenarioIds } from "./catalogue.ts";
-import { mergeRuns, runScenario, unsupportedReason } from "./runScenario.ts";
+import { mergeRuns, runScenario } from "./runScenario.ts";
 import { loadScenario } from "./scenarioFiles.ts";
 import { scenarioJsonSchema } from "./scenarioSchema.ts";
 import { parseShard, scenarioTasks } from "./scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
-import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parsePositiveIn, parseDts, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
 import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
+import { dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
 import { adverseSelectionTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
 import { basicTheoryReport } from "./theoryReport.ts";
 import { icModels, icTable, type IcModel, runIc } from "./ic/icCommand.ts";
@@ -92,7 +93,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset"]).default("basic"))
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset", "dynamic"]).default("basic"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
     .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
     .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
@@ -102,8 +103,18 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
     .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
     .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number }) => {
+    .option("--delta <number>", "dynamic: discount rate delta", parsePositiveIn("delta", 1e-6, 1e3), 0.1)
+    .option("--dt <number>", "dynamic: time between auctions", parsePositiveIn("dt", 1e-9, 1e6), 1)
+    .option("--dts <list>", "dynamic: also tabulate these auction intervals, separated by ','", parseDts)
+    .option("--sigma-0 <number>", "dynamic: sd of the initial endowments e_i0 ~ N(mu-e, sigma-0^2)", parseSigma("sigma-0", true), 1)
+    .option("--sigma-z <number>", "dynamic: volatility of the endowment shocks (Brownian)", parseSigma("sigma-z", true), 1)
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number }) => {
       const log = createLogger(o.logLevel);
+      if (o.model === "dynamic") {
+        const report = dynamicReport({ traders: o.traders, kappa: o.kappa, delta: o.delta, dt: o.dt, muE: o.muE, sigma0: o.sigma0, sigmaZ: o.sigmaZ, ...(o.dts ? { dts: o.dts } : {}) });
+        io.out((o.json ? toJson(report) : formatDynamicReport(report)) + "\n");
+        return;
+      }
       if (o.model === "multi-asset") {
         const report = multiAssetReport({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
         io.out((o.json ? toJson(report) : multiAssetTable(report)) + "\n");
@@ -188,8 +199,8 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .description("the built-in scenarios (paper figures and results, benchmarks)")
     .option("--json", "print one JSON object on stdout")
     .action((o: { json?: boolean }) => {
-      const rows = catalogue.map((s) => ({ id: s.id, paper: s.paper, title: s.title, runnable: unsupportedReason(s) === null }));
-      io.out((o.json ? toJson({ scenarios: rows }) : table(["scenario", "paper", "title", "optex run"], rows.map((r) => [r.id, r.paper, r.title, r.runnable ? "yes" : "not yet"]))) + "\n");
+      const rows = catalogue.map((s) => ({ id: s.id, paper: s.paper, model: s.model, title: s.title }));
+      io.out((o.json ? toJson({ scenarios: rows }) : table(["scenario", "paper", "model", "title"], rows.map((r) => [r.id, r.paper, r.model, r.title]))) + "\n");
     });
 
   program
@@ -207,7 +218,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       const s = loadScenario(name);
       const tasks = scenarioTasks(s);
       if (o.json) {
-        io.out(toJson({ scenario: s, tasks: tasks.length, runnable: unsupportedReason(s) ?? true }) + "\n");
+        io.out(toJson({ scenario: s, tasks: tasks.length }) + "\n");
         return;
       }
       io.out(
@@ -215,7 +226,6 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
           `${s.id}: ${s.title}${s.paper ? ` (${s.paper})` : ""}`,
           `model ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}`,
           `mechanisms ${s.mechanisms.join(", ")}; ${s.markets} markets per task; seed "${s.seed}"; ${tasks.length} tasks`,
-          unsupportedReason(s) ?? "runnable with optex run",
         ].join("\n") + "\n",
       );
     });
@@ -239,12 +249,6 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       const lines: string[] = [];
       for (const base of scenarios) {
         const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.markets !== undefined ? { markets: o.markets } : {}) };
-        const why = unsupportedReason(s);
-        if (why && scenarios.length > 1) {
-          lines.push(`${s.id}: skipped: ${why}`);
-          summaries.push({ scenario: s.id, skipped: why });
-          continue;
-        }
         const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
         const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
         let results;

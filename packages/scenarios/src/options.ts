@@ -123,3 +123,21 @@ export const parseAssets = (raw: string): number => {
   if (!(Number.isInteger(x) && x >= 1 && x <= 1000)) throw new InvalidArgumentError(`assets must be an integer in [1, 1000], got ${raw}`);
   return x;
 };
+
+/** Dynamics: discount rate and auction interval; bounded so that exp(delta dt) and 1/delta^2 stay finite. */
+export const parsePositiveIn =
+  (name: string, lo: number, hi: number) =>
+  (raw: string): number => {
+    const x = toNumber(raw, name);
+    if (!(x >= lo && x <= hi)) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got ${raw}`);
+    return x;
+  };
+
+export const parseDts = (raw: string): number[] =>
+  raw.split(",").map((s, i) => {
+    try {
+      return parsePositiveIn("dt", 1e-9, 1e6)(s);
+    } catch (error) {
+      throw new InvalidArgumentError(`dts ${i + 1}: ${(error as Error).message}`);
+    }
+  });

@@ -12,7 +12,7 @@ export interface Plot {
   readonly svg: string;
 }
 
-const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation"] as const;
+const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "dt", "delta", "sigmaZ", "sigma0"] as const;
 
 /**
  * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the

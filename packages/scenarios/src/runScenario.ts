@@ -24,22 +24,14 @@ export interface RunOptions {
 const TASKS_FILE = "tasks.jsonl";
 const SCENARIO_FILE = "scenario.json";
 
-/** Why `optex run` cannot run a scenario yet (null when it can). */
-export function unsupportedReason(s: Scenario): string | null {
-  if (s.model === "dynamic") return `${s.id}: the dynamic model (Proposition 12) is not built yet (issue 3); nothing to run`;
-  return null;
-}
-
 /**
  * Runs a scenario's tasks (theory and Monte Carlo per parameter point and mechanism), appending each
  * finished task as one line of outDir/tasks.jsonl, then writes results.json, results.csv,
  * report.md and SVG plots (sweeps) from the tasks sorted by index. Each task's seed depends only on the scenario seed and
  * its index, and no timing enters these files, so they are byte-identical whatever the number of
- * workers, and after a killed run is resumed. Throws InputError when the scenario cannot run.
+ * workers, and after a killed run is resumed.
  */
 export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
-  const why = unsupportedReason(s);
-  if (why) throw new InputError(why);
   mkdirSync(opts.outDir, { recursive: true });
   const all = scenarioTasks(s);
   const selected = opts.shard ? all.filter((t) => t.index % opts.shard!.n === opts.shard!.k - 1) : all;
@@ -129,12 +121,12 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
 
 /** Tidy CSV: one row per parameter point, mechanism and quantity. */
 export function resultsCsv(results: readonly TaskResult[]): string {
-  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
+  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "delta", "dt", "sigma0", "sigmaZ", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
   const rows = [header.join(",")];
   const cell = (x: number | string | boolean | null | undefined) => (x === null || x === undefined ? "" : String(x));
   for (const r of results) {
     const p = r.params;
-    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, p.assetCorrelation, r.mechanism];
+    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, p.assetCorrelation, p.delta, p.dt, p.sigma0, p.sigmaZ, r.mechanism];
     if (r.status !== "ok") {
       rows.push([...base, "", "", "", "", "", "", r.status].map(cell).join(","));
       continue;
@@ -243,6 +235,8 @@ function paramsLabel(r: TaskResult, model: Scenario["model"]): string {
       return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} assets=${p.assets} sigmaPi=${p.sigmaPi}`;
     case "heterogeneous":
       return `alpha=${p.alpha} muPi=${p.muPi} dists=${(p.dists ?? []).join(";")} kappas=${(p.kappas ?? []).join(",")}`;
+    case "dynamic":
+      return `N=${p.traders} kappa=${p.kappa} delta=${p.delta} dt=${p.dt} muE=${p.muE} sigma0=${p.sigma0} sigmaZ=${p.sigmaZ}`;
     case "correlated-assets":
       return `N=${p.traders} kappa=${p.kappa} assets=${p.assets} sigmaE=${p.sigmaE} sigmaPi=${p.sigmaPi} assetCorrelation=${p.assetCorrelation}`;
     default:

@@ -1,4 +1,4 @@
-import { basicEnvironment, type Distribution, type MechanismOutcome, parseDistribution } from "@optex/theory";
+import { basicEnvironment, type Distribution, dynamicDoubleAuction, type MechanismOutcome, parseDistribution } from "@optex/theory";
 import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
@@ -62,7 +62,7 @@ function interimCurves(o: MechanismOutcome, dist: Distribution, points: number) 
   return { endowment, allocation: endowment.map((e) => o.interimAllocation(e)), transfer: endowment.map((e) => o.interimTransfer(e)) };
 }
 
-/** Tasks of the adverse-selection, multi-asset and heterogeneous models (theory) and of correlated assets (theory and Monte Carlo). */
+/** Tasks of the adverse-selection, multi-asset, heterogeneous and dynamic models (theory) and of correlated assets (theory and Monte Carlo). */
 function theoryTask(task: ScenarioTask): TaskResult {
   const p = task.params;
   const base = { index: task.index, params: p, mechanism: task.mechanism } as const;
@@ -112,6 +112,23 @@ function theoryTask(task: ScenarioTask): TaskResult {
         },
         agreement: { holdingCostPerTrader: pass },
         checks: [{ quantity: "holdingCostPerTrader (derivatives' auctions vs first best)", theory: r.firstBestHoldingCostPerTrader, simulated: r.simulatedHoldingCostPerTrader, ci99: ci, pass }],
+      };
+    }
+    if (task.model === "dynamic") {
+      const d = dynamicDoubleAuction({ traders: p.traders, kappa: p.kappa, delta: p.delta, dt: p.dt, muE: p.muE, sigma0: p.sigma0, sigmaZ: p.sigmaZ });
+      return {
+        ...base,
+        status: "ok",
+        values: {
+          feeC: d.feeC,
+          priceImpact: d.priceImpact,
+          participationChargePerTrader: d.perTrader.participationCharge,
+          npvSubsidies: d.total.npvSubsidies,
+          chargeRevenue: d.total.chargeRevenue,
+          budgetSurplus: d.total.budgetSurplus,
+          continuousBudgetSurplus: d.continuousLimit.budgetSurplus,
+          npvGainsFromTrade: d.total.npvGainsFromTrade,
+        },
       };
     }
     if (task.model === "heterogeneous") {

@@ -19,6 +19,11 @@ const environment = z
     sigmaPi: z.number().positive().max(1e9).default(1),
     /** correlated-assets: common correlation of the assets' payoffs (Proposition 6). */
     assetCorrelation: z.number().gt(-1).lt(1).default(0.5),
+    /** dynamic: discount rate, time between auctions, sd of initial endowments, shock volatility (Proposition 12). */
+    delta: z.number().min(1e-6).max(1e3).default(0.1),
+    dt: z.number().min(1e-9).max(1e6).default(1),
+    sigma0: z.number().min(0).max(1e9).default(1),
+    sigmaZ: z.number().min(0).max(1e9).default(1),
     /** heterogeneous: one law and one capacity per trader. */
     dists: z.array(z.string()).min(2).optional(),
     kappas: z.array(z.number().positive()).min(2).optional(),
@@ -26,7 +31,7 @@ const environment = z
   .strict();
 
 /** Parameters a sweep may vary. */
-export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation"] as const;
+export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "delta", "dt", "sigma0", "sigmaZ"] as const;
 export type SweepKey = (typeof sweepKeys)[number];
 
 const sweepValues = z.array(z.union([z.number(), z.string()])).min(1);
@@ -40,7 +45,7 @@ export const scenarioSchema = z
     /** The paper's result this reproduces, e.g. "Figure 2". */
     paper: z.string().default(""),
     model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "correlated-assets", "dynamic"]).default("basic"),
-    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1, assetCorrelation: 0.5 }),
+    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1, assetCorrelation: 0.5, delta: 0.1, dt: 1, sigma0: 1, sigmaZ: 1 }),
     mechanisms: z.array(z.enum(["optimal", "first-best", "double-auction"])).min(1).default(["optimal", "first-best", "double-auction"]),
     /** Monte Carlo markets per task; 0 computes theory only. */
     markets: z.number().int().min(0).max(1e9).default(20_000),

@@ -15,6 +15,10 @@ export interface TaskParams {
   readonly assets: number;
   readonly sigmaPi: number;
   readonly assetCorrelation: number;
+  readonly delta: number;
+  readonly dt: number;
+  readonly sigma0: number;
+  readonly sigmaZ: number;
   readonly dists?: readonly string[];
   readonly kappas?: readonly number[];
 }
@@ -57,6 +61,10 @@ export function scenarioTasks(s: Scenario): ScenarioTask[] {
       assets: Number(p.assets),
       sigmaPi: Number(p.sigmaPi),
       assetCorrelation: Number(p.assetCorrelation),
+      delta: Number(p.delta),
+      dt: Number(p.dt),
+      sigma0: Number(p.sigma0),
+      sigmaZ: Number(p.sigmaZ),
       ...(p.dists ? { dists: p.dists as string[] } : {}),
       ...(p.kappas ? { kappas: p.kappas as number[] } : {}),
     };

@@ -25,3 +25,5 @@ export { type OptimalAdverseSelection, optimalAdverseSelection, priceInformative
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
 export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
+export { checkDynamicEnvironment, type DiscreteDynamicDesign, type DiscreteDynamicDesignSpec, discreteDynamicDesign, type DynamicBudget, type DynamicDoubleAuction, dynamicDoubleAuction, type DynamicEnvironment, dynamicInterimGain } from "./dynamics.ts";
+export { type GaussianRobustMechanism, gaussianRobustMechanism, type RobustMechanism, robustMechanism, type RobustMechanismSpec } from "./robustMechanism.ts";
