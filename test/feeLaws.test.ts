@@ -1,9 +1,9 @@
 import { feeModules } from "@optex/fees";
-import { basicIcEnvironment, heterogeneousIcEnvironment, type IcEnvironment, runLaws } from "@optex/scenarios";
+import { basicIcEnvironment, heterogeneousIcEnvironment, type IcEnvironment, multiAssetIcEnvironment, runLaws } from "@optex/scenarios";
 import type { Distribution } from "@optex/theory";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { distributionArbitrary, fcSeed } from "./support.ts";
+import { distributionArbitrary, fcSeed, uniformReal } from "./support.ts";
 
 /**
  * One law suite over every registered fee module (issue 4): random environments (fast-check, pinned
@@ -20,9 +20,9 @@ const environments: Record<string, fc.Arbitrary<IcEnvironment<unknown>>> = {};
 const basicParams = fc.record({
   dist: distributionArbitrary,
   traders: fc.integer({ min: 3, max: 12 }),
-  kappa: fc.double({ min: 0.2, max: 5, noNaN: true }),
-  alpha: fc.double({ min: 0, max: 1, noNaN: true }),
-  muPi: fc.double({ min: -1, max: 1, noNaN: true }),
+  kappa: uniformReal(0.2, 5),
+  alpha: uniformReal(0, 1),
+  muPi: uniformReal(-1, 1),
 });
 for (const id of ["none", "prop3", "none-truthful", "prop3-printed"]) {
   environments[id] = basicParams.map((p) => basicIcEnvironment(p, id) as IcEnvironment<unknown>);
@@ -30,13 +30,27 @@ for (const id of ["none", "prop3", "none-truthful", "prop3-printed"]) {
 
 // Theorem 5 needs laws with unbounded support on both sides (MODEL.md section 8): Gaussian traders.
 const heterogeneousParams = fc
-  .array(fc.record({ dist: distributionArbitrary.filter((d: Distribution) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)), kappa: fc.double({ min: 0.3, max: 4, noNaN: true }) }), { minLength: 3, maxLength: 6 })
-  .chain((traders) => fc.record({ traders: fc.constant(traders), alpha: fc.double({ min: 0, max: 1, noNaN: true }), muPi: fc.double({ min: -1, max: 1, noNaN: true }) }));
+  .array(fc.record({ dist: distributionArbitrary.filter((d: Distribution) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)), kappa: uniformReal(0.3, 4) }), { minLength: 3, maxLength: 6 })
+  .chain((traders) => fc.record({ traders: fc.constant(traders), alpha: uniformReal(0, 1), muPi: uniformReal(-1, 1) }));
 for (const id of ["prop10", "prop10-none"]) {
   environments[id] = heterogeneousParams.map(
     (p) => heterogeneousIcEnvironment({ dists: p.traders.map((t) => t.dist), kappas: p.traders.map((t) => t.kappa), alpha: p.alpha, muPi: p.muPi }, id) as IcEnvironment<unknown>,
   );
 }
+
+// Several assets under Condition 3 (Proposition 8): k in 1..4 assets, alpha bounded away from 0 for
+// the printed control (at alpha = 0 b vanishes and the printed fee is the corrected one).
+const multiAssetParams = (minAlpha: number) =>
+  fc.record({
+    assets: fc.integer({ min: 1, max: 4 }),
+    traders: fc.integer({ min: 2, max: 8 }),
+    kappa: uniformReal(0.2, 5),
+    sigmaE: uniformReal(0.2, 3),
+    sigmaPi: uniformReal(0.3, 3),
+    alpha: uniformReal(minAlpha, 1),
+  });
+for (const id of ["prop8", "prop8-none"]) environments[id] = multiAssetParams(0).map((p) => multiAssetIcEnvironment(p, id) as IcEnvironment<unknown>);
+environments["prop8-printed"] = multiAssetParams(0.05).map((p) => multiAssetIcEnvironment(p, "prop8-printed") as IcEnvironment<unknown>);
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
 const ENVIRONMENTS = 6;

@@ -5,13 +5,13 @@ import { exponential, heterogeneousOutcome, type HeterogeneousTraderSpec, normal
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
-import { distributionArbitrary, fcSeed, meanAndHalfWidth } from "./support.ts";
+import { distributionArbitrary, fcSeed, meanAndHalfWidth, uniformReal } from "./support.ts";
 
 // Proposition 10 with the c_i and d_i that `optex theory --model heterogeneous` prints: checked by the
 // numerical best responder (IC) and by simulated interim gains (participation binds where it should).
 
 const specsArbitrary: fc.Arbitrary<HeterogeneousTraderSpec[]> = fc.array(
-  fc.record({ dist: distributionArbitrary.filter((d) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)), kappa: fc.double({ min: 0.3, max: 4, noNaN: true }) }),
+  fc.record({ dist: distributionArbitrary.filter((d) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)), kappa: uniformReal(0.3, 4) }),
   { minLength: 3, maxLength: 8 },
 );
 
@@ -33,7 +33,7 @@ function largestRegret(specs: HeterogeneousTraderSpec[], alpha: number, muPi: nu
 describe("Proposition 10: trader-specific fees for heterogeneous traders", () => {
   test("truthful bids q_i = -v_i(e_i) - kappa_i (p - mu_pi) have no ex-post regret (relative 1e-9)", () => {
     fc.assert(
-      fc.property(specsArbitrary, fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.nat(), (specs, alpha, muPi, seed) => largestRegret(specs, alpha, muPi, seed, true) <= 1e-9),
+      fc.property(specsArbitrary, uniformReal(0, 1), uniformReal(-1, 1), fc.nat(), (specs, alpha, muPi, seed) => largestRegret(specs, alpha, muPi, seed, true) <= 1e-9),
       { seed: fcSeed, numRuns: 25, endOnFailure: true },
     );
   });

@@ -5,7 +5,7 @@ import { basicEnvironment, type Distribution, solveVirtualType } from "@optex/th
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
-import { distributionArbitrary, fcSeed } from "./support.ts";
+import { distributionArbitrary, fcSeed, uniformReal } from "./support.ts";
 
 /** Regret tolerance relative to the payoff scale sigma_e^2 / kappa (1e-9, as the issue asks). */
 const RELATIVE_TOLERANCE = 1e-9;
@@ -21,10 +21,10 @@ interface Case {
 
 const caseArbitrary: fc.Arbitrary<Case> = fc.record({
   dist: distributionArbitrary,
-  alpha: fc.double({ min: 0, max: 1, noNaN: true }),
+  alpha: uniformReal(0, 1),
   traders: fc.integer({ min: 3, max: 50 }),
-  kappa: fc.double({ min: 0.2, max: 5, noNaN: true }),
-  muPi: fc.double({ min: -1, max: 1, noNaN: true }),
+  kappa: uniformReal(0.2, 5),
+  muPi: uniformReal(-1, 1),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
 

@@ -1,13 +1,16 @@
 import { type Distribution, exponential, normal, uniform } from "@optex/theory";
+import { uniformReal } from "@optex/scenarios";
 import fc from "fast-check";
+
+export { uniformReal };
 
 /** Arbitrary laws from the supported families, with parameters in ranges a user would try. */
 export const distributionArbitrary: fc.Arbitrary<Distribution> = fc.oneof(
   fc
-    .tuple(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 4, noNaN: true }))
+    .tuple(uniformReal(-3, 3), uniformReal(0.2, 4))
     .map(([a, w]) => uniform(a, a + w)),
-  fc.tuple(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 0.2, max: 3, noNaN: true })).map(([mu, s]) => normal(mu, s)),
-  fc.double({ min: 0.3, max: 3, noNaN: true }).map((rate) => exponential(rate)),
+  fc.tuple(uniformReal(-2, 2), uniformReal(0.2, 3)).map(([mu, s]) => normal(mu, s)),
+  uniformReal(0.3, 3).map((rate) => exponential(rate)),
 );
 
 /** Seeds for fast-check: pinned so CI runs the same cases; override with FC_SEED to explore. */

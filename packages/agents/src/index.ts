@@ -15,3 +15,18 @@ export {
   type BestResponseProblem,
   type Regret,
 } from "./bestResponder.ts";
+export {
+  type CrossExchangeFee,
+  type MultiAssetBestResponse,
+  multiAssetBestResponse,
+  type MultiAssetBestResponseOptions,
+  type MultiAssetBestResponseProblem,
+  multiAssetPayoffOfQuantities,
+  multiAssetPayoffOfSchedules,
+  type MultiAssetRegret,
+  multiAssetRegretOf,
+  multiAssetResidualPrices,
+  multiAssetUtilityGain,
+  nelderMead,
+  noCrossExchangeFee,
+} from "./multiAssetBestResponder.ts";

@@ -29,9 +29,12 @@ export const feeModules: readonly FeeModuleInfo[] = Object.freeze([
   { id: "none", model: "basic", paper: "Section 4 (plain double auction)", parameters: [], strategy: "sle", summary: "no fee; traders play the symmetric linear equilibrium", control: null },
   { id: "prop3", model: "basic", paper: "Proposition 3", parameters: ["alpha"], strategy: "truthful-virtual-type", summary: "(c/2) q^2 - B(-q - kappa (p - mu_pi)) + d, c = -1/((N-1) kappa)", control: null },
   { id: "prop10", model: "heterogeneous", paper: "Proposition 10", parameters: ["alpha"], strategy: "truthful-virtual-type", summary: "trader-specific (c_i/2) q^2 - B_i(l_i) + d_i, c_i = -1/sum_{j != i} kappa_j", control: null },
+  { id: "prop8", model: "multi-asset", paper: "Proposition 8", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "cross-exchange (c/2)|q|^2 - B(|y|) + d, y = -q - (kappa/sigma_pi^2)(p - mu_pi) - mu_e, c = -sigma_pi^2/(kappa (N-1))", control: null },
   { id: "none-truthful", model: "basic", paper: "Section 4", parameters: ["alpha"], strategy: "truthful-virtual-type", summary: "no fee, virtual types bid truthfully", control: "truthful bids ignore price impact without the fee" },
   { id: "prop3-printed", model: "basic", paper: "Proposition 3 as printed", parameters: ["alpha"], strategy: "truthful-virtual-type", summary: "printed a = -N/(N-1) and argument -q - p/N", control: "the printed coefficient and argument (MODEL.md section 5)" },
   { id: "prop10-none", model: "heterogeneous", paper: "Section 7", parameters: ["alpha"], strategy: "truthful-virtual-type", summary: "no fee, heterogeneous traders bid their virtual types", control: "truthful bids ignore price impact without the fee" },
+  { id: "prop8-printed", model: "multi-asset", paper: "Proposition 8 as printed", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "printed argument q + p/N", control: "the printed argument q + p/N (MODEL.md section 7)" },
+  { id: "prop8-none", model: "multi-asset", paper: "Section 6", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "separate auctions without the cross-exchange fee", control: "truthful bids ignore price impact without the fee" },
 ] satisfies FeeModuleInfo[]);
 
 /** Registered fee ids of the basic model's simulations (scenarios' `fee` mechanisms). */

@@ -19,3 +19,5 @@ export { basicIcEnvironment, heterogeneousIcEnvironment } from "./ic/singleAsset
 export { defaultIcFee, icEnvironment, icModels, type IcOptions, runIc } from "./ic/icCommand.ts";
 export { type DynamicReport, type DynamicReportParams, type DynamicSweepRow, dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
 export { type CorrelatedAssetsParams, type CorrelatedAssetsResult, correlatedAssets } from "./correlatedAssets.ts";
+export { multiAssetIcEnvironment } from "./ic/multiAsset.ts";
+export { uniformReal } from "./ic/uniformReal.ts";

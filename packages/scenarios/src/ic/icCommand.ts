@@ -4,6 +4,7 @@ import { table } from "../format.ts";
 import { InputError } from "../inputError.ts";
 import { type IcEnvironment, type LawReport, runLaws } from "./laws.ts";
 import { basicIcEnvironment, heterogeneousIcEnvironment } from "./singleAsset.ts";
+import { multiAssetIcEnvironment } from "./multiAsset.ts";
 
 export const icModels = ["basic", "heterogeneous", "adverse-selection", "multi-asset"] as const;
 export type IcModel = (typeof icModels)[number];
@@ -29,6 +30,10 @@ export interface IcOptions {
   readonly cases: number;
   readonly seed: number;
   readonly participationMarkets: number;
+  /** multi-asset and adverse-selection: Gaussian endowment sd; multi-asset: assets and payoff sd. */
+  readonly sigmaE: number;
+  readonly assets: number;
+  readonly sigmaPi: number;
 }
 
 /** Builds the environment `optex ic` checks. Throws InputError (one line) for a fee of another model. */
@@ -53,6 +58,8 @@ export function icEnvironment(o: IcOptions): IcEnvironment<unknown> {
       if (o.dists.length !== o.kappas.length) throw new InputError(`--dists has ${o.dists.length} laws but --kappas has ${o.kappas.length} values; they must match`);
       return heterogeneousIcEnvironment({ dists: o.dists, kappas: o.kappas, alpha: o.alpha, muPi: o.muPi }, fee) as IcEnvironment<unknown>;
     }
+    case "multi-asset":
+      return multiAssetIcEnvironment({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha }, fee) as IcEnvironment<unknown>;
     default:
       throw new InputError(`--model ${o.model}: no fee module is registered yet`);
   }

@@ -3,6 +3,7 @@ import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type Fee
 import { prop10Fee, prop3Fee } from "@optex/fees";
 import { basicEnvironment, type Distribution, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
 import fc from "fast-check";
+import { uniformReal } from "./uniformReal.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
 
 /** A one-asset private-values market: each trader has a law, a capacity and a linear strategy. */
@@ -45,7 +46,7 @@ function singleAssetEnvironment(spec: SingleAssetSpec): IcEnvironment<number[]> 
     strategy: spec.strategy,
     parameters: spec.parameters,
     scale: Math.max(...scales),
-    types: fc.tuple(...spec.laws.map((law) => fc.double({ min: U_MIN, max: 1 - U_MIN, noNaN: true }).map((u) => law.quantile(u)))),
+    types: fc.tuple(...spec.laws.map((law) => uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)))),
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => singleAssetMarket(spec, endowments, scales),
     participationPoints: points,

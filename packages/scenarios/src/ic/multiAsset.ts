@@ -1,0 +1,182 @@
+import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee } from "@optex/agents";
+import { clear, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
+import { prop8Fee, type Prop8Fee } from "@optex/fees";
+import { normal } from "@optex/theory";
+import fc from "fast-check";
+import { uniformReal } from "./uniformReal.ts";
+import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
+
+export interface MultiAssetIcParams {
+  readonly assets: number;
+  readonly traders: number;
+  readonly kappa: number;
+  readonly sigmaE: number;
+  readonly sigmaPi: number;
+  readonly alpha: number;
+}
+
+/** Proposition 8 as printed: b(sum_a (q_a + p_a/N)^2) + (c/2)|q|^2 + d (MODEL.md section 7: the argument is wrong). */
+function printedProp8(fee: Prop8Fee): CrossExchangeFee {
+  return {
+    id: "prop8-printed",
+    feeOf: (q, p) => {
+      let arg = 0;
+      let qq = 0;
+      for (let a = 0; a < q.length; a++) {
+        arg += (q[a]! + p[a]! / fee.traders) ** 2;
+        qq += q[a]! ** 2;
+      }
+      return fee.b(arg) + 0.5 * fee.c * qq + fee.d;
+    },
+  };
+}
+
+interface Point extends ParticipationPoint {
+  readonly endowment: readonly number[];
+}
+
+/** Quantiles of each coordinate, away from 0 and 1 so that the Gaussian stays finite. */
+const U_MIN = 5e-4;
+
+/**
+ * Several assets under Condition 3 (Section 6): k separate double auctions, Proposition 8's
+ * cross-exchange fee on the vector of trades and prices, truthful per-asset bids
+ * q_a(p) = intercept_a(e) - (kappa/sigma_pi^2) p_a. `fee` is prop8, or a negative control:
+ * prop8-printed (argument q + p/N) or prop8-none (no fee).
+ */
+export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcEnvironment<number[][]> {
+  if (fee !== "prop8" && fee !== "prop8-printed" && fee !== "prop8-none") throw new Error(`fee "${fee}" is not a multi-asset fee; expected prop8, prop8-printed or prop8-none`);
+  const f = prop8Fee({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha });
+  const schedule: CrossExchangeFee = fee === "prop8" ? { id: "prop8", feeOf: (q, pr) => f.feeOf(q, pr) } : fee === "prop8-printed" ? printedProp8(f) : noCrossExchangeFee;
+  const k = p.assets;
+  const N = p.traders;
+  const law = normal(0, p.sigmaE);
+  const scale = (k * p.sigmaE ** 2 * p.sigmaPi ** 2) / p.kappa;
+  const muPi = new Array<number>(k).fill(0);
+  const bidsOf = (e: readonly number[]): DemandSchedule[] => f.intercepts(e).map((a) => linearSchedule(a, f.slope));
+  const direction = (r: number) => Array.from({ length: k }, (_, a) => (a === 0 ? r : 0));
+  const points: Point[] = [
+    { trader: 0, label: "trader 0 at the centre of the ball", endowment: direction(0) },
+    { trader: 0, label: "trader 0 inside the ball (r = r*/2)", endowment: direction(f.radius / 2) },
+    { trader: 0, label: "trader 0 just outside the ball (r = r* + sigma_e/2)", endowment: direction(f.radius + p.sigmaE / 2) },
+    { trader: 0, label: "trader 0 far out (r = r* + 2 sigma_e)", endowment: direction(f.radius + 2 * p.sigmaE) },
+  ];
+  return {
+    model: "multi-asset",
+    fee,
+    strategy: "truthful-radial-virtual-type",
+    parameters: { ...p },
+    scale,
+    types: fc.array(fc.array(uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)), { minLength: k, maxLength: k }), { minLength: N, maxLength: N }),
+    describeTypes: (endowments) => ({ endowments }),
+    market: (endowments) => multiAssetMarket(endowments, bidsOf, schedule, p, scale),
+    participationPoints: points,
+    interimGains: (point, uniform, samples) => {
+      const pt = point as Point;
+      const gains = new Float64Array(samples);
+      for (let m = 0; m < samples; m++) {
+        const e = Array.from({ length: N }, (_, j) => (j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform))));
+        const out = settleAll(e.map(bidsOf), schedule);
+        gains[m] = out ? gainOf(e[pt.trader]!, out.trades[pt.trader]!, out.transfers[pt.trader]!, p, muPi) : 0;
+      }
+      return gains;
+    },
+  };
+}
+
+function gainOf(e: readonly number[], q: readonly number[], transfer: number, p: MultiAssetIcParams, muPi: readonly number[]): number {
+  const sigma = Array.from({ length: e.length }, (_, a) => Array.from({ length: e.length }, (_, b) => (a === b ? p.sigmaPi ** 2 : 0)));
+  return multiAssetUtilityGain(e, q, transfer, p.kappa, sigma, muPi);
+}
+
+/** Clears every asset's auction and charges the cross-exchange fee; null if some asset has no unique price (no trade at all). */
+function settleAll(bids: readonly (readonly DemandSchedule[])[], fee: CrossExchangeFee): { prices: number[]; trades: number[][]; fees: number[]; transfers: number[] } | null {
+  const N = bids.length;
+  const k = bids[0]!.length;
+  const prices: number[] = [];
+  const trades = bids.map(() => new Array<number>(k).fill(0));
+  for (let a = 0; a < k; a++) {
+    const r = clear(bids.map((b) => b[a]!));
+    if (r.status !== "cleared") return null;
+    prices.push(r.price);
+    for (let i = 0; i < N; i++) trades[i]![a] = r.quantities[i]!;
+  }
+  const fees = trades.map((q) => fee.feeOf(q, prices));
+  const transfers = trades.map((q, i) => q.reduce((s, x, a) => s + prices[a]! * x, 0) + fees[i]!);
+  return { prices, trades, fees, transfers };
+}
+
+function multiAssetMarket(endowments: readonly (readonly number[])[], bidsOf: (e: readonly number[]) => DemandSchedule[], fee: CrossExchangeFee, p: MultiAssetIcParams, scale: number): IcMarket {
+  const N = endowments.length;
+  const k = p.assets;
+  const bids = endowments.map(bidsOf);
+  const problemOf = (i: number) => ({
+    endowment: endowments[i]!,
+    kappa: p.kappa,
+    sigmaPi: p.sigmaPi,
+    others: Array.from({ length: k }, (_, a) => bids.filter((_, j) => j !== i).map((b) => b[a]!)),
+    fee,
+  });
+  return {
+    traders: N,
+    regret: (i) => {
+      const r = multiAssetRegretOf(problemOf(i), bids[i]!);
+      return { relativeRegret: r.regret / scale, bestQuantity: r.best.quantities };
+    },
+    deviations: (i) => {
+      const problem = problemOf(i);
+      const own = multiAssetPayoffOfSchedules(problem, bids[i]!);
+      let best = { gain: -Infinity, deviation: "" };
+      for (const [name, schedules] of jointDeviations(bids[i]!, own.prices, p.sigmaE)) {
+        const gain = multiAssetPayoffOfSchedules(problem, schedules).payoff - own.payoff;
+        if (gain > best.gain || Number.isNaN(gain)) best = { gain, deviation: name };
+      }
+      return { relativeGain: best.gain / scale, deviation: best.deviation };
+    },
+    outcome: (): MarketOutcome => {
+      const s = settleAll(bids, fee);
+      if (!s) return { cleared: false, reason: "some asset has no unique clearing price", tradeSums: new Array<number>(k).fill(0), tradeScale: 0, feeSum: 0, revenue: 0, transferScale: 0, finite: true };
+      const tradeSums = Array.from({ length: k }, (_, a) => s.trades.reduce((sum, q) => sum + q[a]!, 0));
+      const tradeScale = s.trades.reduce((sum, q) => sum + q.reduce((x, y) => x + Math.abs(y), 0), 0);
+      const all = [...s.prices, ...s.trades.flat(), ...s.fees, ...s.transfers];
+      return {
+        cleared: true,
+        reason: null,
+        tradeSums,
+        tradeScale,
+        feeSum: s.fees.reduce((a, b) => a + b, 0),
+        revenue: s.transfers.reduce((a, b) => a + b, 0),
+        transferScale: s.transfers.reduce((a, b) => a + Math.abs(b), 0),
+        finite: all.every(Number.isFinite),
+      };
+    },
+  };
+}
+
+/**
+ * Joint deviations across the k auctions: every intercept shifted together, one asset's alone,
+ * all slopes changed (rotating each schedule about its clearing point), trades shaded towards
+ * zero in every asset, and a kinked piecewise-linear schedule in the first asset.
+ */
+function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | null, width: number): [string, DemandSchedule[]][] {
+  const lines = bids.map((b) => (b.kind === "linear" ? b : null));
+  if (lines.some((l) => l === null)) return [];
+  const L = lines as { intercept: number; slope: number }[];
+  const p = prices ?? L.map(() => 0);
+  const out: [string, DemandSchedule[]][] = [];
+  for (const shift of [-0.3, -0.03, 0.03, 0.3]) {
+    out.push([`all intercepts shifted by ${shift} sd`, L.map((l) => linearSchedule(l.intercept + shift * width, l.slope))]);
+    out.push([`first asset's intercept shifted by ${shift} sd`, L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope))]);
+  }
+  for (const f of [0.5, 0.9, 1.1, 2]) out.push([`all slopes times ${f}`, L.map((l, a) => linearSchedule(l.intercept + (f - 1) * l.slope * p[a]!, f * l.slope))]);
+  out.push(["trades shaded by 20% in every asset", L.map((l, a) => linearSchedule(0.8 * l.intercept, 0.8 * l.slope))]);
+  const l0 = L[0]!;
+  const h = (0.2 * width) / l0.slope;
+  const q = (x: number) => l0.intercept - l0.slope * x;
+  const p0 = p[0]!;
+  out.push([
+    "piecewise in the first asset, steeper above its price",
+    [piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0), q(p0 + h) - 0.3 * width], { lower: l0.slope, upper: l0.slope }), ...bids.slice(1)],
+  ]);
+  return out;
+}
