@@ -30,3 +30,13 @@ export {
   nelderMead,
   noCrossExchangeFee,
 } from "./multiAssetBestResponder.ts";
+export {
+  type AdverseSelectionProblem,
+  adverseSelectionBestResponse,
+  adverseSelectionPayoffOfQuantity,
+  adverseSelectionPayoffOfSchedule,
+  adverseSelectionRegret,
+  asPrivateValues,
+  othersSignalFromIntercept,
+  posteriorPayoffMean,
+} from "./adverseSelectionBestResponder.ts";

@@ -178,12 +178,14 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
     .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
     .option("--sigma-e <number>", "adverse selection and multi-asset: sd of Gaussian endowments", parseSigma("sigma-e", false), 1)
+    .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals (independent)", parseSigma("sigma-zeta", false), 0.5)
+    .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
     .option("--assets <k>", "multi-asset: number of assets", parseAssets, 2)
     .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
     .option("--cases <n>", "random markets to try", integerIn("cases", 1, 1_000_000), 100)
     .option("--seed <n>", "fast-check seed (same seed, same markets)", integerIn("seed", 0, 2 ** 31 - 1), 1)
     .option("--participation-markets <n>", "Monte Carlo markets per type of the participation check (0 skips it)", integerIn("participation-markets", 0, 1e8), 20_000)
-    .action((o: EnvOptions & { model: IcModel; fee?: string; list?: boolean; dists?: Distribution[]; kappas?: number[]; cases: number; seed: number; participationMarkets: number; sigmaE: number; assets: number; sigmaPi: number }) => {
+    .action((o: EnvOptions & { model: IcModel; fee?: string; list?: boolean; dists?: Distribution[]; kappas?: number[]; cases: number; seed: number; participationMarkets: number; sigmaE: number; assets: number; sigmaPi: number; sigmaZeta: number; muE: number }) => {
       if (o.list) {
         const rows = feeModules.map((m) => ({ id: m.id, model: m.model, paper: m.paper, strategy: m.strategy, control: m.control, summary: m.summary }));
         io.out((o.json ? toJson({ feeModules: rows }) : table(["fee", "model", "paper", "strategy", "negative control"], rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]))) + "\n");

@@ -21,3 +21,4 @@ export { type DynamicReport, type DynamicReportParams, type DynamicSweepRow, dyn
 export { type CorrelatedAssetsParams, type CorrelatedAssetsResult, correlatedAssets } from "./correlatedAssets.ts";
 export { multiAssetIcEnvironment } from "./ic/multiAsset.ts";
 export { uniformReal } from "./ic/uniformReal.ts";
+export { adverseSelectionIcEnvironment } from "./ic/adverseSelection.ts";

@@ -5,6 +5,7 @@ import { InputError } from "../inputError.ts";
 import { type IcEnvironment, type LawReport, runLaws } from "./laws.ts";
 import { basicIcEnvironment, heterogeneousIcEnvironment } from "./singleAsset.ts";
 import { multiAssetIcEnvironment } from "./multiAsset.ts";
+import { adverseSelectionIcEnvironment } from "./adverseSelection.ts";
 
 export const icModels = ["basic", "heterogeneous", "adverse-selection", "multi-asset"] as const;
 export type IcModel = (typeof icModels)[number];
@@ -34,6 +35,9 @@ export interface IcOptions {
   readonly sigmaE: number;
   readonly assets: number;
   readonly sigmaPi: number;
+  /** adverse-selection: signal sd and mean endowment. */
+  readonly sigmaZeta: number;
+  readonly muE: number;
 }
 
 /** Builds the environment `optex ic` checks. Throws InputError (one line) for a fee of another model. */
@@ -58,6 +62,8 @@ export function icEnvironment(o: IcOptions): IcEnvironment<unknown> {
       if (o.dists.length !== o.kappas.length) throw new InputError(`--dists has ${o.dists.length} laws but --kappas has ${o.kappas.length} values; they must match`);
       return heterogeneousIcEnvironment({ dists: o.dists, kappas: o.kappas, alpha: o.alpha, muPi: o.muPi }, fee) as IcEnvironment<unknown>;
     }
+    case "adverse-selection":
+      return adverseSelectionIcEnvironment({ traders: o.traders, kappa: o.kappa, muE: o.muE, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, alpha: o.alpha }, fee) as IcEnvironment<unknown>;
     case "multi-asset":
       return multiAssetIcEnvironment({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha }, fee) as IcEnvironment<unknown>;
     default:

@@ -1,0 +1,151 @@
+import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, othersSignalFromIntercept } from "@optex/agents";
+import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
+import { prop5Fee } from "@optex/fees";
+import { normal } from "@optex/theory";
+import fc from "fast-check";
+import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
+import { uniformReal } from "./uniformReal.ts";
+
+export interface AdverseSelectionIcParams {
+  readonly traders: number;
+  readonly kappa: number;
+  readonly muE: number;
+  readonly sigmaE: number;
+  readonly sigmaZeta: number;
+  readonly alpha: number;
+}
+
+/** A trader's type: endowment and signal (zeta_i, her posterior mean of her share of pi). */
+type Type = readonly [number, number];
+
+interface Point extends ParticipationPoint {
+  readonly type: Type;
+}
+
+const U_MIN = 5e-4;
+
+/**
+ * Adverse selection with independent Gaussian signals (Section 5, rho = 0): Proposition 5's fee and
+ * truthful bids on the effective type t = e/kappa - zeta, q(p) = -v(t) - kappa p. A trader's payoff
+ * conditions on what the residual supply reveals, E[pi | zeta_i, S] = zeta_i + psi(S) (the agents'
+ * adverse-selection best responder). `fee` is prop5, or a negative control: prop5-no-psi (the fee
+ * without the psi(S) q term, i.e. Proposition 3's fee on effective types) or prop5-none (no fee).
+ */
+export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: string): IcEnvironment<Type[]> {
+  if (fee !== "prop5" && fee !== "prop5-no-psi" && fee !== "prop5-none") throw new Error(`fee "${fee}" is not an adverse-selection fee; expected prop5, prop5-no-psi or prop5-none`);
+  const f = prop5Fee(p);
+  const schedule: FeeSchedule =
+    fee === "prop5" ? f : fee === "prop5-none" ? noFee : { id: "prop5-no-psi", fee: (i, q, price) => f.fee(i, q, price) - f.othersSignal(f.revealedOthers(q, price)) * q };
+  const othersSignal = othersSignalFromIntercept((S) => f.othersSignal(S));
+  const N = p.traders;
+  const endowmentLaw = normal(p.muE, p.sigmaE);
+  const signalLaw = normal(0, Math.max(p.sigmaZeta, 1e-300));
+  const o = f.mechanism;
+  const kappa = p.kappa;
+  // Types with a given effective type t and zero signal: e = kappa t.
+  const at = (t: number, label: string): Point => ({ trader: 0, label, type: [kappa * t, 0] });
+  const st = Math.sqrt(p.sigmaE ** 2 / kappa ** 2 + p.sigmaZeta ** 2);
+  const points: Point[] = [
+    at(0.5 * (o.tA + o.tB), "trader 0 in the middle of the flat region"),
+    at(o.tA - st, "trader 0 one sd below the flat region"),
+    at(o.tB + st, "trader 0 one sd above the flat region"),
+    { trader: 0, label: "trader 0 with a high signal, t in the flat region", type: [kappa * (0.5 * (o.tA + o.tB) + p.sigmaZeta), p.sigmaZeta] },
+  ];
+  const scale = (p.sigmaE ** 2 + kappa ** 2 * p.sigmaZeta ** 2) / kappa;
+  const typeArbitrary = fc.tuple(uniformReal(U_MIN, 1 - U_MIN), uniformReal(U_MIN, 1 - U_MIN)).map(([u, w]): Type => [endowmentLaw.quantile(u), p.sigmaZeta > 0 ? signalLaw.quantile(w) : 0]);
+  return {
+    model: "adverse-selection",
+    fee,
+    strategy: "truthful-effective-type",
+    parameters: { ...p },
+    scale,
+    types: fc.array(typeArbitrary, { minLength: N, maxLength: N }),
+    describeTypes: (types) => ({ endowments: types.map((t) => t[0]), signals: types.map((t) => t[1]) }),
+    market: (types) => adverseSelectionMarket(types, (e, z) => f.bid(e, z), schedule, othersSignal, kappa, scale, p.sigmaE),
+    participationPoints: points,
+    interimGains: (point, uniform, samples) => {
+      const pt = point as Point;
+      const book = createLinearBook(N);
+      book.slopes.fill(kappa);
+      const q = new Float64Array(N);
+      const gains = new Float64Array(samples);
+      const [e0, z0] = pt.type;
+      const ownIntercept = interceptOf(f.bid(e0, z0));
+      for (let m = 0; m < samples; m++) {
+        let pi = z0; // E[pi | all signals] = sum_j zeta_j (Section 5)
+        book.intercepts[0] = ownIntercept;
+        for (let j = 1; j < N; j++) {
+          const zj = p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0;
+          book.intercepts[j] = interceptOf(f.bid(endowmentLaw.sample(uniform), zj));
+          pi += zj;
+        }
+        const price = clearLinearBook(book, q);
+        const transfer = price * q[0]! + schedule.fee(0, q[0]!, price);
+        gains[m] = pi * q[0]! - transfer - (q[0]! * (2 * e0 + q[0]!)) / (2 * kappa);
+      }
+      return gains;
+    },
+  };
+}
+
+function interceptOf(s: DemandSchedule): number {
+  if (s.kind !== "linear") throw new Error("prop5 bids are linear");
+  return s.intercept;
+}
+
+function adverseSelectionMarket(
+  types: readonly Type[],
+  bidOf: (e: number, zeta: number) => DemandSchedule,
+  fee: FeeSchedule,
+  othersSignal: (others: readonly DemandSchedule[]) => number,
+  kappa: number,
+  scale: number,
+  width: number,
+): IcMarket {
+  const N = types.length;
+  const bids = types.map(([e, z]) => bidOf(e, z));
+  const problemOf = (i: number) => ({ endowment: types[i]![0], signal: types[i]![1], kappa, others: bids.filter((_, j) => j !== i), fee, trader: i, othersSignal });
+  return {
+    traders: N,
+    regret: (i) => {
+      const r = adverseSelectionRegret(problemOf(i), bids[i]!);
+      return { relativeRegret: r.regret / scale, bestQuantity: r.best.quantity };
+    },
+    deviations: (i) => {
+      const problem = problemOf(i);
+      const own = adverseSelectionPayoffOfSchedule(problem, bids[i]!);
+      const bid = bids[i]!;
+      if (bid.kind !== "linear") return { relativeGain: 0, deviation: "" };
+      const { intercept: a, slope: s } = bid;
+      const price = own.price ?? 0;
+      const h = (0.2 * width) / s;
+      const q = (x: number) => a - s * x;
+      const candidates: [string, DemandSchedule][] = [
+        ...[-0.3, -0.03, 0.03, 0.3].map((k): [string, DemandSchedule] => [`intercept shifted by ${k} sd`, linearSchedule(a + k * width, s)]),
+        ...[0.5, 0.9, 1.1, 2].map((f): [string, DemandSchedule] => [`slope times ${f}`, linearSchedule(a + (f - 1) * s * price, f * s)]),
+        ["piecewise: steeper above the price", piecewiseLinearSchedule([price - h, price, price + h], [q(price - h), q(price), q(price + h) - 0.3 * width], { lower: s, upper: s })],
+        ["piecewise: steeper below the price", piecewiseLinearSchedule([price - h, price, price + h], [q(price - h) + 0.3 * width, q(price), q(price + h)], { lower: s, upper: s })],
+      ];
+      let best = { gain: -Infinity, deviation: "" };
+      for (const [name, schedule] of candidates) {
+        const gain = adverseSelectionPayoffOfSchedule(problem, schedule).payoff - own.payoff;
+        if (gain > best.gain || Number.isNaN(gain)) best = { gain, deviation: name };
+      }
+      return { relativeGain: best.gain / scale, deviation: best.deviation };
+    },
+    outcome: (): MarketOutcome => {
+      const s = settle(clear(bids), N, fee);
+      let tradeScale = 0;
+      let feeSum = 0;
+      let transferScale = 0;
+      let finite = Number.isFinite(s.revenue);
+      for (let i = 0; i < N; i++) {
+        tradeScale += Math.abs(s.trades[i]!);
+        feeSum += s.fees[i]!;
+        transferScale += Math.abs(s.transfers[i]!);
+        finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!);
+      }
+      return { cleared: s.status === "cleared", reason: s.reason, tradeSums: [s.trades.reduce((x, y) => x + y, 0)], tradeScale, feeSum, revenue: s.revenue, transferScale, finite };
+    },
+  };
+}
