@@ -64,7 +64,7 @@ const adverseParams = fc.record({
 for (const id of ["prop5", "prop5-no-psi", "prop5-none"]) environments[id] = adverseParams.map((p) => adverseSelectionIcEnvironment(p, id) as IcEnvironment<unknown>);
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
-const ENVIRONMENTS = 6;
+const ENVIRONMENTS = 4;
 const MARKETS = 8;
 const PARTICIPATION_SAMPLES = 4000;
 
