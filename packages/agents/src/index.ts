@@ -40,3 +40,4 @@ export {
   othersSignalFromIntercept,
   posteriorPayoffMean,
 } from "./adverseSelectionBestResponder.ts";
+export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
