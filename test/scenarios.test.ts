@@ -112,6 +112,9 @@ describe("running sweeps", () => {
     expect(await main(["run", "paper", "--out", dir, "--markets", "200", "--workers", "1"], { out: (t) => (out += t), err: () => {} })).toBe(0);
     for (const id of ["paper-figure-1", "paper-proposition-6", "paper-proposition-12", "paper-figure-6"]) expect(out).toMatch(new RegExp(`^${id}: \\d+ tasks`, "m"));
     expect(out).not.toMatch(/skipped/);
+    // Figures 1 and 4: interim rules against the endowment, and against the effective type under adverse selection.
+    expect(readFileSync(join(dir, "paper-figure-1", "interim-allocation.svg"), "utf8")).toMatch(/endowment e/);
+    expect(readFileSync(join(dir, "paper-figure-4", "interim-transfer.svg"), "utf8")).toMatch(/effective type t/);
     // Every task of every paper scenario ran, and every reported number is finite (or null where the theory says none exists).
     for (const id of paperScenarioIds) {
       const results = JSON.parse(readFileSync(join(dir, id, "results.json"), "utf8")).tasks as { status: string; reason?: string; values?: Record<string, number | null>; theory?: Record<string, number> }[];

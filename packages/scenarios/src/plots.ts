@@ -40,7 +40,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         height: 260,
         data: { values: rows },
         mark: { type: "line", point: true },
-        encoding: { x: { field: "x", type: "quantitative", title: x }, y: { field: "value", type: "quantitative", title: name }, color: { field: "series", type: "nominal", title: "" } },
+        encoding: { x: { field: "x", type: "quantitative", title: x }, y: { field: "value", type: "quantitative", title: name }, color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } } },
       };
       const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
       plots.push({ file: `${name}.svg`, title: name, svg: await view.toSVG() });
@@ -60,7 +60,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
       }));
     const encodingX = { field: "x", type: "quantitative" as const, title: x };
-    const color = { field: "series", type: "nominal" as const, title: "mechanism" };
+    const color = { field: "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: `${quantityLabels[q]}: theory (lines) and simulation (99% intervals)`,
@@ -130,19 +130,26 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
   return plots;
 }
 
-/** Figure 1: interim allocation and transfer against the endowment, one line per mechanism (and parameter point). */
+/**
+ * Figures 1 and 4: interim allocation and transfer against the type (endowment e, or effective
+ * type t under adverse selection), one line per mechanism and parameter point.
+ */
 async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  const withCurves = results.filter((r) => r.interim);
-  if (withCurves.length === 0) return [];
   const swept = (["dist", ...NUMERIC_KEYS] as const).filter((k) => s.sweep[k] !== undefined);
+  const label = (r: TaskResult, series: string) => [series, ...swept.map((key) => `${key}=${r.params[key]}`)].join(", ");
+  const curves = results.flatMap((r) => [
+    ...(r.interim ? [{ series: label(r, r.mechanism), variable: "endowment e", x: r.interim.endowment, allocation: r.interim.allocation, transfer: r.interim.transfer }] : []),
+    ...(r.interimCurves ?? []).map((c) => ({ ...c, series: label(r, c.series) })),
+  ]);
+  if (curves.length === 0) return [];
+  const variable = curves[0]!.variable;
+  const symbol = variable === "endowment e" ? "e" : "t";
   const plots: Plot[] = [];
   for (const [field, title] of [
-    ["allocation", "interim allocation Xhat(e)"],
-    ["transfer", "interim transfer That(e)"],
+    ["allocation", `interim allocation Xhat(${symbol})`],
+    ["transfer", `interim transfer That(${symbol})`],
   ] as const) {
-    const rows = withCurves.flatMap((r) =>
-      r.interim!.endowment.map((e, k) => ({ e, value: r.interim![field][k]!, series: [r.mechanism, ...swept.map((key) => `${key}=${r.params[key]}`)].join(", ") })),
-    );
+    const rows = curves.flatMap((c) => c.x.map((x, k) => ({ e: x, value: c[field][k]!, series: c.series })));
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title,
@@ -150,7 +157,7 @@ async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promis
       height: 260,
       data: { values: rows },
       mark: { type: "line" },
-      encoding: { x: { field: "e", type: "quantitative", title: "endowment e" }, y: { field: "value", type: "quantitative", title }, color: { field: "series", type: "nominal", title: "mechanism" } },
+      encoding: { x: { field: "e", type: "quantitative", title: variable }, y: { field: "value", type: "quantitative", title }, color: { field: "series", type: "nominal", title: "mechanism", legend: { labelLimit: 400 } } },
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     plots.push({ file: `interim-${field}.svg`, title, svg: await view.toSVG() });

@@ -1,4 +1,4 @@
-import { basicEnvironment, type Distribution, dynamicDoubleAuction, type MechanismOutcome, parseDistribution } from "@optex/theory";
+import { adverseSelectionSle, basicEnvironment, type Distribution, dynamicDoubleAuction, type MechanismOutcome, normal, optimalAdverseSelection, parseDistribution, sleInterimRules } from "@optex/theory";
 import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
@@ -25,6 +25,8 @@ export interface TaskResult {
   readonly checks?: readonly { readonly quantity: string; readonly theory: number; readonly simulated: number; readonly ci99: [number, number] | null; readonly pass: boolean | null }[];
   /** Interim allocation and transfer on a grid of endowments (Figure 1). */
   readonly interim?: { readonly endowment: number[]; readonly allocation: number[]; readonly transfer: number[] };
+  /** Theory-only models: interim rules of several mechanisms on a grid of the type variable (Figure 4: effective type t). */
+  readonly interimCurves?: readonly { readonly series: string; readonly variable: string; readonly x: number[]; readonly allocation: number[]; readonly transfer: number[] }[];
 }
 
 /** Theory for the task's mechanism and, when markets > 0, its Monte Carlo (seeded by the task). */
@@ -56,6 +58,28 @@ export function runTask(task: ScenarioTask): TaskResult {
   return { index: task.index, params, mechanism, status: "ok", theory, simulated, agreement, ...(interim ? { interim } : {}) };
 }
 
+/**
+ * Figure 4: interim allocation and transfer against the effective type t = e/kappa - zeta for
+ * Theorem 3's optimal mechanism at alpha, the first best (alpha = 0) and the plain auction's SLE,
+ * on equally spaced quantile levels of t (0.5% to 99.5%). Independent signals only (rho = 0).
+ */
+function adverseSelectionInterimCurves(p: ScenarioTask["params"], points: number) {
+  const env = { traders: p.traders, kappa: p.kappa, muE: p.muE, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta };
+  if (p.rho !== 0) return undefined;
+  const lawOfT = normal(p.muE / p.kappa, Math.sqrt(p.sigmaE ** 2 / p.kappa ** 2 + p.sigmaZeta ** 2));
+  const x = Array.from({ length: points }, (_, k) => lawOfT.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
+  const curve = (series: string, rules: { interimAllocation(t: number): number; interimTransfer(t: number): number }) => ({
+    series,
+    variable: "effective type t",
+    x,
+    allocation: x.map((t) => rules.interimAllocation(t)),
+    transfer: x.map((t) => rules.interimTransfer(t)),
+  });
+  const curves = [curve("optimal", optimalAdverseSelection({ ...env, alpha: p.alpha })), curve("first-best", optimalAdverseSelection({ ...env, alpha: 0 }))];
+  if (adverseSelectionSle({ ...env, rho: 0 }).exists) curves.push(curve("double-auction", sleInterimRules({ ...env, rho: 0 })));
+  return curves;
+}
+
 /** Interim rules on equally spaced quantile levels of the law (the support's 0.5% to 99.5%). */
 function interimCurves(o: MechanismOutcome, dist: Distribution, points: number) {
   const endowment = Array.from({ length: points }, (_, k) => dist.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
@@ -70,9 +94,11 @@ function theoryTask(task: ScenarioTask): TaskResult {
     if (task.model === "adverse-selection") {
       const r = adverseSelectionReport({ traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta, rho: p.rho, muE: p.muE, alpha: p.alpha });
       const da = r.doubleAuction;
+      const curves = task.interimPoints > 0 ? adverseSelectionInterimCurves(p, task.interimPoints) : undefined;
       return {
         ...base,
         status: "ok",
+        ...(curves ? { interimCurves: curves } : {}),
         values: {
           doubleAuctionA: da.a,
           doubleAuctionB: da.b,

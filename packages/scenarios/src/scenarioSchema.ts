@@ -50,7 +50,7 @@ export const scenarioSchema = z
     /** Monte Carlo markets per task; 0 computes theory only. */
     markets: z.number().int().min(0).max(1e9).default(20_000),
     seed: z.string().min(1).default("1"),
-    /** Basic model: also tabulate and plot the interim allocation and transfer on this many endowments (Figure 1). */
+    /** Basic model (Figure 1) and adverse selection with rho = 0 (Figure 4): also tabulate and plot the interim allocation and transfer on this many types. */
     interimPoints: z.number().int().min(0).max(10_000).default(0),
     /** Cartesian product over environment parameters, e.g. { traders: [3, 5, 10] }. */
     sweep: z.partialRecord(z.enum(sweepKeys), sweepValues).default({}),

@@ -70,7 +70,7 @@ export function scenarioTasks(s: Scenario): ScenarioTask[] {
     };
     for (const mechanism of mechanisms) {
       const index = tasks.length;
-      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" || s.model === "correlated-assets" ? s.markets : 0, interimPoints: s.model === "basic" ? s.interimPoints : 0, seed: `${s.seed}/task-${index}` });
+      tasks.push({ index, model: s.model, params, mechanism, markets: s.model === "basic" || s.model === "correlated-assets" ? s.markets : 0, interimPoints: s.model === "basic" || s.model === "adverse-selection" ? s.interimPoints : 0, seed: `${s.seed}/task-${index}` });
     }
   }
   return tasks;

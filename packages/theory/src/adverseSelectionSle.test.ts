@@ -3,7 +3,7 @@ import { Matrix, solve } from "ml-matrix";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { meanWithHalfWidth } from "./testSupport.ts";
-import { type AdverseSelectionEnvironment, adverseSelectionSle, sleExistenceThreshold } from "./adverseSelectionSle.ts";
+import { type AdverseSelectionEnvironment, adverseSelectionSle, sleExistenceThreshold, sleInterimRules } from "./adverseSelectionSle.ts";
 import { normal } from "./normal.ts";
 import { TheoryError } from "./theoryError.ts";
 
@@ -165,5 +165,36 @@ describe("Lemma 4 / Theorem 2: the plain double auction with adverse selection",
     expect(() => adverseSelectionSle({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.1, rho: 1 })).toThrow(/rho must be in \[0, 1\)/);
     expect(() => adverseSelectionSle({ traders: 5, kappa: 1, sigmaE: -1, sigmaZeta: 0.1, rho: 0 })).toThrow(TheoryError);
     expect(() => adverseSelectionSle({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: -0.1, rho: 0 })).toThrow(/sigma-zeta/);
+  });
+});
+
+describe("interim rules of the SLE in the effective type (rho = 0; Figure 4)", () => {
+  test("E[X_i | t] and E[p X_i | t] match a Monte Carlo of the auction, whatever the split of t into e and zeta", () => {
+    const env = { traders: 5, kappa: 1.4, sigmaE: 1, sigmaZeta: 0.35, rho: 0, muE: 0.6 };
+    const sle = adverseSelectionSle(env);
+    if (!sle.exists) throw new Error("expected an SLE");
+    const rules = sleInterimRules(env);
+    const gauss = normal(0, 1);
+    for (const [t, zeta] of [[0.2, 0], [0.2, 0.5], [1.5, -0.3], [-0.8, 0.1]] as const) {
+      const e = env.kappa * (t + zeta);
+      const rng = seedrandom.alea(`sle-interim-${t}-${zeta}`);
+      const markets = 40_000;
+      const X = new Float64Array(markets);
+      const T = new Float64Array(markets);
+      for (let m = 0; m < markets; m++) {
+        // Bids q_j = -a (e_j - mu_e) + b zeta_j - c (p + mu_e/kappa), cleared in closed form.
+        let sum = -sle.a * (e - env.muE) + sle.b * zeta;
+        for (let j = 1; j < env.traders; j++) sum += -sle.a * (env.sigmaE * gauss.sample(rng)) + sle.b * env.sigmaZeta * gauss.sample(rng);
+        const p = sum / (env.traders * sle.c) - env.muE / env.kappa;
+        const q = -sle.a * (e - env.muE) + sle.b * zeta - sle.c * (p + env.muE / env.kappa);
+        X[m] = q;
+        T[m] = p * q;
+      }
+      const x = meanWithHalfWidth(X);
+      const tr = meanWithHalfWidth(T);
+      expect(Math.abs(x.mean - rules.interimAllocation(t)), `X at t = ${t}`).toBeLessThan(x.halfWidth);
+      expect(Math.abs(tr.mean - rules.interimTransfer(t)), `T at t = ${t}`).toBeLessThan(tr.halfWidth);
+    }
+    expect(() => sleInterimRules({ ...env, rho: 0.2 })).toThrow(/rho = 0/);
   });
 });

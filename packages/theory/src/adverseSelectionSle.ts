@@ -96,3 +96,32 @@ export function sleExistenceThreshold(env: Omit<AdverseSelectionEnvironment, "si
   }
   return lo;
 }
+
+/**
+ * Interim rules of Theorem 2's SLE in the effective type t = e/kappa - zeta, for independent signals
+ * (rho = 0, where b = kappa a, so X_i = -a kappa (t_i - tbar) depends on the types only through t;
+ * with rho > 0 it depends on e and zeta separately and there is no interim rule in t).
+ * With u = t - mu_t, s^2 = Var t = sigma_e^2/kappa^2 + sigma_zeta^2 and the price
+ * p = -mu_e/kappa - (a kappa / c) ubar:
+ *   E[X_i | t] = -a kappa ((N-1)/N) u,
+ *   E[p X_i | t] = a mu_e ((N-1)/N) u + (a^2 kappa^2 / c) ((N-1)/N^2) (u^2 - s^2)  (no fee).
+ * Checked by Monte Carlo in adverseSelectionSle.test.ts. Throws TheoryError unless rho = 0 and an SLE exists.
+ */
+export function sleInterimRules(env: AdverseSelectionEnvironment): { interimAllocation(t: number): number; interimTransfer(t: number): number } {
+  if (env.rho !== 0) throw new TheoryError(`interim rules in the effective type need independent signals (rho = 0), got rho = ${env.rho}`);
+  const sle = adverseSelectionSle(env);
+  if (!sle.exists) throw new TheoryError(sle.reason);
+  const { traders: N, kappa, sigmaE, sigmaZeta } = env;
+  const muE = env.muE ?? 0;
+  const { a, c } = sle;
+  const muT = muE / kappa;
+  const s2 = (sigmaE * sigmaE) / (kappa * kappa) + sigmaZeta * sigmaZeta;
+  const share = (N - 1) / N;
+  return {
+    interimAllocation: (t) => -a * kappa * share * (t - muT),
+    interimTransfer: (t) => {
+      const u = t - muT;
+      return a * muE * share * u + ((a * a * kappa * kappa) / c) * (share / N) * (u * u - s2);
+    },
+  };
+}

@@ -20,7 +20,7 @@ export { maximize } from "./maximize.ts";
 export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
 export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
-export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold } from "./adverseSelectionSle.ts";
+export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold, sleInterimRules } from "./adverseSelectionSle.ts";
 export { type OptimalAdverseSelection, optimalAdverseSelection, priceInformativeness, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
