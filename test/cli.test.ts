@@ -77,6 +77,12 @@ describe("optex theory", () => {
     const none = JSON.parse((await cli(...args, "--sigma-zeta", "2")).stdout);
     expect(none.doubleAuction.exists).toBe(false);
     expect(none.doubleAuction.a).toBeNull();
+    // Theorem 4's robust mechanism: independent signals are its worst case; at rho = 0 it is the first best of Theorem 3.
+    const withRho = JSON.parse((await cli(...args, "--rho", "0.3")).stdout);
+    expect(withRho.robust.holdingCostPerTrader).toBeLessThan(withRho.robust.worstCase.holdingCostPerTrader);
+    const firstBest = JSON.parse((await cli(...args, "--rho", "0", "--alpha", "0")).stdout);
+    expect(firstBest.robust.holdingCostPerTrader).toBeCloseTo(firstBest.optimal.holdingCostPerTrader, 12);
+    expect(firstBest.robust.revenuePerTrader).toBeCloseTo(firstBest.optimal.revenuePerTrader, 12);
   });
   test("--model multi-asset: radius, fee c, per-trader revenue and holding cost summed over assets", async () => {
     const j = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "3", "--sigma-e", "1.5", "--sigma-pi", "1.5", "--traders", "4", "--kappa", "1", "--alpha", "0.5", "--json")).stdout);

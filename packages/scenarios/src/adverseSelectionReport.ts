@@ -1,4 +1,4 @@
-import { adverseSelectionSle, optimalAdverseSelection, sleExistenceThreshold } from "@optex/theory";
+import { adverseSelectionSle, gaussianRobustMechanism, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
 
 /** What `optex theory --model adverse-selection --json` prints. */
 export interface AdverseSelectionReport {
@@ -30,6 +30,17 @@ export interface AdverseSelectionReport {
     readonly utilityGainPerTrader: number;
   } | null;
   readonly optimalReason?: string;
+  /**
+   * Theorem 4's robust mechanism (Theorem 3's allocation at alpha = 0 with transfer rule (7)) run under
+   * these signals: truthful reporting is a best response under every information structure, and
+   * independent signals (rho = 0) are the worst case for its efficiency; it may run a deficit.
+   */
+  readonly robust: {
+    readonly holdingCostPerTrader: number;
+    readonly revenuePerTrader: number;
+    /** The same under independent signals, the worst case. */
+    readonly worstCase: { readonly holdingCostPerTrader: number; readonly revenuePerTrader: number };
+  };
   /** Figures 4-5: Theorem 3's frontier on a grid of alpha (rho = 0 only). */
   readonly frontier?: readonly { alpha: number; revenuePerTrader: number; holdingCostPerTrader: number }[];
 }
@@ -46,11 +57,18 @@ export function adverseSelectionReport(
     ? { exists: true, a: sle.a, b: sle.b, c: sle.c, priceImpact: sle.priceImpact, totalHoldingCost: sle.totalHoldingCost }
     : { exists: false, a: null, b: null, c: null, priceImpact: null, totalHoldingCost: null, reason: sle.reason };
   const existenceThreshold = Number.isFinite(threshold) ? threshold : null;
+  const robustMechanism = gaussianRobustMechanism(p);
+  const robustAt = (rho: number) => ({
+    holdingCostPerTrader: robustAllocationHoldingCost({ ...p, rho }),
+    revenuePerTrader: robustMechanism.expectedRevenuePerTrader(rho * p.sigmaZeta * p.sigmaZeta),
+  });
+  const robust = { ...robustAt(p.rho), worstCase: robustAt(0) };
   if (p.rho !== 0) {
     return {
       ...base,
       doubleAuction,
       existenceThreshold,
+      robust,
       optimal: null,
       optimalReason: "Theorem 3 is stated for independent signals (rho = 0, the worst case of Theorem 2); correlated signals would allow Cremer-McLean mechanisms",
     };
@@ -65,6 +83,7 @@ export function adverseSelectionReport(
     ...base,
     doubleAuction,
     existenceThreshold,
+    robust,
     optimal: {
       tA: o.tA,
       tB: o.tB,

@@ -44,6 +44,9 @@ export function adverseSelectionTable(r: AdverseSelectionReport): string {
       `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
     );
   } else lines.push(`Optimal mechanism: ${r.optimalReason}`);
+  lines.push(
+    `Robust mechanism (Theorem 4, transfer rule (7)): per trader holding cost ${fmt(r.robust.holdingCostPerTrader)}, revenue ${fmt(r.robust.revenuePerTrader)}; worst case (independent signals): ${fmt(r.robust.worstCase.holdingCostPerTrader)}, ${fmt(r.robust.worstCase.revenuePerTrader)}`,
+  );
   if (r.frontier) {
     lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
   }
