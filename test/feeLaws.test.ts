@@ -10,12 +10,18 @@ import { distributionArbitrary, fcSeed, uniformReal } from "./support.ts";
  * seed), each checked on random markets by the IC oracle (packages/scenarios/src/ic/laws.ts):
  * relative regret <= 1e-9 against the numerical best response and explicit deviations (intercept,
  * slope, piecewise), sum of trades 0, revenue = sum of fees, finite outcomes, and interim
- * participation on a grid of types (simulated gain not significantly negative at 99.9%).
+ * participation on a grid of types (simulated gain not significantly negative) and the expected
+ * revenue against the theory (Monte Carlo at 4 standard errors).
  * Negative controls must fail the same laws. A failing case prints fast-check's shrunk counterexample.
  */
 
 /** Environments for each registered module id: its model's parameters, drawn by fast-check. */
 const environments: Record<string, fc.Arbitrary<IcEnvironment<unknown>>> = {};
+
+/** A counterexample prints the environment's model, fee and parameters (not its closures). */
+function labelled<T>(env: IcEnvironment<T>): IcEnvironment<unknown> {
+  return Object.assign(env, { [fc.toStringMethod]: () => JSON.stringify({ model: env.model, fee: env.fee, parameters: env.parameters }) }) as IcEnvironment<unknown>;
+}
 
 const basicParams = fc.record({
   dist: distributionArbitrary,
@@ -25,7 +31,7 @@ const basicParams = fc.record({
   muPi: uniformReal(-1, 1),
 });
 for (const id of ["none", "prop3", "none-truthful", "prop3-printed"]) {
-  environments[id] = basicParams.map((p) => basicIcEnvironment(p, id) as IcEnvironment<unknown>);
+  environments[id] = basicParams.map((p) => labelled(basicIcEnvironment(p, id)));
 }
 
 // Theorem 5 needs laws with unbounded support on both sides (MODEL.md section 8): Gaussian traders.
@@ -34,7 +40,7 @@ const heterogeneousParams = fc
   .chain((traders) => fc.record({ traders: fc.constant(traders), alpha: uniformReal(0, 1), muPi: uniformReal(-1, 1) }));
 for (const id of ["prop10", "prop10-none"]) {
   environments[id] = heterogeneousParams.map(
-    (p) => heterogeneousIcEnvironment({ dists: p.traders.map((t) => t.dist), kappas: p.traders.map((t) => t.kappa), alpha: p.alpha, muPi: p.muPi }, id) as IcEnvironment<unknown>,
+    (p) => labelled(heterogeneousIcEnvironment({ dists: p.traders.map((t) => t.dist), kappas: p.traders.map((t) => t.kappa), alpha: p.alpha, muPi: p.muPi }, id)),
   );
 }
 
@@ -49,8 +55,8 @@ const multiAssetParams = (minAlpha: number) =>
     sigmaPi: uniformReal(0.3, 3),
     alpha: uniformReal(minAlpha, 1),
   });
-for (const id of ["prop8", "prop8-none"]) environments[id] = multiAssetParams(0).map((p) => multiAssetIcEnvironment(p, id) as IcEnvironment<unknown>);
-environments["prop8-printed"] = multiAssetParams(0.05).map((p) => multiAssetIcEnvironment(p, "prop8-printed") as IcEnvironment<unknown>);
+for (const id of ["prop8", "prop8-none"]) environments[id] = multiAssetParams(0).map((p) => labelled(multiAssetIcEnvironment(p, id)));
+environments["prop8-printed"] = multiAssetParams(0.05).map((p) => labelled(multiAssetIcEnvironment(p, "prop8-printed")));
 
 // Adverse selection with independent Gaussian signals (Proposition 5).
 const adverseParams = fc.record({
@@ -61,7 +67,7 @@ const adverseParams = fc.record({
   sigmaZeta: uniformReal(0.05, 1.5),
   alpha: uniformReal(0, 1),
 });
-for (const id of ["prop5", "prop5-no-psi", "prop5-none"]) environments[id] = adverseParams.map((p) => adverseSelectionIcEnvironment(p, id) as IcEnvironment<unknown>);
+for (const id of ["prop5", "prop5-no-psi", "prop5-none"]) environments[id] = adverseParams.map((p) => labelled(adverseSelectionIcEnvironment(p, id)));
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
 const ENVIRONMENTS = 4;
@@ -116,6 +122,17 @@ describe("negative controls fail the same laws", () => {
     const report = runLaws(shifted, { cases: 2, seed: fcSeed, participationSamples: 20_000 });
     expect(report.laws.participation?.pass).toBe(false);
     expect(report.laws.incentiveCompatibility.pass).toBe(true);
+  });
+});
+
+describe("the oracle's revenue law", () => {
+  test("simulated revenue matches the theory for the implementing fee, and a 5% error in the theory is detected", () => {
+    const env = basicIcEnvironment({ dist: distributionOf("uniform"), traders: 5, kappa: 1, alpha: 0.7, muPi: 0.3 }, "prop3");
+    expect(env.revenue).toBeDefined();
+    const ok = runLaws(env, { cases: 1, seed: fcSeed, participationSamples: 20_000 });
+    expect(ok.laws.revenue?.pass).toBe(true);
+    const wrong = { ...env, revenue: { ...env.revenue!, theory: 1.05 * env.revenue!.theory } } as IcEnvironment<unknown>;
+    expect(runLaws(wrong, { cases: 1, seed: fcSeed, participationSamples: 20_000 }).laws.revenue?.pass).toBe(false);
   });
 });
 

@@ -63,6 +63,27 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
     describeTypes: (types) => ({ endowments: types.map((t) => t[0]), signals: types.map((t) => t[1]) }),
     market: (types) => adverseSelectionMarket(types, (e, z) => f.bid(e, z), schedule, othersSignal, kappa, scale, p.sigmaE),
     participationPoints: points,
+    ...(fee === "prop5"
+      ? {
+          revenue: {
+            theory: N * o.revenuePerTrader,
+            simulate: (uniform: () => number, samples: number) => {
+              const book = createLinearBook(N);
+              book.slopes.fill(kappa);
+              const q = new Float64Array(N);
+              const revenues = new Float64Array(samples);
+              for (let m = 0; m < samples; m++) {
+                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(f.bid(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0));
+                const price = clearLinearBook(book, q);
+                let total = 0;
+                for (let j = 0; j < N; j++) total += price * q[j]! + schedule.fee(j, q[j]!, price);
+                revenues[m] = total;
+              }
+              return revenues;
+            },
+          },
+        }
+      : {}),
     interimGains: (point, uniform, samples) => {
       const pt = point as Point;
       const book = createLinearBook(N);

@@ -87,6 +87,8 @@ export function icTable(r: LawReport): string {
     ["revenue = sum of fees", sci(r.laws.budget.largest), `<= ${sci(r.laws.budget.tolerance)}`, verdict(r.laws.budget.pass)],
     ["trades and fees finite", "", "", verdict(r.laws.finite.pass)],
   ];
+  const rv = r.laws.revenue;
+  if (rv) rows.push(["expected revenue = theory (per market)", `${sci(rv.mean)} ± ${sci(rv.halfWidth)}`, `theory ${sci(rv.theory)}`, verdict(rv.pass)]);
   for (const p of r.laws.participation?.points ?? []) rows.push([`interim gain >= 0: ${p.label}`, `${sci(p.mean)} ± ${sci(p.halfWidth)}`, ">= -half-width", verdict(p.pass)]);
   const head = `Law suite: model ${r.model}, fee ${r.fee}, strategy ${r.strategy}, ${r.cases} markets, seed ${r.seed}; parameters ${JSON.stringify(r.parameters)}`;
   const worst = r.worstCase ? `largest regret ${sci(r.largestRegret)} (trader ${r.worstCase.trader}, ${r.worstCase.deviation}) in market ${JSON.stringify(r.worstCase.types)}` : "";

@@ -73,6 +73,12 @@ export interface IcEnvironment<Types> {
   readonly participationPoints: readonly ParticipationPoint[];
   /** Simulated utility gains of the point's type over `samples` markets (others' types random). */
   interimGains(point: ParticipationPoint, uniform: () => number, samples: number): Float64Array;
+  /**
+   * The exchange's expected revenue per market by theory (the direct mechanism the fee implements)
+   * and simulated revenues of `samples` random markets; absent for negative controls, which
+   * implement no mechanism.
+   */
+  readonly revenue?: { readonly theory: number; simulate(uniform: () => number, samples: number): Float64Array };
 }
 
 export interface LawOptions {
@@ -80,7 +86,7 @@ export interface LawOptions {
   readonly cases: number;
   /** fast-check seed: same seed, same cases. */
   readonly seed: number;
-  /** Monte Carlo markets per participation point; 0 skips the participation law. */
+  /** Monte Carlo markets per participation point, and for the revenue law; 0 skips both. */
   readonly participationSamples: number;
   /** Traders whose regret is checked in each market: all, or a first/middle/last subset (faster at large N). */
   readonly tradersChecked?: "all" | "ends";
@@ -104,7 +110,7 @@ export interface ParticipationResult {
   readonly trader: number;
   readonly label: string;
   readonly mean: number;
-  /** Half-width of the 99.9% interval of the mean (3.29 standard errors). */
+  /** Half-width of the interval of the mean used by the law (4 standard errors). */
   readonly halfWidth: number;
   readonly pass: boolean;
 }
@@ -125,18 +131,25 @@ export interface LawReport {
     readonly budget: LawResult;
     readonly finite: { readonly pass: boolean };
     readonly participation: { readonly pass: boolean; readonly points: readonly ParticipationResult[] } | null;
+    /** Simulated mean revenue per market against the theory's (4 standard errors); null when skipped or for a control. */
+    readonly revenue: { readonly pass: boolean; readonly theory: number; readonly mean: number; readonly halfWidth: number } | null;
   };
   readonly pass: boolean;
   /** fast-check's report of the first failing market, shrunk (null when every market passed). */
   readonly counterexample: string | null;
 }
 
-/** 99.9% normal quantile: a participation point fails only if its simulated gain is significantly negative. */
-const Z_999 = 3.29;
+/**
+ * Normal quantile of the Monte Carlo laws (participation: one-sided, 3e-5; revenue: two-sided,
+ * 6e-5). The test suite makes about 150 such checks, so a 99.9% interval would raise a false alarm
+ * at about one seed in twenty; at z = 4 it is under one in a hundred, while an error of a few percent
+ * in a fee's constant or in the theory's revenue still fails (test/feeLaws.test.ts checks the power).
+ */
+const Z_LAW = 4;
 
 /**
  * Runs every law on `options.cases` random markets of `env` (fast-check, seeded), then interim
- * participation on env's grid of types by Monte Carlo. A market fails when any law fails in it;
+ * participation on env's grid of types and the expected revenue against theory, by Monte Carlo. A market fails when any law fails in it;
  * fast-check then shrinks it to a simpler failing market, reported in `counterexample`.
  */
 export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): LawReport {
@@ -193,14 +206,22 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
     participation = { pass: points.every((p) => p.pass), points };
   }
 
+  let revenue: LawReport["laws"]["revenue"] = null;
+  if (options.participationSamples > 0 && env.revenue) {
+    const { mean, halfWidth } = meanAndHalfWidth(env.revenue.simulate(seedrandom.alea(`${options.seed}/revenue`), options.participationSamples));
+    const theory = env.revenue.theory;
+    revenue = { pass: Math.abs(mean - theory) <= halfWidth + REGRET_TOLERANCE * env.scale, theory, mean, halfWidth };
+  }
+
   const laws = {
     incentiveCompatibility: { pass: largestRegret <= REGRET_TOLERANCE, largest: largestRegret, tolerance: REGRET_TOLERANCE },
     balance: { pass: largestImbalance <= BALANCE_TOLERANCE, largest: largestImbalance, tolerance: BALANCE_TOLERANCE },
     budget: { pass: largestBudgetGap <= BUDGET_TOLERANCE, largest: largestBudgetGap, tolerance: BUDGET_TOLERANCE },
     finite: { pass: allFinite },
     participation,
+    revenue,
   };
-  const pass = !result.failed && laws.incentiveCompatibility.pass && laws.balance.pass && laws.budget.pass && allFinite && (participation?.pass ?? true);
+  const pass = !result.failed && laws.incentiveCompatibility.pass && laws.balance.pass && laws.budget.pass && allFinite && (participation?.pass ?? true) && (revenue?.pass ?? true);
   return {
     model: env.model,
     fee: env.fee,
@@ -222,5 +243,5 @@ function meanAndHalfWidth(xs: Float64Array): { mean: number; halfWidth: number }
   const mean = s / xs.length;
   let ss = 0;
   for (const x of xs) ss += (x - mean) ** 2;
-  return { mean, halfWidth: (Z_999 * Math.sqrt(ss / Math.max(1, xs.length - 1))) / Math.sqrt(xs.length) };
+  return { mean, halfWidth: (Z_LAW * Math.sqrt(ss / Math.max(1, xs.length - 1))) / Math.sqrt(xs.length) };
 }

@@ -1,7 +1,7 @@
 import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee } from "@optex/agents";
 import { clear, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { prop8Fee, type Prop8Fee } from "@optex/fees";
-import { normal } from "@optex/theory";
+import { normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
@@ -71,6 +71,21 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => multiAssetMarket(endowments, bidsOf, schedule, p, scale),
     participationPoints: points,
+    ...(fee === "prop8"
+      ? {
+          revenue: {
+            theory: N * radialMechanism({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha }).revenuePerTrader,
+            simulate: (uniform: () => number, samples: number) => {
+              const revenues = new Float64Array(samples);
+              for (let m = 0; m < samples; m++) {
+                const out = settleAll(Array.from({ length: N }, () => bidsOf(Array.from({ length: k }, () => law.sample(uniform)))), schedule);
+                revenues[m] = out ? out.transfers.reduce((a, b) => a + b, 0) : 0;
+              }
+              return revenues;
+            },
+          },
+        }
+      : {}),
     interimGains: (point, uniform, samples) => {
       const pt = point as Point;
       const gains = new Float64Array(samples);

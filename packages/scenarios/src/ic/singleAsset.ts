@@ -1,7 +1,7 @@
 import { type LinearStrategy, payoffOfSchedule, regretOf, sleBidder, truthfulBidder } from "@optex/agents";
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
 import { prop10Fee, prop3Fee } from "@optex/fees";
-import { basicEnvironment, type Distribution, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
+import { basicEnvironment, type Distribution, heterogeneousOutcome, optimalMechanismOutcome, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
@@ -21,6 +21,8 @@ interface SingleAssetSpec {
   readonly flatRegions: readonly (readonly [number, number] | null)[];
   /** Traders whose interim participation is checked. */
   readonly participationTraders: readonly number[];
+  /** Expected revenue per market of the mechanism the fee implements (absent for controls). */
+  readonly theoryRevenue?: number;
 }
 
 /** Quantiles at which each trader's types are drawn: away from 0 and 1 so that unbounded laws stay finite. */
@@ -50,6 +52,27 @@ function singleAssetEnvironment(spec: SingleAssetSpec): IcEnvironment<number[]> 
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => singleAssetMarket(spec, endowments, scales),
     participationPoints: points,
+    ...(spec.theoryRevenue === undefined
+      ? {}
+      : {
+          revenue: {
+            theory: spec.theoryRevenue,
+            simulate: (uniform: () => number, samples: number) => {
+              const book = createLinearBook(N);
+              spec.strategies.forEach((s, j) => (book.slopes[j] = s.slope));
+              const q = new Float64Array(N);
+              const revenues = new Float64Array(samples);
+              for (let m = 0; m < samples; m++) {
+                for (let j = 0; j < N; j++) book.intercepts[j] = spec.strategies[j]!.intercept(spec.laws[j]!.sample(uniform));
+                const price = clearLinearBook(book, q);
+                let total = 0;
+                for (let j = 0; j < N; j++) total += price * q[j]! + spec.schedule.fee(j, q[j]!, price);
+                revenues[m] = total;
+              }
+              return revenues;
+            },
+          },
+        }),
     interimGains: (point, uniform, samples) => {
       const p = point as Point;
       const book = createLinearBook(N);
@@ -173,11 +196,20 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment
   const flat = Array(p.traders).fill([vt.eA, vt.eB] as const);
   switch (fee) {
     case "prop3":
-      return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: prop3Fee(env, vt), strategies: Array(p.traders).fill(truthful), flatRegions: flat });
+      return singleAssetEnvironment({
+        ...base,
+        strategy: truthful.id,
+        parameters,
+        schedule: prop3Fee(env, vt),
+        strategies: Array(p.traders).fill(truthful),
+        flatRegions: flat,
+        theoryRevenue: p.traders * optimalMechanismOutcome(env, vt).revenuePerTrader,
+      });
     case "none": {
       const sle = sleBidder(p.traders, p.kappa, p.muPi);
       const { alpha: _unused, ...rest } = parameters;
-      return singleAssetEnvironment({ ...base, strategy: sle.id, parameters: rest, schedule: noFee, strategies: Array(p.traders).fill(sle), flatRegions: Array(p.traders).fill(null) });
+      // The plain auction collects p sum q_i = 0 in every market.
+      return singleAssetEnvironment({ ...base, strategy: sle.id, parameters: rest, schedule: noFee, strategies: Array(p.traders).fill(sle), flatRegions: Array(p.traders).fill(null), theoryRevenue: 0 });
     }
     case "none-truthful":
       return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: noFee, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
@@ -212,6 +244,7 @@ export function heterogeneousIcEnvironment(p: HeterogeneousIcParams, fee: string
     kappas: p.kappas,
     muPi: p.muPi,
     schedule: fee === "prop10" ? prop10Fee(mech, p.muPi) : noFee,
+    ...(fee === "prop10" ? { theoryRevenue: heterogeneousOutcome(mech, p.muPi).reduce((s, t) => s + t.revenue, 0) } : {}),
     strategies,
     flatRegions: mech.traders.map((vt) => [vt.eA, vt.eB] as const),
     // The first and the last trader: the law's cost grows with N otherwise, and traders differ only in their parameters.
