@@ -105,6 +105,10 @@ describe("optex theory", () => {
     const single = JSON.parse((await cli("theory", "--model", "dynamic", "--sigma-z", "0", "--json")).stdout);
     expect(single.total.budgetSurplus).toBe(0);
     expect(single.inSurplus).toBe(false);
+    // Auctions so far apart that the surplus underflows: the text must not blame a single shock.
+    const far = await cli("theory", "--model", "dynamic", "--delta", "800", "--dt", "1");
+    expect(far.stdout).toMatch(/below double precision/);
+    expect(far.stdout).not.toMatch(/NaN/);
     for (const bad of [["--delta", "0"], ["--dt", "-1"], ["--sigma-z", "-0.1"], ["--dts", "1,x"]]) {
       const e = await cli("theory", "--model", "dynamic", ...bad);
       expect(e.status, bad.join(" ")).toBe(2);

@@ -20,6 +20,8 @@ describe("scenario files", () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(bad, "id: my-run\nenvironment:\n  kappa: -1\n  traders: 1.5\nsweep:\n  colour: [1]\n");
     expect(() => loadScenario(bad)).toThrow(/bad\.yaml: environment\.kappa: .*bad\.yaml: environment\.traders/s);
+    writeFileSync(bad, "id: my-run\nmodel: dynamic\nsweep:\n  delta: [0.1, -1]\n  traders: [3, 2.5]\n");
+    expect(() => loadScenario(bad)).toThrow(/bad\.yaml: sweep\.delta\.1: Too small.*bad\.yaml: sweep\.traders\.1: /s);
     writeFileSync(bad, "id: my-run\nmarkts: 10\n");
     expect(() => loadScenario(bad)).toThrow(/bad\.yaml: \(root\): Unrecognized key.*markts/);
     const good = join(dir, "good.json");

@@ -1,4 +1,4 @@
-import { adverseSelectionSle, gaussianRobustMechanism, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
+import { adverseSelectionSle, gaussianRobustMechanism, TheoryError, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
 
 /** What `optex theory --model adverse-selection --json` prints. */
 export interface AdverseSelectionReport {
@@ -73,7 +73,13 @@ export function adverseSelectionReport(
       optimalReason: "Theorem 3 is stated for independent signals (rho = 0, the worst case of Theorem 2); correlated signals would allow Cremer-McLean mechanisms",
     };
   }
-  const o = optimalAdverseSelection(p);
+  let o: ReturnType<typeof optimalAdverseSelection>;
+  try {
+    o = optimalAdverseSelection(p);
+  } catch (error) {
+    if (!(error instanceof TheoryError)) throw error;
+    return { ...base, doubleAuction, existenceThreshold, robust, optimal: null, optimalReason: error.message };
+  }
   const frontier = frontierAlphas?.map((alpha) => {
     const f = optimalAdverseSelection({ ...p, alpha });
     return { alpha, revenuePerTrader: f.revenuePerTrader, holdingCostPerTrader: f.holdingCostPerTrader };

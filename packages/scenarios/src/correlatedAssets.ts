@@ -43,6 +43,9 @@ export function checkCorrelatedAssets(p: CorrelatedAssetsParams): void {
   const lo = -1 / (k - 1);
   if (!(p.assetCorrelation > lo && p.assetCorrelation < 1)) throw new TheoryError(`assetCorrelation must be in (${lo}, 1) for ${k} assets (positive-definite covariance), got ${p.assetCorrelation}`);
   if (!(Number.isInteger(p.traders) && p.traders >= 2)) throw new TheoryError(`traders must be an integer >= 2, got ${p.traders}`);
+  for (const [name, x] of [["kappa", p.kappa], ["sigma-e", p.sigmaE], ["sigma-pi", p.sigmaPi]] as const) {
+    if (!(x > 0 && Number.isFinite(x))) throw new TheoryError(`${name} must be a finite number > 0, got ${x}`);
+  }
 }
 
 /** Joint regret of trader i: the best deviation y (auction quantities, asset trades M y) minus the prescribed y. */

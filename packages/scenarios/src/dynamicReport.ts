@@ -39,7 +39,7 @@ export interface DynamicReport extends DynamicEnvironment {
   readonly total: DynamicSweepRow;
   /** The same totals with the auction run continuously (dt -> 0). */
   readonly continuousLimit: Omit<DynamicSweepRow, "dt">;
-  /** budgetSurplus > 0: true exactly when sigmaZ > 0 (with one shock the surplus is 0, as in Proposition 1). */
+  /** budgetSurplus > 0: true exactly when sigmaZ > 0 (with one shock the surplus is 0, as in Proposition 1), unless delta dt is so large that the surplus underflows. */
   readonly inSurplus: boolean;
   readonly sweep: readonly DynamicSweepRow[];
 }
@@ -82,7 +82,11 @@ export function formatDynamicReport(r: DynamicReport): string {
     `Dynamics (Proposition 12): N = ${r.traders}, kappa = ${r.kappa}, delta = ${r.delta}, auction every dt = ${r.dt}, e_i0 ~ N(${r.muE}, ${r.sigma0}^2), shocks sigma_Z = ${r.sigmaZ}`,
     `Efficient equilibrium: q_i(p) = -y_i - ${fmt(r.scheduleSlope)} p, price = ${fmt(r.pricePerHolding)} x average holding; price impact ${fmt(r.priceImpact)}; fee (c/2) q^2 per auction with c = ${fmt(r.fee.c)}`,
     `Per trader: participation charge ${fmt(p.participationCharge)}, subsidies ${fmt(p.npvSubsidies)}, gains from trade ${fmt(p.npvGainsFromTrade)}, net gain after the charge ${fmt(p.netGain)}, autarky holding cost ${fmt(p.autarkyHoldingCost)}`,
-    r.inSurplus ? "The budget is in surplus (renewed shocks: sigma_Z > 0)." : "No surplus: with a single shock (sigma_Z = 0) the budget balances exactly, as in Proposition 1.",
+    r.sigmaZ === 0
+      ? "No surplus: with a single shock (sigma_Z = 0) the budget balances exactly, as in Proposition 1."
+      : r.inSurplus
+        ? "The budget is in surplus (renewed shocks: sigma_Z > 0)."
+        : "The surplus is positive but below double precision: auctions are so far apart (delta dt large) that later trade is worth nothing at t = 0.",
     "",
     table(
       ["dt", "NPV subsidies", "charge revenue", "budget surplus", "NPV gains from trade"],

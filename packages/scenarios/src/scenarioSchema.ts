@@ -55,7 +55,17 @@ export const scenarioSchema = z
     /** Cartesian product over environment parameters, e.g. { traders: [3, 5, 10] }. */
     sweep: z.partialRecord(z.enum(sweepKeys), sweepValues).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // Each swept value must be a valid value of that environment field (same ranges as the environment).
+    for (const [key, values] of Object.entries(s.sweep)) {
+      const field = environment.shape[key as SweepKey];
+      values?.forEach((value, index) => {
+        const check = field.safeParse(value);
+        if (!check.success) ctx.addIssue({ code: "custom", path: ["sweep", key, index], message: check.error.issues[0]?.message ?? "invalid value" });
+      });
+    }
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 

@@ -6,7 +6,7 @@ import { normal } from "./normal.ts";
 import { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
 import { TheoryError } from "./theoryError.ts";
 import { uniform } from "./uniform.ts";
-import { solveVirtualType } from "./virtualType.ts";
+import { solveVirtualType, solveVirtualTypeWithWeight } from "./virtualType.ts";
 
 describe("Theorem 1: virtual type", () => {
   test("Example 3 (e ~ Exp(1), alpha = 1): E[v] = 0.86814 as printed (5 digits)", () => {
@@ -112,5 +112,15 @@ describe("Theorem 1: virtual type", () => {
     expect(() => solveVirtualType(uniform(0, 1), 1.5)).toThrow(TheoryError);
     expect(() => solveVirtualType(uniform(0, 1), -0.1)).toThrow(/alpha must be in \[0, 1\]/);
     expect(() => solveVirtualType(uniform(0, 1), Number.NaN)).toThrow(/alpha/);
+  });
+});
+
+describe("very large hazard weights (adverse selection with noisy signals)", () => {
+  test("the binding region stays symmetric for N(0,1) while its tails are representable, and is rejected in one line beyond", () => {
+    const ok = solveVirtualTypeWithWeight(normal(0, 1), 1000);
+    expect(ok.eA).toBeCloseTo(-ok.eB, 9);
+    // z solves z = a (1 - Phi(z))/phi(z), about sqrt(a) for large a.
+    expect(ok.eB).toBeCloseTo(Math.sqrt(1000), 0);
+    expect(() => solveVirtualTypeWithWeight(normal(0, 1), 2000)).toThrow(/^at hazard weight 2000 the binding region holds all but .* beyond double precision[^\n]*$/);
   });
 });

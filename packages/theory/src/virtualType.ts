@@ -59,8 +59,20 @@ export function solveVirtualTypeWithWeight(dist: Distribution, weight: number): 
   const condition = checkCondition1(dist, weight);
   if (!condition.holds) throw new TheoryError(`Condition 1 fails for ${dist.id} at weight ${weight}`);
   const alpha = weight;
-  return inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
+  const vt = inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
+  // Large weights (alpha/w under adverse selection) pool almost all the mass; once the tails beyond
+  // the flat region underflow, the branches are no longer computable (the region turns asymmetric).
+  const tails = (vt.eA > dist.lower ? dist.cdf(vt.eA) : 0) + (vt.eB < dist.upper ? dist.survival(vt.eB) : 0);
+  if (weight > 0 && !(tails >= MIN_TAIL_MASS) && !(vt.eA <= dist.lower && vt.eB >= dist.upper)) {
+    throw new TheoryError(
+      `at hazard weight ${weight.toPrecision(4)} the binding region holds all but ${tails.toExponential(1)} of the mass, beyond double precision (no trade in effect); under adverse selection lower sigma-zeta or alpha`,
+    );
+  }
+  return vt;
 }
+
+/** Smallest tail mass beyond the flat region that double precision resolves (densities there are ~1e-250 or more). */
+const MIN_TAIL_MASS = 1e-250;
 
 /** Validates alpha and the law, and checks Condition 1; throws TheoryError. */
 export function checkLawAndAlpha(dist: Distribution, alpha: number): void {

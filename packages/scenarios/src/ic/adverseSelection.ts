@@ -1,10 +1,11 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, othersSignalFromIntercept } from "@optex/agents";
-import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
+import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee, settle } from "@optex/engine";
 import { prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
 import { uniformReal } from "./uniformReal.ts";
+import { deviationsOf } from "./singleAsset.ts";
 
 export interface AdverseSelectionIcParams {
   readonly traders: number;
@@ -135,18 +136,7 @@ function adverseSelectionMarket(
     deviations: (i) => {
       const problem = problemOf(i);
       const own = adverseSelectionPayoffOfSchedule(problem, bids[i]!);
-      const bid = bids[i]!;
-      if (bid.kind !== "linear") return { relativeGain: 0, deviation: "" };
-      const { intercept: a, slope: s } = bid;
-      const price = own.price ?? 0;
-      const h = (0.2 * width) / s;
-      const q = (x: number) => a - s * x;
-      const candidates: [string, DemandSchedule][] = [
-        ...[-0.3, -0.03, 0.03, 0.3].map((k): [string, DemandSchedule] => [`intercept shifted by ${k} sd`, linearSchedule(a + k * width, s)]),
-        ...[0.5, 0.9, 1.1, 2].map((f): [string, DemandSchedule] => [`slope times ${f}`, linearSchedule(a + (f - 1) * s * price, f * s)]),
-        ["piecewise: steeper above the price", piecewiseLinearSchedule([price - h, price, price + h], [q(price - h), q(price), q(price + h) - 0.3 * width], { lower: s, upper: s })],
-        ["piecewise: steeper below the price", piecewiseLinearSchedule([price - h, price, price + h], [q(price - h) + 0.3 * width, q(price), q(price + h)], { lower: s, upper: s })],
-      ];
+      const candidates = deviationsOf(bids[i]!, own.price, width);
       let best = { gain: -Infinity, deviation: "" };
       for (const [name, schedule] of candidates) {
         const gain = adverseSelectionPayoffOfSchedule(problem, schedule).payoff - own.payoff;
@@ -164,7 +154,7 @@ function adverseSelectionMarket(
         tradeScale += Math.abs(s.trades[i]!);
         feeSum += s.fees[i]!;
         transferScale += Math.abs(s.transfers[i]!);
-        finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!);
+        finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!) && Number.isFinite(s.transfers[i]!);
       }
       return { cleared: s.status === "cleared", reason: s.reason, tradeSums: [s.trades.reduce((x, y) => x + y, 0)], tradeScale, feeSum, revenue: s.revenue, transferScale, finite };
     },

@@ -130,6 +130,8 @@ export interface LawReport {
     readonly balance: LawResult;
     readonly budget: LawResult;
     readonly finite: { readonly pass: boolean };
+    /** Every market cleared with a unique price and finite fees; otherwise the first reason given. */
+    readonly cleared: { readonly pass: boolean; readonly reason: string | null };
     readonly participation: { readonly pass: boolean; readonly points: readonly ParticipationResult[] } | null;
     /** Simulated mean revenue per market against the theory's (4 standard errors); null when skipped or for a control. */
     readonly revenue: { readonly pass: boolean; readonly theory: number; readonly mean: number; readonly halfWidth: number } | null;
@@ -157,6 +159,7 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
   let largestImbalance = 0;
   let largestBudgetGap = 0;
   let allFinite = true;
+  let firstUncleared: string | null = null;
   let worstCase: WorstCase | null = null;
 
   const check = (types: Types): boolean => {
@@ -164,6 +167,7 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
     const out = market.outcome();
     const finite = out.finite;
     allFinite &&= finite;
+    if (!out.cleared) firstUncleared ??= out.reason ?? "no unique clearing price";
     let imbalance = 0;
     for (const s of out.tradeSums) imbalance = Math.max(imbalance, Math.abs(s) / (1 + out.tradeScale));
     const budgetGap = Math.abs(out.revenue - out.feeSum) / (1 + out.transferScale);
@@ -218,10 +222,11 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
     balance: { pass: largestImbalance <= BALANCE_TOLERANCE, largest: largestImbalance, tolerance: BALANCE_TOLERANCE },
     budget: { pass: largestBudgetGap <= BUDGET_TOLERANCE, largest: largestBudgetGap, tolerance: BUDGET_TOLERANCE },
     finite: { pass: allFinite },
+    cleared: { pass: firstUncleared === null, reason: firstUncleared },
     participation,
     revenue,
   };
-  const pass = !result.failed && laws.incentiveCompatibility.pass && laws.balance.pass && laws.budget.pass && allFinite && (participation?.pass ?? true) && (revenue?.pass ?? true);
+  const pass = !result.failed && laws.incentiveCompatibility.pass && laws.balance.pass && laws.budget.pass && allFinite && laws.cleared.pass && (participation?.pass ?? true) && (revenue?.pass ?? true);
   return {
     model: env.model,
     fee: env.fee,

@@ -169,9 +169,9 @@ function multiAssetMarket(endowments: readonly (readonly number[])[], bidsOf: (e
 }
 
 /**
- * Joint deviations across the k auctions: every intercept shifted together, one asset's alone,
- * all slopes changed (rotating each schedule about its clearing point), trades shaded towards
- * zero in every asset, and a kinked piecewise-linear schedule in the first asset.
+ * Joint deviations across the k auctions, each moving the clearing points: every intercept shifted
+ * together, one asset's alone, all slopes changed (same intercepts), trades shaded towards zero in
+ * every asset, and kinked piecewise-linear schedules in the first asset (alone or with the others shifted).
  */
 function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | null, width: number): [string, DemandSchedule[]][] {
   const lines = bids.map((b) => (b.kind === "linear" ? b : null));
@@ -183,15 +183,22 @@ function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | nul
     out.push([`all intercepts shifted by ${shift} sd`, L.map((l) => linearSchedule(l.intercept + shift * width, l.slope))]);
     out.push([`first asset's intercept shifted by ${shift} sd`, L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope))]);
   }
-  for (const f of [0.5, 0.9, 1.1, 2]) out.push([`all slopes times ${f}`, L.map((l, a) => linearSchedule(l.intercept + (f - 1) * l.slope * p[a]!, f * l.slope))]);
+  for (const f of [0.5, 0.9, 1.1, 2]) out.push([`all slopes times ${f}, same intercepts`, L.map((l) => linearSchedule(l.intercept, f * l.slope))]);
   out.push(["trades shaded by 20% in every asset", L.map((l, a) => linearSchedule(0.8 * l.intercept, 0.8 * l.slope))]);
   const l0 = L[0]!;
   const h = (0.2 * width) / l0.slope;
   const q = (x: number) => l0.intercept - l0.slope * x;
   const p0 = p[0]!;
   out.push([
-    "piecewise in the first asset, steeper above its price",
-    [piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0), q(p0 + h) - 0.3 * width], { lower: l0.slope, upper: l0.slope }), ...bids.slice(1)],
+    "piecewise in the first asset, kinked below its prescribed point",
+    [piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0) - 0.1 * width, q(p0 + h)], { lower: l0.slope, upper: l0.slope }), ...bids.slice(1)],
+  ]);
+  out.push([
+    "piecewise in the first asset, kinked above, with every other intercept shifted by 0.1 sd",
+    [
+      piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0) + 0.1 * width, q(p0 + h)], { lower: l0.slope, upper: l0.slope }),
+      ...L.slice(1).map((l) => linearSchedule(l.intercept + 0.1 * width, l.slope)),
+    ],
   ]);
   return out;
 }

@@ -145,24 +145,29 @@ function singleAssetMarket(spec: SingleAssetSpec, endowments: readonly number[],
 }
 
 /**
- * Deviations a trader could submit instead of its linear bid q(p) = a - s p: shifted intercepts,
- * other slopes, and piecewise-linear schedules kinked around the prescribed clearing price (steeper
- * or flatter on one side, or with a step), all cleared by the engine.
+ * Deviations a trader could submit instead of its linear bid q(p) = a - s p, each of which moves
+ * the clearing point: shifted intercepts, other slopes (keeping the intercept, or pivoting about a
+ * point off the clearing price), and piecewise-linear schedules that cross the prescribed one at
+ * the clearing price's neighbours but not at it (kinks, a step, shading towards zero).
  */
-function deviationsOf(bid: DemandSchedule, price: number | null, width: number): [string, DemandSchedule][] {
+export function deviationsOf(bid: DemandSchedule, price: number | null, width: number): [string, DemandSchedule][] {
   if (bid.kind !== "linear") return [];
   const { intercept: a, slope: s } = bid;
   const out: [string, DemandSchedule][] = [];
   for (const k of [-0.5, -0.1, -0.01, 0.01, 0.1, 0.5]) out.push([`intercept shifted by ${k} sd`, linearSchedule(a + k * width, s)]);
-  for (const f of [0.25, 0.5, 0.9, 1.1, 2, 4]) out.push([`slope times ${f}`, linearSchedule(a + (f - 1) * s * (price ?? 0), f * s)]);
   const p = price ?? 0;
   const h = (0.2 * width) / s; // price step: the others' schedules move about 0.2 sd of quantity over it
   const q = (x: number) => a - s * x;
+  for (const f of [0.5, 0.9, 1.1, 2]) {
+    out.push([`slope times ${f}, same intercept`, linearSchedule(a, f * s)]);
+    out.push([`slope times ${f}, pivoting one step above the price`, linearSchedule(q(p + h) + f * s * (p + h), f * s)]);
+  }
   const kinks: [string, number[], number[]][] = [
-    ["piecewise: steeper above the price", [p - h, p, p + h], [q(p - h), q(p), q(p + h) - 0.3 * width]],
-    ["piecewise: steeper below the price", [p - h, p, p + h], [q(p - h) + 0.3 * width, q(p), q(p + h)]],
+    ["piecewise: kinked below the prescribed point", [p - h, p, p + h], [q(p - h), q(p) - 0.1 * width, q(p + h)]],
+    ["piecewise: kinked above the prescribed point", [p - h, p, p + h], [q(p - h), q(p) + 0.1 * width, q(p + h)]],
     ["piecewise: shaded towards zero", [p - h, p, p + h], [0.8 * q(p - h), 0.8 * q(p), 0.8 * q(p + h)]],
-    ["piecewise: step at the price", [p - h, p - h / 10, p + h / 10, p + h], [q(p - h) + 0.1 * width, q(p - h / 10) + 0.1 * width, q(p + h / 10) - 0.1 * width, q(p + h) - 0.1 * width]],
+    ["piecewise: step down just below the price", [p - h, p - h / 10, p + h / 10, p + h], [q(p - h) + 0.1 * width, q(p - h / 10) + 0.1 * width, q(p + h / 10) - 0.2 * width, q(p + h) - 0.2 * width]],
+    ["piecewise: flat near the price", [p - h, p + h], [q(p) + 0.05 * width, q(p) + 0.05 * width - 1e-9 * width]],
   ];
   for (const [name, prices, quantities] of kinks) {
     if (quantities.every((x, k) => k === 0 || x <= quantities[k - 1]!)) out.push([name, piecewiseLinearSchedule(prices, quantities, { lower: s, upper: s })]);
@@ -208,8 +213,8 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment
     case "none": {
       const sle = sleBidder(p.traders, p.kappa, p.muPi);
       const { alpha: _unused, ...rest } = parameters;
-      // The plain auction collects p sum q_i = 0 in every market.
-      return singleAssetEnvironment({ ...base, strategy: sle.id, parameters: rest, schedule: noFee, strategies: Array(p.traders).fill(sle), flatRegions: Array(p.traders).fill(null), theoryRevenue: 0 });
+      // No revenue law: the plain auction collects p sum q_i = 0 by construction (the balance law).
+      return singleAssetEnvironment({ ...base, strategy: sle.id, parameters: rest, schedule: noFee, strategies: Array(p.traders).fill(sle), flatRegions: Array(p.traders).fill(null) });
     }
     case "none-truthful":
       return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: noFee, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
@@ -247,7 +252,7 @@ export function heterogeneousIcEnvironment(p: HeterogeneousIcParams, fee: string
     ...(fee === "prop10" ? { theoryRevenue: heterogeneousOutcome(mech, p.muPi).reduce((s, t) => s + t.revenue, 0) } : {}),
     strategies,
     flatRegions: mech.traders.map((vt) => [vt.eA, vt.eB] as const),
-    // The first and the last trader: the law's cost grows with N otherwise, and traders differ only in their parameters.
-    participationTraders: [0, p.dists.length - 1],
+    // Every trader: each has its own fee and participation constant d_i.
+    participationTraders: p.dists.map((_, i) => i),
   });
 }
