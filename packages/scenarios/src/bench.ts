@@ -1,5 +1,10 @@
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
-import { basicEnvironment, uniform } from "@optex/theory";
+import { basicEnvironment, parseAlphaGrid, parseDistribution, revenueEfficiencyFrontier, uniform } from "@optex/theory";
+import { adverseSelectionReport } from "./adverseSelectionReport.ts";
+import { dynamicReport } from "./dynamicReport.ts";
+import { heterogeneousReport } from "./heterogeneousReport.ts";
+import { multiAssetReport } from "./multiAssetReport.ts";
+import { basicTheoryReport } from "./theoryReport.ts";
 import seedrandom from "seedrandom";
 import { basicMechanism } from "./basicMechanism.ts";
 import { fmt, table, toJson } from "./format.ts";
@@ -21,7 +26,14 @@ interface BenchRow {
 
 /** Best wall time of f over repetitions lasting at least minSeconds in all (best-of reduces noise). */
 function timeBest(f: () => void, minSeconds: number): number {
+  return timeFirstAndBest(f, minSeconds).best;
+}
+
+/** The first call's wall time (cold: includes JIT compilation) and the best of the repetitions after it. */
+function timeFirstAndBest(f: () => void, minSeconds: number): { first: number; best: number } {
+  const t0 = process.hrtime.bigint();
   f(); // warm-up (JIT)
+  const first = Number(process.hrtime.bigint() - t0) / 1e9;
   let best = Infinity;
   let total = 0;
   let runs = 0;
@@ -33,14 +45,44 @@ function timeBest(f: () => void, minSeconds: number): number {
     total += s;
     runs++;
   }
-  return best;
+  return { first, best };
+}
+
+/** A theory computation timed by `optex bench` against the target of issue 3 (single solve < 50 ms, 101-point frontier < 2 s). */
+interface TheoryBenchRow {
+  readonly name: string;
+  readonly target: number;
+  readonly firstCallSeconds: number;
+  readonly bestSeconds: number;
+}
+
+function theoryBench(minSeconds: number): TheoryBenchRow[] {
+  const rows: TheoryBenchRow[] = [];
+  const add = (name: string, target: number, f: () => void) => {
+    const { first, best } = timeFirstAndBest(f, minSeconds);
+    rows.push({ name, target, firstCallSeconds: first, bestSeconds: best });
+  };
+  for (const spec of ["uniform:-1,1", "normal:0,1", "exponential:1"]) {
+    const env = basicEnvironment({ dist: parseDistribution(spec), kappa: 1, traders: 5, muPi: 0 });
+    add(`basic report ${spec}, N = 5 (3 mechanisms with trade volume)`, 0.05, () => void basicTheoryReport(env, 0.5));
+  }
+  const normalEnv = basicEnvironment({ dist: parseDistribution("normal:0,1"), kappa: 1, traders: 10, muPi: 0 });
+  add("basic frontier, 101 alphas, normal:0,1, N = 10", 2, () => void revenueEfficiencyFrontier(normalEnv, parseAlphaGrid("0:1:0.01")));
+  add("adverse selection N = 5, sigma_zeta 0.5, rho 0 (SLE, threshold, Theorems 3-4)", 0.05, () => void adverseSelectionReport({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, alpha: 0.5 }));
+  add("heterogeneous, 3 Gaussian traders (Theorem 5, Proposition 10)", 0.05, () =>
+    void heterogeneousReport(["normal:0,0.5", "normal:0,1", "normal:0,2"].map((d) => parseDistribution(d)), [1, 2, 3], 0.5, 0),
+  );
+  add("several assets, k = 3, N = 4 (Proposition 7)", 0.05, () => void multiAssetReport({ assets: 3, traders: 4, kappa: 1, sigmaE: 1.5, sigmaPi: 1.5, alpha: 0.5 }));
+  add("dynamics, 3 intervals (Proposition 12)", 0.05, () => void dynamicReport({ traders: 5, kappa: 1, delta: 0.1, dt: 1, muE: 0, sigma0: 1, sigmaZ: 1, dts: [4, 1, 0.25] }));
+  return rows;
 }
 
 /**
  * `optex bench`: clearing throughput of linear books (batch fast path and general entry) and of
  * piecewise-linear books (three breakpoints per trader), 10^3 to 10^6 traders; and single-thread
  * Monte Carlo throughput (trader-draws per second) of the basic model's optimal mechanism
- * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100.
+ * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100; sweep throughput with 1 and 2
+ * workers; and the time of one theory solve per model (first call and warm), against issue 3's targets.
  */
 export async function runBench(options: { json: boolean; quick: boolean }): Promise<void> {
   const rows: BenchRow[] = [];
@@ -92,7 +134,8 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     rows.push({ name: `scenario sweep, 8 tasks, ${workers} worker${workers > 1 ? "s" : ""}`, size: 8, secondsPerRun: seconds, itemsPerSecond: draws / seconds, unit: "trader-draws/s" });
   }
   const speedup = sweepSeconds[0]! / sweepSeconds[1]!;
-  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweepSpeedupTwoWorkers: speedup };
+  const theory = theoryBench(options.quick ? 0.05 : 0.5);
+  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweepSpeedupTwoWorkers: speedup, theory };
   if (options.json) {
     process.stdout.write(toJson(result) + "\n");
     return;
@@ -101,6 +144,12 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     table(
       ["benchmark", "size", "seconds per run", "throughput"],
       rows.map((r) => [r.name, String(r.size), fmt(r.secondsPerRun), `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`]),
-    ) + `\n\nsweep speed-up with 2 workers: ${speedup.toFixed(2)}x\nnode ${process.version}; clearing and Monte Carlo: best of repeated runs after a warm-up, single thread.\n`,
+    ) +
+      `\n\nsweep speed-up with 2 workers: ${speedup.toFixed(2)}x\n\n` +
+      table(
+        ["theory solve", "first call (cold JIT)", "best of repeats", "target", "meets target"],
+        theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),
+      ) +
+      `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread.\n`,
   );
 }
