@@ -58,6 +58,11 @@ describe("optex theory", () => {
     expect(j.traders[2].eB / j.traders[1].eB).toBeCloseTo(2, 10);
     expect(j.traders[0].fee.c).toBeCloseTo(-1 / 5, 14);
     expect(j.totals.revenue).toBeCloseTo(j.traders.reduce((s: number, t: { revenue: number }) => s + t.revenue, 0), 12);
+    // The plain double auction's point beside the frontier: no revenue, and less efficient than the first best.
+    expect(j.doubleAuction.exists).toBe(true);
+    expect(Math.abs(j.doubleAuction.totals.revenue)).toBeLessThan(1e-12);
+    const firstBest = JSON.parse((await cli("theory", "--model", "heterogeneous", "--dists", "normal:0,0.5;normal:0,1;normal:0,2", "--kappas", "1,2,3", "--alpha", "0", "--json")).stdout);
+    expect(j.doubleAuction.totals.holdingCost).toBeGreaterThan(firstBest.totals.holdingCost);
   });
   test("--model adverse-selection: SLE, existence threshold and Theorem 3 (null with a reason when rho != 0)", async () => {
     const args = ["theory", "--model", "adverse-selection", "--traders", "5", "--kappa", "1", "--sigma-e", "1", "--sigma-zeta", "0.5", "--alpha", "0.5", "--json"];

@@ -1,7 +1,7 @@
 import { bidOf, regretOf, truthfulBidder } from "@optex/agents";
-import { clearLinearBook, createLinearBook, noFee } from "@optex/engine";
+import { clearLinearBook, createLinearBook, linearSchedule, noFee } from "@optex/engine";
 import { prop10Fee } from "@optex/fees";
-import { exponential, heterogeneousOutcome, type HeterogeneousTraderSpec, normal, solveHeterogeneous, uniform, utilityGain } from "@optex/theory";
+import { basicEnvironment, doubleAuctionOutcome, exponential, heterogeneousDoubleAuction, heterogeneousOutcome, type HeterogeneousTraderSpec, normal, solveHeterogeneous, symmetricLinearEquilibrium, uniform, utilityGain } from "@optex/theory";
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
@@ -84,5 +84,82 @@ describe("Proposition 10: trader-specific fees for heterogeneous traders", () =>
         expect(Math.abs(tr.mean - o.interimTransfer(e0)), `transfer of trader ${i} at ${e0}`).toBeLessThanOrEqual(tr.halfWidth + 1e-12);
       }
     }
+  });
+});
+
+describe("the plain double auction with heterogeneous traders (no fee)", () => {
+  const specs: HeterogeneousTraderSpec[] = [
+    { dist: normal(0.3, 0.5), kappa: 1 },
+    { dist: uniform(-1, 2), kappa: 2 },
+    { dist: exponential(1.5), kappa: 3 },
+    { dist: normal(-0.2, 1.2), kappa: 0.6 },
+  ];
+  const muPi = 0.25;
+
+  test("identical traders reproduce Section 4's SLE and its outcome; two traders have no equilibrium", () => {
+    const dist = uniform(-1, 1);
+    const d = heterogeneousDoubleAuction(Array(6).fill({ dist, kappa: 1.5 }), 0.2);
+    const sle = symmetricLinearEquilibrium(6, 1.5);
+    const ref = doubleAuctionOutcome(basicEnvironment({ dist, kappa: 1.5, traders: 6, muPi: 0.2 }))!;
+    if (!sle.exists) throw new Error("expected an SLE");
+    for (const t of d.traders) {
+      expect(t.c).toBeCloseTo(sle.c, 12);
+      expect(t.a).toBeCloseTo(sle.a, 12);
+      expect(t.holdingCost).toBeCloseTo(ref.holdingCostPerTrader, 12);
+      expect(t.utilityGain).toBeCloseTo(ref.utilityGainPerTrader, 12);
+    }
+    expect(heterogeneousDoubleAuction(specs.slice(0, 2), 0).exists).toBe(false);
+  });
+
+  test("the equilibrium bids have no ex-post regret (numerical best responder)", () => {
+    const d = heterogeneousDoubleAuction(specs, muPi);
+    const rng = seedrandom.alea("het-da");
+    for (let m = 0; m < 5; m++) {
+      const e = specs.map((s) => s.dist.sample(rng));
+      const bids = e.map((ei, i) => linearSchedule(d.traders[i]!.c * muPi - d.traders[i]!.a * ei, d.traders[i]!.c));
+      for (let i = 0; i < specs.length; i++) {
+        const r = regretOf({ endowment: e[i]!, kappa: specs[i]!.kappa, muPi, others: bids.filter((_, j) => j !== i), fee: noFee, trader: i }, bids[i]!);
+        expect(r.regret / (specs[i]!.dist.variance / specs[i]!.kappa)).toBeLessThanOrEqual(1e-9);
+      }
+    }
+    // Control: bidding as if every other trader had trader i's capacity (the symmetric SLE) leaves regret.
+    const e = specs.map((s) => s.dist.sample(rng));
+    const naive = e.map((ei, i) => {
+      const sle = symmetricLinearEquilibrium(specs.length, specs[i]!.kappa);
+      if (!sle.exists) throw new Error("expected an SLE");
+      return linearSchedule(sle.c * muPi - sle.a * ei, sle.c);
+    });
+    const r = regretOf({ endowment: e[0]!, kappa: specs[0]!.kappa, muPi, others: naive.slice(1), fee: noFee, trader: 0 }, naive[0]!);
+    expect(r.regret).toBeGreaterThan(1e-6);
+  });
+
+  test("holding costs, payments and gains match a Monte Carlo of the cleared market; payments sum to 0", () => {
+    const d = heterogeneousDoubleAuction(specs, muPi);
+    const N = specs.length;
+    const rng = seedrandom.alea("het-da-mc");
+    const markets = 40_000;
+    const holding = specs.map(() => new Float64Array(markets));
+    const pay = specs.map(() => new Float64Array(markets));
+    const gain = specs.map(() => new Float64Array(markets));
+    const book = createLinearBook(N);
+    d.traders.forEach((t, i) => (book.slopes[i] = t.c));
+    const q = new Float64Array(N);
+    for (let m = 0; m < markets; m++) {
+      const e = specs.map((s) => s.dist.sample(rng));
+      d.traders.forEach((t, i) => (book.intercepts[i] = t.c * muPi - t.a * e[i]!));
+      const p = clearLinearBook(book, q);
+      for (let i = 0; i < N; i++) {
+        holding[i]![m] = (e[i]! + q[i]!) ** 2 / (2 * specs[i]!.kappa);
+        pay[i]![m] = p * q[i]!;
+        gain[i]![m] = utilityGain(e[i]!, q[i]!, p * q[i]!, specs[i]!.kappa, muPi);
+      }
+    }
+    d.traders.forEach((t, i) => {
+      for (const [name, xs, theory] of [["holding", holding[i]!, t.holdingCost], ["payment", pay[i]!, t.revenue], ["gain", gain[i]!, t.utilityGain]] as const) {
+        const s = meanAndHalfWidth(xs);
+        expect(Math.abs(s.mean - theory), `${name} of trader ${i}`).toBeLessThanOrEqual(s.halfWidth);
+      }
+    });
+    expect(Math.abs(d.traders.reduce((s, t) => s + t.revenue, 0))).toBeLessThan(1e-12);
   });
 });

@@ -1,4 +1,4 @@
-import { type Distribution, heterogeneousOutcome, type HeterogeneousTraderOutcome, solveHeterogeneous } from "@optex/theory";
+import { type Distribution, heterogeneousDoubleAuction, heterogeneousOutcome, type HeterogeneousTraderSpec, type HeterogeneousTraderOutcome, solveHeterogeneous } from "@optex/theory";
 import { InputError } from "./inputError.ts";
 
 /** What `optex theory --model heterogeneous --json` prints. */
@@ -11,6 +11,14 @@ export interface HeterogeneousReport {
     "kappa" | "eA" | "eB" | "flatLevel" | "meanVirtualType" | "revenue" | "holdingCost" | "utilityGain" | "expectedTrade" | "fee"
   > & { readonly dist: string })[];
   readonly totals: { readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number };
+  /** The plain double auction's linear equilibrium with these traders (no fee): the point beside the frontier. */
+  readonly doubleAuction:
+    | {
+        readonly exists: true;
+        readonly traders: readonly { readonly a: number; readonly c: number; readonly priceImpact: number; readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number }[];
+        readonly totals: { readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number };
+      }
+    | { readonly exists: false; readonly reason: string };
   readonly frontier?: readonly { alpha: number; revenuePerTrader: number; holdingCostPerTrader: number }[];
 }
 
@@ -43,6 +51,7 @@ export function heterogeneousReport(dists: readonly Distribution[], kappas: read
       fee: o.fee,
     })),
     totals: { revenue: sum((o) => o.revenue), holdingCost: sum((o) => o.holdingCost), utilityGain: sum((o) => o.utilityGain) },
+    doubleAuction: doubleAuctionOf(specs, muPi),
   };
   if (!frontierAlphas) return report;
   const frontier = frontierAlphas.map((a) => {
@@ -54,4 +63,12 @@ export function heterogeneousReport(dists: readonly Distribution[], kappas: read
     };
   });
   return { ...report, frontier };
+}
+
+function doubleAuctionOf(specs: readonly HeterogeneousTraderSpec[], muPi: number): HeterogeneousReport["doubleAuction"] {
+  const d = heterogeneousDoubleAuction(specs, muPi);
+  if (!d.exists) return { exists: false, reason: d.reason ?? "no linear equilibrium" };
+  const traders = d.traders.map((t) => ({ a: t.a, c: t.c, priceImpact: t.priceImpact, revenue: t.revenue, holdingCost: t.holdingCost, utilityGain: t.utilityGain }));
+  const total = (f: (t: (typeof traders)[number]) => number) => traders.reduce((s, t) => s + f(t), 0);
+  return { exists: true, traders, totals: { revenue: total((t) => t.revenue), holdingCost: total((t) => t.holdingCost), utilityGain: total((t) => t.utilityGain) } };
 }

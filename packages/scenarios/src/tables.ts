@@ -74,6 +74,10 @@ export function heterogeneousTable(r: HeterogeneousReport): string {
     `Heterogeneous traders (Theorem 5), alpha = ${r.alpha}, mu_pi = ${r.muPi}`,
     "",
     table(["trader", "law", "kappa", "binding region", "flat level", "E[v]", "revenue", "holding cost", "utility gain", "fee c, d (Prop. 10)"], rows),
+    "",
+    r.doubleAuction.exists
+      ? `Plain double auction (linear equilibrium, no fee): total revenue ${fmt(r.doubleAuction.totals.revenue)}, holding cost ${fmt(r.doubleAuction.totals.holdingCost)}, utility gain ${fmt(r.doubleAuction.totals.utilityGain)}; price impacts ${r.doubleAuction.traders.map((t) => fmt(t.priceImpact)).join(", ")}`
+      : `Plain double auction: ${r.doubleAuction.reason}`,
   ].join("\n") + frontier;
 }
 

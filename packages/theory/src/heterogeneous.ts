@@ -196,3 +196,97 @@ export function heterogeneousOutcome(mech: HeterogeneousMechanism, muPi: number)
     };
   });
 }
+
+/** The plain double auction's linear equilibrium with heterogeneous traders, and its outcome. */
+export interface HeterogeneousDoubleAuction {
+  /** False when no linear equilibrium exists (two traders, whose price impacts spiral to zero). */
+  readonly exists: boolean;
+  readonly reason?: string;
+  /** Trader i bids q_i(p) = c_i mu_pi - a_i e_i - c_i p, a_i = c_i / kappa_i. */
+  readonly traders: readonly {
+    readonly kappa: number;
+    readonly a: number;
+    readonly c: number;
+    /** 1 / sum_{j != i} c_j: the slope of trader i's residual supply. */
+    readonly priceImpact: number;
+    readonly expectedTrade: number;
+    /** E[T_i] = E[p X_i] (the auction's revenue sum_i E[T_i] is 0). */
+    readonly revenue: number;
+    readonly holdingCost: number;
+    readonly autarkyHoldingCost: number;
+    readonly utilityGain: number;
+  }[];
+}
+
+/**
+ * The plain double auction with traders of different laws and capacities (Section 7's environment,
+ * no fee): each trader's best response to linear schedules with residual-supply slope
+ * Lambda_i = 1/sum_{j != i} c_j is q_i = (mu_pi - p - e_i/kappa_i)/(Lambda_i + 1/kappa_i), so a linear
+ * equilibrium solves c_i = 1/(Lambda_i + 1/kappa_i), a_i = c_i/kappa_i (identical traders:
+ * c = kappa (N-2)/(N-1), the SLE of Section 4). The map is increasing in c, so iterating from
+ * c = kappa decreases to its largest fixed point (to 1e-15 relative). Then, with A = sum_j a_j e_j and
+ * C = sum_j c_j, p = mu_pi - A/C and X_i = -a_i e_i + c_i A/C: every expectation is a quadratic form
+ * in the independent endowments. Throws TheoryError for fewer than two traders or a bad capacity.
+ */
+export function heterogeneousDoubleAuction(specs: readonly HeterogeneousTraderSpec[], muPi: number): HeterogeneousDoubleAuction {
+  const N = specs.length;
+  if (N < 2) throw new TheoryError(`the double auction needs at least 2 traders, got ${N}`);
+  specs.forEach((s, i) => {
+    if (!(s.kappa > 0 && Number.isFinite(s.kappa))) throw new TheoryError(`kappa ${i + 1} must be a finite number > 0, got ${s.kappa}`);
+  });
+  // Two traders: the fixed-point equations force c_1 = c_2 and c_1 c_2 = 0, so no linear equilibrium.
+  if (N === 2) return { exists: false, reason: "the plain double auction has no linear equilibrium with 2 traders", traders: [] };
+  const kappas = specs.map((s) => s.kappa);
+  let c = [...kappas];
+  let converged = false;
+  for (let iteration = 0; iteration < 100_000 && !converged; iteration++) {
+    const total = c.reduce((x, y) => x + y, 0);
+    const next = c.map((ci, i) => {
+      const others = total - ci;
+      return others > 0 ? (kappas[i]! * others) / (kappas[i]! + others) : 0;
+    });
+    const change = Math.max(...next.map((x, i) => Math.abs(x - c[i]!) / kappas[i]!));
+    c = next;
+    converged = change <= 1e-15;
+  }
+  // Without an interior fixed point the iteration creeps to c = 0 (like 1/n): it never converges.
+  if (!converged || !c.every((ci, i) => ci > 1e-9 * kappas[i]!)) {
+    return { exists: false, reason: "no linear equilibrium: with these traders price impacts grow without bound (as with 2 identical traders)", traders: [] };
+  }
+  const a = c.map((ci, i) => ci / kappas[i]!);
+  const C = c.reduce((x, y) => x + y, 0);
+  const means = specs.map((s) => s.dist.mean);
+  const variances = specs.map((s) => s.dist.variance);
+  // E[(sum_j u_j e_j)(sum_j w_j e_j)] for independent e_j.
+  const cross = (u: readonly number[], w: readonly number[]) => {
+    let mu = 0;
+    let mw = 0;
+    let cov = 0;
+    for (let j = 0; j < N; j++) {
+      mu += u[j]! * means[j]!;
+      mw += w[j]! * means[j]!;
+      cov += u[j]! * w[j]! * variances[j]!;
+    }
+    return mu * mw + cov;
+  };
+  const traders = specs.map((s, i) => {
+    const x = a.map((aj, j) => (c[i]! * aj) / C - (i === j ? a[i]! : 0)); // X_i = sum_j x_j e_j
+    const held = x.map((xj, j) => xj + (i === j ? 1 : 0)); // e_i + X_i
+    const expectedTrade = x.reduce((t, xj, j) => t + xj * means[j]!, 0);
+    const revenue = muPi * expectedTrade - cross(a, x) / C;
+    const holdingCost = cross(held, held) / (2 * s.kappa);
+    const autarkyHoldingCost = (means[i]! ** 2 + variances[i]!) / (2 * s.kappa);
+    return {
+      kappa: s.kappa,
+      a: a[i]!,
+      c: c[i]!,
+      priceImpact: 1 / (C - c[i]!),
+      expectedTrade,
+      revenue,
+      holdingCost,
+      autarkyHoldingCost,
+      utilityGain: muPi * expectedTrade - revenue - (holdingCost - autarkyHoldingCost),
+    };
+  });
+  return { exists: true, traders };
+}

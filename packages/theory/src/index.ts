@@ -19,7 +19,7 @@ export { type BranchTable, exactInverseIntegral, hermite, type InverseIntegral, 
 export { maximize } from "./maximize.ts";
 export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
-export { type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
+export { heterogeneousDoubleAuction, type HeterogeneousDoubleAuction, type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
 export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold, sleInterimRules } from "./adverseSelectionSle.ts";
 export { type OptimalAdverseSelection, optimalAdverseSelection, priceInformativeness, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
