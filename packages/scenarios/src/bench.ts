@@ -124,12 +124,17 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
   );
   const sweepSeconds: number[] = [];
   for (const workers of [1, 2]) {
-    const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
-    const started = process.hrtime.bigint();
-    await runScenario(sweep, { outDir: dir, workers, resume: false });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Best of two runs: the first 2-worker run may also build the workers' bundle, and a shared
+    // machine's noise only ever slows a run down.
+    let seconds = Infinity;
+    for (let repeat = 0; repeat < 2; repeat++) {
+      const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
+      const started = process.hrtime.bigint();
+      await runScenario(sweep, { outDir: dir, workers, resume: false });
+      seconds = Math.min(seconds, Number(process.hrtime.bigint() - started) / 1e9);
+      rmSync(dir, { recursive: true, force: true });
+    }
     sweepSeconds.push(seconds);
-    rmSync(dir, { recursive: true, force: true });
     const draws = sweep.markets * sweep.sweep.traders!.reduce((a: number, b) => a + Number(b), 0);
     rows.push({ name: `scenario sweep, 8 tasks, ${workers} worker${workers > 1 ? "s" : ""}`, size: 8, secondsPerRun: seconds, itemsPerSecond: draws / seconds, unit: "trader-draws/s" });
   }
