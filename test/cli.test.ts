@@ -1,4 +1,4 @@
-import { main } from "@optex/scenarios";
+import { correlatedAssets, main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
 import { optex } from "./run.ts";
 
@@ -96,6 +96,33 @@ describe("optex theory", () => {
     for (const k of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(Number.isFinite(j[k])).toBe(true);
     const two = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json")).stdout);
     expect(two.radius).toBeCloseTo(Math.sqrt(0.5) * 1.5, 12);
+  });
+  test("--model correlated-assets: Proposition 6's derivatives, their capacities and fees, and the first best", async () => {
+    const r = await cli("theory", "--model", "correlated-assets", "--covariance", "2,0.8,-0.3;0.8,1.5,0.4;-0.3,0.4,1", "--traders", "5", "--kappa", "1.3", "--sigma-e", "0.8", "--json");
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // Sigma = sum_a variance_a w_a w_a^T, and each derivative's fee is -variance/((N-1) kappa).
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const back = j.derivatives.reduce((s: number, d: { variance: number; weights: number[] }) => s + d.variance * d.weights[a]! * d.weights[b]!, 0);
+        expect(back).toBeCloseTo(j.covariance[a][b], 12);
+      }
+    }
+    for (const d of j.derivatives) {
+      expect(d.capacity).toBeCloseTo(1.3 / d.variance, 12);
+      expect(d.fee.c).toBeCloseTo(-d.variance / (4 * 1.3), 12);
+    }
+    expect(j.separateAssetAuctionsIncentiveCompatible).toBe(false);
+    // Against the simulation of the derivatives' auctions (equicorrelated case).
+    const eq = JSON.parse((await cli("theory", "--model", "correlated-assets", "--assets", "3", "--sigma-pi", "1.2", "--asset-correlation", "0.5", "--traders", "5", "--kappa", "1.3", "--sigma-e", "0.8", "--json")).stdout);
+    const sim = correlatedAssets({ traders: 5, kappa: 1.3, assets: 3, sigmaE: 0.8, sigmaPi: 1.2, assetCorrelation: 0.5 }, 2000, "cli-p6");
+    expect(eq.firstBestHoldingCostPerTrader).toBeGreaterThanOrEqual(sim.simulatedHoldingCostCi99![0]);
+    expect(eq.firstBestHoldingCostPerTrader).toBeLessThanOrEqual(sim.simulatedHoldingCostCi99![1]);
+    for (const bad of [["--covariance", "1,2;2,1"], ["--covariance", "1,0;0"], ["--asset-correlation", "1"]]) {
+      const e = await cli("theory", "--model", "correlated-assets", ...bad);
+      expect(e.status, bad.join(" ")).toBe(2);
+      expect(e.stderr.trim().split("\n")).toHaveLength(1);
+    }
   });
   test("--model dynamic: Proposition 12's fee, participation charge, subsidies and budget surplus against dt", async () => {
     const r = await cli("theory", "--model", "dynamic", "--traders", "3", "--kappa", "1", "--delta", "0.5", "--dt", "1", "--sigma-0", "1", "--sigma-z", "1", "--dts", "4,1,0.25", "--json");
@@ -195,7 +222,7 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["simulate", "--bogus"], /unknown option/],
     [["frobnicate"], /unknown command/],
     [["theory", "--frontier", "0:2:0.1"], /--frontier.*FROM <= TO <= 1/],
-    [["theory", "--model", "static"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset, dynamic/],
+    [["theory", "--model", "static"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset, correlated-assets, dynamic/],
     [["theory", "--model", "multi-asset", "--assets", "0"], /--assets.*integer in \[1, 1000\]/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],

@@ -41,3 +41,4 @@ export {
   posteriorPayoffMean,
 } from "./adverseSelectionBestResponder.ts";
 export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
+export { effectiveTypeBidder, radialBidder } from "./environmentBidders.ts";

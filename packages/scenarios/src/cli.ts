@@ -15,14 +15,15 @@ import { loadScenario } from "./scenarioFiles.ts";
 import { scenarioJsonSchema } from "./scenarioSchema.ts";
 import { parseShard, scenarioTasks } from "./scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
-import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parsePositiveIn, parseDts, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parsePositiveIn, parseDts, parseCovariance, parseAssetCorrelation, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
 import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
 import { dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
-import { adverseSelectionTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
+import { correlatedAssetsReport, equicorrelated } from "./correlatedAssetsReport.ts";
+import { adverseSelectionTable, correlatedAssetsTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
 import { basicTheoryReport } from "./theoryReport.ts";
 import { icModels, icTable, type IcModel, runIc } from "./ic/icCommand.ts";
 
@@ -93,7 +94,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
   environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset", "dynamic"]).default("basic"))
+    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset", "correlated-assets", "dynamic"]).default("basic"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
     .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
     .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
@@ -103,13 +104,20 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
     .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
     .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
+    .option("--covariance <matrix>", "correlated-assets: payoff covariance 'a,b;c,d' (default: equicorrelated from --assets, --sigma-pi, --asset-correlation)", parseCovariance)
+    .option("--asset-correlation <number>", "correlated-assets: common correlation of the assets' payoffs", parseAssetCorrelation, 0.5)
     .option("--delta <number>", "dynamic: discount rate delta", parsePositiveIn("delta", 1e-6, 1e3), 0.1)
     .option("--dt <number>", "dynamic: time between auctions", parsePositiveIn("dt", 1e-9, 1e6), 1)
     .option("--dts <list>", "dynamic: also tabulate these auction intervals, separated by ','", parseDts)
     .option("--sigma-0 <number>", "dynamic: sd of the initial endowments e_i0 ~ N(mu-e, sigma-0^2)", parseSigma("sigma-0", true), 1)
     .option("--sigma-z <number>", "dynamic: volatility of the endowment shocks (Brownian)", parseSigma("sigma-z", true), 1)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number }) => {
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number; covariance?: number[][]; assetCorrelation: number }) => {
       const log = createLogger(o.logLevel);
+      if (o.model === "correlated-assets") {
+        const report = correlatedAssetsReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, covariance: o.covariance ?? equicorrelated(o.assets, o.sigmaPi, o.assetCorrelation) });
+        io.out((o.json ? toJson(report) : correlatedAssetsTable(report)) + "\n");
+        return;
+      }
       if (o.model === "dynamic") {
         const report = dynamicReport({ traders: o.traders, kappa: o.kappa, delta: o.delta, dt: o.dt, muE: o.muE, sigma0: o.sigma0, sigmaZ: o.sigmaZ, ...(o.dts ? { dts: o.dts } : {}) });
         io.out((o.json ? toJson(report) : formatDynamicReport(report)) + "\n");

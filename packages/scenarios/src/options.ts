@@ -141,3 +141,22 @@ export const parseDts = (raw: string): number[] =>
       throw new InvalidArgumentError(`dts ${i + 1}: ${(error as Error).message}`);
     }
   });
+
+/** A payoff covariance "a,b;c,d": rows separated by ';', entries by ','. */
+export const parseCovariance = (raw: string): number[][] => {
+  const rows = raw.split(";").map((row, i) =>
+    row.split(",").map((x, j) => {
+      const v = x.trim() === "" ? Number.NaN : Number(x);
+      if (!(Number.isFinite(v) && Math.abs(v) <= 1e9)) throw new InvalidArgumentError(`covariance entry (${i + 1}, ${j + 1}) must be a finite number in [-1e9, 1e9], got "${x}"`);
+      return v;
+    }),
+  );
+  if (rows.some((r) => r.length !== rows.length)) throw new InvalidArgumentError(`covariance must be a square matrix (rows separated by ';'), got ${rows.map((r) => r.length).join(", ")} entries in ${rows.length} rows`);
+  return rows;
+};
+
+export const parseAssetCorrelation = (raw: string): number => {
+  const x = toNumber(raw, "asset-correlation");
+  if (!(x > -1 && x < 1)) throw new InvalidArgumentError(`asset-correlation must be in (-1, 1), got ${raw}`);
+  return x;
+};

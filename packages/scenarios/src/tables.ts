@@ -1,6 +1,7 @@
 import type { FrontierPoint } from "@optex/theory";
 import { fmt, quantityLabels, table } from "./format.ts";
 import type { AdverseSelectionReport } from "./adverseSelectionReport.ts";
+import type { CorrelatedAssetsReport } from "./correlatedAssetsReport.ts";
 import type { HeterogeneousReport } from "./heterogeneousReport.ts";
 import { quantityNames } from "./monteCarlo.ts";
 import type { MultiAssetReport } from "./multiAssetReport.ts";
@@ -120,5 +121,22 @@ export function frontierTable(frontier: readonly FrontierPoint[]): string {
       ["alpha", "revenue per trader", "holding cost per trader", "utility gain per trader"],
       frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader), fmt(f.utilityGainPerTrader)]),
     ),
+  ].join("\n");
+}
+
+export function correlatedAssetsTable(r: CorrelatedAssetsReport): string {
+  return [
+    `Correlated assets (Proposition 6): N = ${r.traders}, kappa = ${r.kappa}, endowments N(0, ${r.sigmaE}^2 I), payoff covariance ${JSON.stringify(r.covariance)}`,
+    "One double auction per uncorrelated derivative (eigenvector of the covariance), with the first-best Proposition 3 fee:",
+    "",
+    table(
+      ["derivative", "payoff variance", "weights on the assets", "capacity", "fee c"],
+      r.derivatives.map((d, a) => [String(a + 1), fmt(d.variance), d.weights.map((w) => fmt(w)).join(", "), fmt(d.capacity), fmt(d.fee.c)]),
+    ),
+    "",
+    `Efficient allocation: holding cost per trader ${fmt(r.firstBestHoldingCostPerTrader)}, revenue ${fmt(r.revenuePerTrader)}`,
+    r.separateAssetAuctionsIncentiveCompatible
+      ? "The covariance is diagonal: separate auctions of the assets themselves are already incentive compatible."
+      : "Separate auctions of the correlated assets themselves are not incentive compatible (joint deviations pay); the derivatives' auctions are.",
   ].join("\n");
 }

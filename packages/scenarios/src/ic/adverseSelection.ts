@@ -1,4 +1,4 @@
-import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, othersSignalFromIntercept } from "@optex/agents";
+import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee, settle } from "@optex/engine";
 import { prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
@@ -38,6 +38,8 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
   const schedule: FeeSchedule =
     fee === "prop5" ? f : fee === "prop5-none" ? noFee : { id: "prop5-no-psi", fee: (i, q, price) => f.fee(i, q, price) - f.othersSignal(f.revealedOthers(q, price)) * q };
   const othersSignal = othersSignalFromIntercept((S) => f.othersSignal(S));
+  // The agents' bidder, written from Theorem 3's v alone (not the fee module's own bid).
+  const bidder = effectiveTypeBidder(f.mechanism, p.kappa);
   const N = p.traders;
   const endowmentLaw = normal(p.muE, p.sigmaE);
   const signalLaw = normal(0, Math.max(p.sigmaZeta, 1e-300));
@@ -62,7 +64,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
     scale,
     types: fc.array(typeArbitrary, { minLength: N, maxLength: N }),
     describeTypes: (types) => ({ endowments: types.map((t) => t[0]), signals: types.map((t) => t[1]) }),
-    market: (types) => adverseSelectionMarket(types, (e, z) => f.bid(e, z), schedule, othersSignal, kappa, scale, p.sigmaE),
+    market: (types) => adverseSelectionMarket(types, (e, z) => bidder.bid(e, z), schedule, othersSignal, kappa, scale, p.sigmaE),
     participationPoints: points,
     ...(fee === "prop5"
       ? {
@@ -74,7 +76,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
               const q = new Float64Array(N);
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
-                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(f.bid(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0));
+                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(bidder.bid(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0));
                 const price = clearLinearBook(book, q);
                 let total = 0;
                 for (let j = 0; j < N; j++) total += price * q[j]! + schedule.fee(j, q[j]!, price);
@@ -92,13 +94,13 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
       const q = new Float64Array(N);
       const gains = new Float64Array(samples);
       const [e0, z0] = pt.type;
-      const ownIntercept = interceptOf(f.bid(e0, z0));
+      const ownIntercept = interceptOf(bidder.bid(e0, z0));
       for (let m = 0; m < samples; m++) {
         let pi = z0; // E[pi | all signals] = sum_j zeta_j (Section 5)
         book.intercepts[0] = ownIntercept;
         for (let j = 1; j < N; j++) {
           const zj = p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0;
-          book.intercepts[j] = interceptOf(f.bid(endowmentLaw.sample(uniform), zj));
+          book.intercepts[j] = interceptOf(bidder.bid(endowmentLaw.sample(uniform), zj));
           pi += zj;
         }
         const price = clearLinearBook(book, q);

@@ -1,4 +1,4 @@
-import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee } from "@optex/agents";
+import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee, radialBidder } from "@optex/agents";
 import { clear, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { prop8Fee, type Prop8Fee } from "@optex/fees";
 import { normal, radialMechanism } from "@optex/theory";
@@ -53,7 +53,9 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
   const law = normal(0, p.sigmaE);
   const scale = (k * p.sigmaE ** 2 * p.sigmaPi ** 2) / p.kappa;
   const muPi = new Array<number>(k).fill(0);
-  const bidsOf = (e: readonly number[]): DemandSchedule[] => f.intercepts(e).map((a) => linearSchedule(a, f.slope));
+  // The agents' bidder, written from Proposition 7's v alone (not the fee module's own intercepts).
+  const bidder = radialBidder(f, { kappa: p.kappa, sigmaPi: p.sigmaPi, muE: new Array<number>(k).fill(0), muPi: new Array<number>(k).fill(0) });
+  const bidsOf = (e: readonly number[]): DemandSchedule[] => bidder.bids(e);
   const direction = (r: number) => Array.from({ length: k }, (_, a) => (a === 0 ? r : 0));
   const points: Point[] = [
     { trader: 0, label: "trader 0 at the centre of the ball", endowment: direction(0) },

@@ -1,0 +1,43 @@
+import { prop5Fee, prop8Fee } from "@optex/fees";
+import seedrandom from "seedrandom";
+import { describe, expect, test } from "vitest";
+import { effectiveTypeBidder, radialBidder } from "./environmentBidders.ts";
+import { normal } from "./testSupport.ts";
+
+// The agents' bidders are written from the theory alone; the fee modules carry their own bids.
+// They must agree, so that a strategy and a fee built independently fit together.
+describe("truthful bidders for adverse selection and several assets", () => {
+  test("the effective-type bidder bids what Proposition 5's fee prescribes", () => {
+    const fee = prop5Fee({ traders: 5, kappa: 1.3, muE: 0.2, sigmaE: 1, sigmaZeta: 0.6, alpha: 0.7 });
+    const bidder = effectiveTypeBidder(fee.mechanism, 1.3);
+    const rng = seedrandom.alea("effective");
+    const z = normal(0, 1);
+    for (let k = 0; k < 50; k++) {
+      const e = 0.2 + z.sample(rng);
+      const zeta = 0.6 * z.sample(rng);
+      expect(bidder.bid(e, zeta)).toEqual(fee.bid(e, zeta));
+    }
+  });
+
+  test("the radial bidder bids what Proposition 8's fee prescribes, inside and outside the ball", () => {
+    const env = { assets: 3, traders: 4, kappa: 1.2, sigmaE: 1.5, sigmaPi: 0.8, alpha: 0.6, muE: [0.1, -0.3, 0.5], muPi: [0.2, 0, -0.1] };
+    const fee = prop8Fee(env);
+    const bidder = radialBidder(fee, { kappa: env.kappa, sigmaPi: env.sigmaPi, muE: env.muE, muPi: env.muPi });
+    const rng = seedrandom.alea("radial");
+    const z = normal(0, 1);
+    let inside = 0;
+    for (let k = 0; k < 50; k++) {
+      const e = env.muE.map((m) => m + env.sigmaE * z.sample(rng));
+      if (Math.hypot(...e.map((x, a) => x - env.muE[a]!)) < fee.radius) inside++;
+      const bids = bidder.bids(e);
+      const intercepts = fee.intercepts(e);
+      bids.forEach((b, a) => {
+        if (b.kind !== "linear") throw new Error("linear expected");
+        expect(b.intercept).toBeCloseTo(intercepts[a]!, 12);
+        expect(b.slope).toBeCloseTo(fee.slope, 14);
+      });
+    }
+    expect(inside).toBeGreaterThan(0);
+    expect(() => bidder.bids([1, 2])).toThrow(/3 entries/);
+  });
+});
