@@ -97,6 +97,19 @@ describe("optex theory", () => {
     const two = JSON.parse((await cli("theory", "--model", "multi-asset", "--assets", "2", "--sigma-e", "1.5", "--alpha", "0.5", "--json")).stdout);
     expect(two.radius).toBeCloseTo(Math.sqrt(0.5) * 1.5, 12);
   });
+  test("--model adverse-selection with other laws: Theorem 3 by convolution (Gaussian laws reproduce the closed form)", async () => {
+    const args = ["theory", "--model", "adverse-selection", "--traders", "5", "--kappa", "1.2", "--alpha", "0.6", "--json"];
+    const closed = JSON.parse((await cli(...args, "--sigma-e", "1", "--sigma-zeta", "0.5")).stdout);
+    const conv = JSON.parse((await cli(...args, "--endowment-dist", "normal:0,1", "--signal-dist", "normal:0,0.5")).stdout);
+    for (const k of ["tA", "tB", "revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]) expect(conv.optimal[k]).toBeCloseTo(closed.optimal[k], 7);
+    expect(conv.doubleAuction).toMatchObject({ exists: false });
+    const uniformLaws = JSON.parse((await cli(...args, "--endowment-dist", "uniform:-1,1", "--signal-dist", "uniform:-0.3,0.3")).stdout);
+    expect(uniformLaws.optimal.tB).toBeGreaterThan(0);
+    expect(uniformLaws.endowmentLaw).toBe("uniform:-1,1");
+    const e = await cli(...args, "--signal-dist", "uniform:-1,1", "--rho", "0.2");
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/need independent signals/);
+  });
   test("--model correlated-assets: Proposition 6's derivatives, their capacities and fees, and the first best", async () => {
     const r = await cli("theory", "--model", "correlated-assets", "--covariance", "2,0.8,-0.3;0.8,1.5,0.4;-0.3,0.4,1", "--traders", "5", "--kappa", "1.3", "--sigma-e", "0.8", "--json");
     expect(r.status).toBe(0);

@@ -1,4 +1,4 @@
-import { adverseSelectionSle, gaussianRobustMechanism, TheoryError, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
+import { adverseSelectionSle, type Distribution, effectiveTypeMechanism, gaussianRobustMechanism, TheoryError, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
 
 /** What `optex theory --model adverse-selection --json` prints. */
 export interface AdverseSelectionReport {
@@ -98,5 +98,55 @@ export function adverseSelectionReport(
       holdingCostPerTrader: o.holdingCostPerTrader,
       utilityGainPerTrader: o.utilityGainPerTrader,
     },
+  };
+}
+
+/** `optex theory --model adverse-selection` with laws of endowments and signals other than the Gaussian. */
+export interface AdverseSelectionLawsReport {
+  readonly model: "adverse-selection";
+  readonly traders: number;
+  readonly kappa: number;
+  readonly alpha: number;
+  readonly endowmentLaw: string;
+  readonly signalLaw: string;
+  readonly rho: 0;
+  readonly doubleAuction: { readonly exists: false; readonly reason: string };
+  readonly optimal: AdverseSelectionReport["optimal"];
+  readonly frontier?: AdverseSelectionReport["frontier"];
+}
+
+/**
+ * Theorem 3 for any laws of endowments and (independent) signals, by numerical convolution in the
+ * effective type. Theorem 2's linear equilibrium and Theorem 4's Gaussian design need Gaussian laws,
+ * so they are not reported. Throws TheoryError when the theory does not apply.
+ */
+export function adverseSelectionLawsReport(
+  p: { traders: number; kappa: number; alpha: number; endowment: Distribution; signal: Distribution },
+  frontierAlphas?: readonly number[],
+): AdverseSelectionLawsReport {
+  const solve = (alpha: number) => effectiveTypeMechanism({ endowment: p.endowment, signal: p.signal, kappa: p.kappa, traders: p.traders, alpha });
+  const o = solve(p.alpha);
+  const frontier = frontierAlphas?.map((alpha) => {
+    const f = solve(alpha);
+    return { alpha, revenuePerTrader: f.revenuePerTrader, holdingCostPerTrader: f.holdingCostPerTrader };
+  });
+  return {
+    model: "adverse-selection",
+    traders: p.traders,
+    kappa: p.kappa,
+    alpha: p.alpha,
+    endowmentLaw: p.endowment.id,
+    signalLaw: p.signal.id,
+    rho: 0,
+    doubleAuction: { exists: false, reason: "Lemma 4 / Theorem 2's linear equilibrium assumes Gaussian endowments and signals" },
+    optimal: {
+      tA: o.tA,
+      tB: o.tB,
+      meanVirtualType: o.meanVirtualType,
+      revenuePerTrader: o.revenuePerTrader,
+      holdingCostPerTrader: o.holdingCostPerTrader,
+      utilityGainPerTrader: o.utilityGainPerTrader,
+    },
+    ...(frontier ? { frontier } : {}),
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { basicEnvironment, type Distribution, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
+import { basicEnvironment, type Distribution, normal, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { feeModules } from "@optex/fees";
 import { runBench } from "./bench.ts";
@@ -18,12 +18,12 @@ import { createLogger } from "./logger.ts";
 import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parsePositiveIn, parseDts, parseCovariance, parseAssetCorrelation, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
 import { progressBar } from "./progress.ts";
 import { type SimulationReport, simulateBasic } from "./simulation.ts";
-import { adverseSelectionReport } from "./adverseSelectionReport.ts";
+import { adverseSelectionLawsReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
 import { dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
 import { correlatedAssetsReport, equicorrelated } from "./correlatedAssetsReport.ts";
-import { adverseSelectionTable, correlatedAssetsTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
+import { adverseSelectionLawsTable, adverseSelectionTable, correlatedAssetsTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
 import { basicTheoryReport } from "./theoryReport.ts";
 import { icModels, icTable, type IcModel, runIc } from "./ic/icCommand.ts";
 
@@ -102,6 +102,8 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals", parseSigma("sigma-zeta", true), 0.5)
     .option("--rho <number>", "adverse selection: correlation of signals, in [0, 1)", parseRho, 0)
     .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
+    .option("--endowment-dist <spec>", "adverse selection: any law of endowments (Theorem 3 by convolution; default N(mu-e, sigma-e^2))", parseDist)
+    .option("--signal-dist <spec>", "adverse selection: any law of the independent signals (default N(0, sigma-zeta^2))", parseDist)
     .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
     .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
     .option("--covariance <matrix>", "correlated-assets: payoff covariance 'a,b;c,d' (default: equicorrelated from --assets, --sigma-pi, --asset-correlation)", parseCovariance)
@@ -111,7 +113,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--dts <list>", "dynamic: also tabulate these auction intervals, separated by ','", parseDts)
     .option("--sigma-0 <number>", "dynamic: sd of the initial endowments e_i0 ~ N(mu-e, sigma-0^2)", parseSigma("sigma-0", true), 1)
     .option("--sigma-z <number>", "dynamic: volatility of the endowment shocks (Brownian)", parseSigma("sigma-z", true), 1)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number; covariance?: number[][]; assetCorrelation: number }) => {
+    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number; covariance?: number[][]; assetCorrelation: number; endowmentDist?: Distribution; signalDist?: Distribution }) => {
       const log = createLogger(o.logLevel);
       if (o.model === "correlated-assets") {
         const report = correlatedAssetsReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, covariance: o.covariance ?? equicorrelated(o.assets, o.sigmaPi, o.assetCorrelation) });
@@ -126,6 +128,15 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       if (o.model === "multi-asset") {
         const report = multiAssetReport({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
         io.out((o.json ? toJson(report) : multiAssetTable(report)) + "\n");
+        return;
+      }
+      if (o.model === "adverse-selection" && (o.endowmentDist || o.signalDist)) {
+        if (o.rho !== 0) throw new InputError("--endowment-dist and --signal-dist need independent signals (--rho 0): Theorem 3 is stated for them");
+        const report = adverseSelectionLawsReport(
+          { traders: o.traders, kappa: o.kappa, alpha: o.alpha, endowment: o.endowmentDist ?? normal(o.muE, o.sigmaE), signal: o.signalDist ?? normal(0, o.sigmaZeta) },
+          o.frontier,
+        );
+        io.out((o.json ? toJson(report) : adverseSelectionLawsTable(report)) + "\n");
         return;
       }
       if (o.model === "adverse-selection") {

@@ -1,6 +1,6 @@
 import type { FrontierPoint } from "@optex/theory";
 import { fmt, quantityLabels, table } from "./format.ts";
-import type { AdverseSelectionReport } from "./adverseSelectionReport.ts";
+import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "./adverseSelectionReport.ts";
 import type { CorrelatedAssetsReport } from "./correlatedAssetsReport.ts";
 import type { HeterogeneousReport } from "./heterogeneousReport.ts";
 import { quantityNames } from "./monteCarlo.ts";
@@ -139,4 +139,16 @@ export function correlatedAssetsTable(r: CorrelatedAssetsReport): string {
       ? "The covariance is diagonal: separate auctions of the assets themselves are already incentive compatible."
       : "Separate auctions of the correlated assets themselves are not incentive compatible (joint deviations pay); the derivatives' auctions are.",
   ].join("\n");
+}
+
+export function adverseSelectionLawsTable(r: AdverseSelectionLawsReport): string {
+  const o = r.optimal!;
+  const lines = [
+    `Adverse selection (Section 5): N = ${r.traders}, kappa = ${r.kappa}, endowments ${r.endowmentLaw}, independent signals ${r.signalLaw}`,
+    `Plain double auction: ${r.doubleAuction.reason}`,
+    `Optimal mechanism (Theorem 3 by numerical convolution, alpha = ${r.alpha}): participation binds for effective types t = e/kappa - zeta in [${fmt(o.tA)}, ${fmt(o.tB)}], E[v] = ${fmt(o.meanVirtualType)}`,
+    `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
+  ];
+  if (r.frontier) lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
+  return lines.join("\n");
 }
