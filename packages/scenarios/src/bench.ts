@@ -1,6 +1,6 @@
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { basicEnvironment, parseAlphaGrid, parseDistribution, revenueEfficiencyFrontier, uniform } from "@optex/theory";
-import { adverseSelectionReport } from "./adverseSelectionReport.ts";
+import { adverseSelectionLawsReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { dynamicReport } from "./dynamicReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
@@ -69,6 +69,9 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
   const normalEnv = basicEnvironment({ dist: parseDistribution("normal:0,1"), kappa: 1, traders: 10, muPi: 0 });
   add("basic frontier, 101 alphas, normal:0,1, N = 10", 2, () => void revenueEfficiencyFrontier(normalEnv, parseAlphaGrid("0:1:0.01")));
   add("adverse selection N = 5, sigma_zeta 0.5, rho 0 (SLE, threshold, Theorems 3-4)", 0.05, () => void adverseSelectionReport({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, alpha: 0.5 }));
+  add("adverse selection, uniform endowments and signals (Theorem 3 by convolution)", 0.05, () =>
+    void adverseSelectionLawsReport({ traders: 5, kappa: 1, alpha: 0.5, endowment: parseDistribution("uniform:-1,1"), signal: parseDistribution("uniform:-0.3,0.3") }),
+  );
   add("heterogeneous, 3 Gaussian traders (Theorem 5, Proposition 10)", 0.05, () =>
     void heterogeneousReport(["normal:0,0.5", "normal:0,1", "normal:0,2"].map((d) => parseDistribution(d)), [1, 2, 3], 0.5, 0),
   );
