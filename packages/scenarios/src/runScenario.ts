@@ -60,8 +60,13 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
       maxThreads: opts.workers,
       minThreads: Math.min(opts.workers, pending.length),
     });
+    // Longest tasks first (markets x traders estimates the Monte Carlo's cost): the pool's queue is
+    // first-in first-out, so a sweep whose last tasks are its largest would leave one worker idle at
+    // the end. Files do not depend on the order: results are written sorted by task index.
+    const cost = (t: ScenarioTask) => (t.markets + 1) * t.params.traders;
+    const byCost = [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index);
     try {
-      await Promise.all(pending.map((t) => pool.run(t).then(record)));
+      await Promise.all(byCost.map((t) => pool.run(t).then(record)));
     } finally {
       await pool.destroy();
     }
