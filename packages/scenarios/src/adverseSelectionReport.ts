@@ -90,14 +90,7 @@ export function adverseSelectionReport(
     doubleAuction,
     existenceThreshold,
     robust,
-    optimal: {
-      tA: o.tA,
-      tB: o.tB,
-      meanVirtualType: o.meanVirtualType,
-      revenuePerTrader: o.revenuePerTrader,
-      holdingCostPerTrader: o.holdingCostPerTrader,
-      utilityGainPerTrader: o.utilityGainPerTrader,
-    },
+    optimal: optimalFields(o),
   };
 }
 
@@ -139,14 +132,11 @@ export function adverseSelectionLawsReport(
     signalLaw: p.signal.id,
     rho: 0,
     doubleAuction: { exists: false, reason: "Lemma 4 / Theorem 2's linear equilibrium assumes Gaussian endowments and signals" },
-    optimal: {
-      tA: o.tA,
-      tB: o.tB,
-      meanVirtualType: o.meanVirtualType,
-      revenuePerTrader: o.revenuePerTrader,
-      holdingCostPerTrader: o.holdingCostPerTrader,
-      utilityGainPerTrader: o.utilityGainPerTrader,
-    },
+    optimal: optimalFields(o),
     ...(frontier ? { frontier } : {}),
   };
+}
+
+function optimalFields(o: { tA: number; tB: number; meanVirtualType: number; revenuePerTrader: number; holdingCostPerTrader: number; utilityGainPerTrader: number }): NonNullable<AdverseSelectionReport["optimal"]> {
+  return { tA: o.tA, tB: o.tB, meanVirtualType: o.meanVirtualType, revenuePerTrader: o.revenuePerTrader, holdingCostPerTrader: o.holdingCostPerTrader, utilityGainPerTrader: o.utilityGainPerTrader };
 }

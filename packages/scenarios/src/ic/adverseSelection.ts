@@ -1,11 +1,11 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
-import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee, settle } from "@optex/engine";
+import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee } from "@optex/engine";
 import { prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
-import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
+import type { IcEnvironment, IcMarket, ParticipationPoint } from "./laws.ts";
 import { uniformReal } from "./uniformReal.ts";
-import { deviationsOf } from "./singleAsset.ts";
+import { deviationsOf, oneAssetOutcome } from "./singleAsset.ts";
 
 export interface AdverseSelectionIcParams {
   readonly traders: number;
@@ -146,19 +146,6 @@ function adverseSelectionMarket(
       }
       return { relativeGain: best.gain / scale, deviation: best.deviation };
     },
-    outcome: (): MarketOutcome => {
-      const s = settle(clear(bids), N, fee);
-      let tradeScale = 0;
-      let feeSum = 0;
-      let transferScale = 0;
-      let finite = Number.isFinite(s.revenue);
-      for (let i = 0; i < N; i++) {
-        tradeScale += Math.abs(s.trades[i]!);
-        feeSum += s.fees[i]!;
-        transferScale += Math.abs(s.transfers[i]!);
-        finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!) && Number.isFinite(s.transfers[i]!);
-      }
-      return { cleared: s.status === "cleared", reason: s.reason, tradeSums: [s.trades.reduce((x, y) => x + y, 0)], tradeScale, feeSum, revenue: s.revenue, transferScale, finite };
-    },
+    outcome: () => oneAssetOutcome(bids, fee),
   };
 }

@@ -118,30 +118,25 @@ function singleAssetMarket(spec: SingleAssetSpec, endowments: readonly number[],
       }
       return { relativeGain: best.gain / scales[i]!, deviation: best.deviation };
     },
-    outcome: (): MarketOutcome => {
-      const s = settle(clear(bids), N, spec.schedule);
-      let tradeScale = 0;
-      let feeSum = 0;
-      let transferScale = 0;
-      let finite = Number.isFinite(s.revenue);
-      for (let i = 0; i < N; i++) {
-        tradeScale += Math.abs(s.trades[i]!);
-        feeSum += s.fees[i]!;
-        transferScale += Math.abs(s.transfers[i]!);
-        finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!) && Number.isFinite(s.transfers[i]!);
-      }
-      return {
-        cleared: s.status === "cleared",
-        reason: s.reason,
-        tradeSums: [s.trades.reduce((a, b) => a + b, 0)],
-        tradeScale,
-        feeSum,
-        revenue: s.revenue,
-        transferScale,
-        finite,
-      };
-    },
+    outcome: () => oneAssetOutcome(bids, spec.schedule),
   };
+}
+
+/** The settled outcome of one auction with everybody's bids (shared by the one-asset models). */
+export function oneAssetOutcome(bids: readonly DemandSchedule[], fee: FeeSchedule): MarketOutcome {
+  const N = bids.length;
+  const s = settle(clear(bids), N, fee);
+  let tradeScale = 0;
+  let feeSum = 0;
+  let transferScale = 0;
+  let finite = Number.isFinite(s.revenue);
+  for (let i = 0; i < N; i++) {
+    tradeScale += Math.abs(s.trades[i]!);
+    feeSum += s.fees[i]!;
+    transferScale += Math.abs(s.transfers[i]!);
+    finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!) && Number.isFinite(s.transfers[i]!);
+  }
+  return { cleared: s.status === "cleared", reason: s.reason, tradeSums: [s.trades.reduce((a, b) => a + b, 0)], tradeScale, feeSum, revenue: s.revenue, transferScale, finite };
 }
 
 /**
