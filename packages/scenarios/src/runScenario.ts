@@ -14,6 +14,8 @@ export interface RunOptions {
   readonly outDir: string;
   /** Worker threads (1 runs in this thread). Results do not depend on it. */
   readonly workers: number;
+  /** Run even a single worker in the pool's thread (benchmarks compare 1 and 2 pool workers like for like). */
+  readonly pool?: boolean;
   /** Skip tasks already in outDir/tasks.jsonl (a previous, possibly killed, run). */
   readonly resume: boolean;
   /** Run every n-th task starting at the k-th (array jobs on a batch scheduler). */
@@ -52,7 +54,7 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     done.set(r.index, r);
     opts.onProgress?.(++finished, selected.length);
   };
-  if (opts.workers <= 1) {
+  if (opts.workers <= 1 && !opts.pool) {
     for (const t of pending) record(runTask(t));
   } else {
     const pool = new Piscina<ScenarioTask, TaskResult>({
