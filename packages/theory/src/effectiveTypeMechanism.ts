@@ -1,6 +1,6 @@
 import { findRootExpanding } from "./brent.ts";
 import type { Distribution } from "./distribution.ts";
-import { integrate, kronrod21Nodes } from "./quadrature.ts";
+import { gaussLegendreRule, integrate, kronrod21Nodes } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 import { truncatedSupport } from "./tradeVolume.ts";
 
@@ -177,7 +177,7 @@ let kronrodRule: { nodes: number[]; weights: number[]; gaussWeights: number[] } 
 function kronrod() {
   if (!kronrodRule) {
     const { nodes, weights } = kronrod21Nodes(-1, 1);
-    const gauss = gaussLegendre(10);
+    const gauss = gaussLegendreRule(10);
     const gaussWeights = nodes.map((x) => {
       const k = gauss.nodes.findIndex((y) => Math.abs(x - y) < 1e-12);
       return k < 0 ? 0 : gauss.weights[k]!;
@@ -505,7 +505,7 @@ function tabulate(conv: Convolver, tLo: number, tHi: number, kinks: number[], tS
   const at = (t: number) => valuesIn(panels[find(t)]!, t);
   // Gauss-Legendre sum of g over [a, b] within one panel (g receives t, the table values and the weight).
   const panelSum = (panel: Panel, a: number, b: number, g: (t: number, x: TableValues, w: number) => void) => {
-    const rule = gaussLegendre(panel.points);
+    const rule = gaussLegendreRule(panel.points);
     const c = 0.5 * (a + b);
     const half = 0.5 * (b - a);
     for (let j = 0; j < rule.nodes.length; j++) {
@@ -625,46 +625,3 @@ function chebAntiderivative(c: Float64Array, scale: number): Float64Array {
   return out;
 }
 
-const gaussRules = new Map<number, { nodes: Float64Array; weights: Float64Array }>();
-/** Gauss-Legendre nodes and weights on [-1, 1] (Newton on P_n from Chebyshev-like guesses). */
-function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
-  const cached = gaussRules.get(n);
-  if (cached) return cached;
-  const nodes = new Float64Array(n);
-  const weights = new Float64Array(n);
-  for (let i = 0; i < Math.ceil(n / 2); i++) {
-    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
-    for (let iter = 0; iter < 100; iter++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
-      x -= dx;
-      if (Math.abs(dx) < 1e-16) break;
-    }
-    // One more derivative at the converged node for the weight.
-    let p0 = 1;
-    let p1 = x;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = (n * (x * p1 - p0)) / (x * x - 1);
-    const w = 2 / ((1 - x * x) * dp * dp);
-    nodes[i] = -x;
-    nodes[n - 1 - i] = x;
-    weights[i] = w;
-    weights[n - 1 - i] = w;
-  }
-  if (n % 2 === 1) nodes[(n - 1) / 2] = 0;
-  const rule = { nodes, weights };
-  gaussRules.set(n, rule);
-  return rule;
-}

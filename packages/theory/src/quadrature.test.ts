@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { gaussKronrod21, integrate } from "./quadrature.ts";
+import { gaussKronrod21, gaussLegendreRule, integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 
 describe("gaussKronrod21", () => {
@@ -34,5 +34,25 @@ describe("integrate", () => {
   test("throws instead of returning an unconverged value", () => {
     expect(() => integrate((x) => Math.sin(1 / x) / x, 1e-9, 1, { maxSubdivisions: 20 })).toThrow(TheoryError);
     expect(() => integrate(() => Number.NaN, 0, 1)).toThrow(/not finite/);
+  });
+});
+
+describe("Gauss-Legendre rules", () => {
+  test("n points integrate x^k exactly on [-1, 1] for k <= 2n - 1 and not beyond; nodes ascend", () => {
+    for (const n of [1, 2, 5, 10, 32]) {
+      const { nodes, weights } = gaussLegendreRule(n);
+      for (let i = 1; i < n; i++) expect(nodes[i]!).toBeGreaterThan(nodes[i - 1]!);
+      for (let k = 0; k <= 2 * n - 1; k++) {
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += weights[i]! * nodes[i]! ** k;
+        expect(sum, `n = ${n}, k = ${k}`).toBeCloseTo(k % 2 === 0 ? 2 / (k + 1) : 0, 13);
+      }
+      // Degree 2n is not exact (the error is visible for small n; for n = 32 it is below rounding).
+      if (n <= 5) {
+        let beyond = 0;
+        for (let i = 0; i < n; i++) beyond += weights[i]! * nodes[i]! ** (2 * n);
+        expect(Math.abs(beyond - 2 / (2 * n + 1))).toBeGreaterThan(1e-6);
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { integrate } from "./quadrature.ts";
+import { gaussLegendreRule, integrate } from "./quadrature.ts";
 import type { Distribution } from "./distribution.ts";
 import { TheoryError } from "./theoryError.ts";
 
@@ -120,33 +120,7 @@ export function expectedAbsoluteCombination(law: AtomicLaw, c0: number, c1: numb
 
 const ORDER = 32;
 
-/** Gauss-Legendre nodes (ascending) and weights on [-1, 1], by Newton's method on P_n. */
-function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
-  const nodes = new Float64Array(n);
-  const weights = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let x = -Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let derivative = 1;
-    for (let iter = 0; iter < 100; iter++) {
-      let p = x;
-      let pPrev = 1;
-      for (let k = 1; k < n; k++) {
-        const next = ((2 * k + 1) * x * p - k * pPrev) / (k + 1);
-        pPrev = p;
-        p = next;
-      }
-      derivative = (n * (x * p - pPrev)) / (x * x - 1);
-      const step = p / derivative;
-      x -= step;
-      if (Math.abs(step) < 1e-16) break;
-    }
-    nodes[i] = x;
-    weights[i] = 2 / ((1 - x * x) * derivative * derivative);
-  }
-  return { nodes, weights };
-}
-
-const { nodes: GL_X, weights: GL_W } = gaussLegendre(ORDER);
+const { nodes: GL_X, weights: GL_W } = gaussLegendreRule(ORDER);
 
 /** c_m = sum_j TO_COEFS[m ORDER + j] F(x_j): Legendre coefficients of the degree-31 interpolant at the nodes. */
 const TO_COEFS = (() => {
