@@ -111,6 +111,19 @@ describe("the plain double auction with heterogeneous traders (no fee)", () => {
     expect(heterogeneousDoubleAuction(specs.slice(0, 2), 0).exists).toBe(false);
   });
 
+  test("badly mismatched capacities still have an equilibrium (N >= 3), and it is a fixed point", () => {
+    for (const kappas of [[1, 1, 1e-9], [1e8, 1e-8, 1e-8], [1, 1, 1e-6], [5, 0.01, 0.3, 2]]) {
+      const d = heterogeneousDoubleAuction(kappas.map((kappa) => ({ dist: normal(0, 1), kappa })), 0);
+      expect(d.exists, String(kappas)).toBe(true);
+      const C = d.traders.reduce((s, t) => s + t.c, 0);
+      for (const t of d.traders) {
+        // c_i = 1/(Lambda_i + 1/kappa_i) with Lambda_i = 1/(C - c_i), to rounding.
+        expect(Math.abs(t.c - 1 / (1 / (C - t.c) + 1 / t.kappa)) / t.c, String(kappas)).toBeLessThan(1e-10);
+        expect(t.c).toBeGreaterThan(0);
+      }
+    }
+  });
+
   test("the equilibrium bids have no ex-post regret (numerical best responder)", () => {
     const d = heterogeneousDoubleAuction(specs, muPi);
     const rng = seedrandom.alea("het-da");

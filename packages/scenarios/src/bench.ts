@@ -29,7 +29,7 @@ function timeBest(f: () => void, minSeconds: number): number {
   return timeFirstAndBest(f, minSeconds).best;
 }
 
-/** The first call's wall time (cold: includes JIT compilation) and the best of the repetitions after it. */
+/** The first call's wall time (includes compiling what earlier benchmarks did not use) and the best of the repetitions after it. */
 function timeFirstAndBest(f: () => void, minSeconds: number): { first: number; best: number } {
   const t0 = process.hrtime.bigint();
   f(); // warm-up (JIT)
@@ -157,7 +157,7 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     ) +
       `\n\nsweep speed-up with 2 workers: ${speedup.toFixed(2)}x\n\n` +
       table(
-        ["theory solve", "first call (cold JIT)", "best of repeats", "target", "meets target"],
+        ["theory solve", "first call", "best of repeats", "target", "meets target"],
         theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),
       ) +
       `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread.\n`,

@@ -106,7 +106,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--signal-dist <spec>", "adverse selection: any law of the independent signals (default N(0, sigma-zeta^2))", parseDist)
     .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
     .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
-    .option("--covariance <matrix>", "correlated-assets: payoff covariance 'a,b;c,d' (default: equicorrelated from --assets, --sigma-pi, --asset-correlation)", parseCovariance)
+    .option("--covariance <matrix>", "correlated-assets (Proposition 6, first best: --alpha and --mu-pi do not apply): payoff covariance 'a,b;c,d' (default: equicorrelated from --assets, --sigma-pi, --asset-correlation)", parseCovariance)
     .option("--asset-correlation <number>", "correlated-assets: common correlation of the assets' payoffs", parseAssetCorrelation, 0.5)
     .option("--delta <number>", "dynamic: discount rate delta", parsePositiveIn("delta", 1e-6, 1e3), 0.1)
     .option("--dt <number>", "dynamic: time between auctions", parsePositiveIn("dt", 1e-9, 1e6), 1)

@@ -3,6 +3,7 @@ import type { Distribution } from "./distribution.ts";
 import { exactInverseIntegral } from "./inverseVirtualTypeIntegral.ts";
 import { integrate } from "./quadrature.ts";
 import { standardizedLaw } from "./standardizedLaw.ts";
+import { findRoot } from "./brent.ts";
 import { TheoryError } from "./theoryError.ts";
 import { branchesOf, checkLawAndAlpha, inUserUnits, standardAtLevel, type VirtualType } from "./virtualType.ts";
 
@@ -199,7 +200,7 @@ export function heterogeneousOutcome(mech: HeterogeneousMechanism, muPi: number)
 
 /** The plain double auction's linear equilibrium with heterogeneous traders, and its outcome. */
 export interface HeterogeneousDoubleAuction {
-  /** False when no linear equilibrium exists (two traders, whose price impacts spiral to zero). */
+  /** False when no linear equilibrium exists (two traders). */
   readonly exists: boolean;
   readonly reason?: string;
   /** Trader i bids q_i(p) = c_i mu_pi - a_i e_i - c_i p, a_i = c_i / kappa_i. */
@@ -223,8 +224,8 @@ export interface HeterogeneousDoubleAuction {
  * no fee): each trader's best response to linear schedules with residual-supply slope
  * Lambda_i = 1/sum_{j != i} c_j is q_i = (mu_pi - p - e_i/kappa_i)/(Lambda_i + 1/kappa_i), so a linear
  * equilibrium solves c_i = 1/(Lambda_i + 1/kappa_i), a_i = c_i/kappa_i (identical traders:
- * c = kappa (N-2)/(N-1), the SLE of Section 4). The map is increasing in c, so iterating from
- * c = kappa decreases to its largest fixed point (to 1e-15 relative). Then, with A = sum_j a_j e_j and
+ * c = kappa (N-2)/(N-1), the SLE of Section 4); one exists for every N >= 3 and none for N = 2,
+ * and it is found by Brent's method on the total sum_j c_j. Then, with A = sum_j a_j e_j and
  * C = sum_j c_j, p = mu_pi - A/C and X_i = -a_i e_i + c_i A/C: every expectation is a quadratic form
  * in the independent endowments. Throws TheoryError for fewer than two traders or a bad capacity.
  */
@@ -237,22 +238,18 @@ export function heterogeneousDoubleAuction(specs: readonly HeterogeneousTraderSp
   // Two traders: the fixed-point equations force c_1 = c_2 and c_1 c_2 = 0, so no linear equilibrium.
   if (N === 2) return { exists: false, reason: "the plain double auction has no linear equilibrium with 2 traders", traders: [] };
   const kappas = specs.map((s) => s.kappa);
-  let c = [...kappas];
-  let converged = false;
-  for (let iteration = 0; iteration < 100_000 && !converged; iteration++) {
-    const total = c.reduce((x, y) => x + y, 0);
-    const next = c.map((ci, i) => {
-      const others = total - ci;
-      return others > 0 ? (kappas[i]! * others) / (kappas[i]! + others) : 0;
-    });
-    const change = Math.max(...next.map((x, i) => Math.abs(x - c[i]!) / kappas[i]!));
-    c = next;
-    converged = change <= 1e-15;
-  }
-  // Without an interior fixed point the iteration creeps to c = 0 (like 1/n): it never converges.
-  if (!converged || !c.every((ci, i) => ci > 1e-9 * kappas[i]!)) {
-    return { exists: false, reason: "no linear equilibrium: with these traders price impacts grow without bound (as with 2 identical traders)", traders: [] };
-  }
+  // Given the total C = sum_j c_j, c_i solves c^2 - c (2 kappa_i + C) + kappa_i C = 0 (smaller root,
+  // written without cancellation); the equilibrium's C solves sum_i c_i(C) = C. Near C = 0 the sum is
+  // about N C / 2 > C (N >= 3) and at C = sum kappa it is below C, so a root exists; Brent finds it.
+  const share = (kappa: number, C: number) => (2 * kappa * C) / (2 * kappa + C + Math.hypot(2 * kappa, C));
+  const excess = (C: number) => kappas.reduce((t, kappa) => t + share(kappa, C), 0) - C;
+  const top = kappas.reduce((x, y) => x + y, 0);
+  let bottom = top;
+  while (!(excess(bottom) > 0) && bottom > top * 1e-300) bottom /= 16;
+  if (!(excess(bottom) > 0)) return { exists: false, reason: "no linear equilibrium found (capacities beyond double precision)", traders: [] };
+  // The step before `bottom` had no excess, so the root lies in [bottom, 16 bottom]: tolerance relative to it.
+  const total = findRoot(excess, bottom, Math.min(top, 16 * bottom), { tolerance: 1e-15 * bottom });
+  const c = kappas.map((kappa) => share(kappa, total));
   const a = c.map((ci, i) => ci / kappas[i]!);
   const C = c.reduce((x, y) => x + y, 0);
   const means = specs.map((s) => s.dist.mean);

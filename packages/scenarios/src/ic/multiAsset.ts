@@ -172,7 +172,7 @@ function multiAssetMarket(endowments: readonly (readonly number[])[], bidsOf: (e
 
 /**
  * Joint deviations across the k auctions, each moving the clearing points: every intercept shifted
- * together, one asset's alone, all slopes changed (same intercepts), trades shaded towards zero in
+ * together, one asset's alone, all slopes changed (pivoting off the clearing prices), trades shaded towards zero in
  * every asset, and kinked piecewise-linear schedules in the first asset (alone or with the others shifted).
  */
 function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | null, width: number): [string, DemandSchedule[]][] {
@@ -185,7 +185,17 @@ function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | nul
     out.push([`all intercepts shifted by ${shift} sd`, L.map((l) => linearSchedule(l.intercept + shift * width, l.slope))]);
     out.push([`first asset's intercept shifted by ${shift} sd`, L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope))]);
   }
-  for (const f of [0.5, 0.9, 1.1, 2]) out.push([`all slopes times ${f}, same intercepts`, L.map((l) => linearSchedule(l.intercept, f * l.slope))]);
+  // Pivot one price step below each asset's clearing price, so that the clearing points move.
+  for (const f of [0.5, 0.9, 1.1, 2]) {
+    out.push([
+      `all slopes times ${f}, pivoting one step below the prices`,
+      L.map((l, a) => {
+        const step = (0.2 * width) / l.slope;
+        const pivot = p[a]! - step;
+        return linearSchedule(l.intercept - l.slope * pivot + f * l.slope * pivot, f * l.slope);
+      }),
+    ]);
+  }
   out.push(["trades shaded by 20% in every asset", L.map((l, a) => linearSchedule(0.8 * l.intercept, 0.8 * l.slope))]);
   const l0 = L[0]!;
   const h = (0.2 * width) / l0.slope;

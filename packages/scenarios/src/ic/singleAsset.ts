@@ -141,8 +141,8 @@ export function oneAssetOutcome(bids: readonly DemandSchedule[], fee: FeeSchedul
 
 /**
  * Deviations a trader could submit instead of its linear bid q(p) = a - s p, each of which moves
- * the clearing point: shifted intercepts, other slopes (keeping the intercept, or pivoting about a
- * point off the clearing price), and piecewise-linear schedules that cross the prescribed one at
+ * the clearing point: shifted intercepts, other slopes (pivoting about a point one price step
+ * below or above the clearing price), and piecewise-linear schedules that cross the prescribed one at
  * the clearing price's neighbours but not at it (kinks, a step, shading towards zero).
  */
 export function deviationsOf(bid: DemandSchedule, price: number | null, width: number): [string, DemandSchedule][] {
@@ -154,7 +154,7 @@ export function deviationsOf(bid: DemandSchedule, price: number | null, width: n
   const h = (0.2 * width) / s; // price step: the others' schedules move about 0.2 sd of quantity over it
   const q = (x: number) => a - s * x;
   for (const f of [0.5, 0.9, 1.1, 2]) {
-    out.push([`slope times ${f}, same intercept`, linearSchedule(a, f * s)]);
+    out.push([`slope times ${f}, pivoting one step below the price`, linearSchedule(q(p - h) + f * s * (p - h), f * s)]);
     out.push([`slope times ${f}, pivoting one step above the price`, linearSchedule(q(p + h) + f * s * (p + h), f * s)]);
   }
   const kinks: [string, number[], number[]][] = [
