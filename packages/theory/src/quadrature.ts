@@ -151,6 +151,18 @@ function adaptive(f: (x: number) => number, a: number, b: number, options: Quadr
 
 const gaussRules = new Map<number, { nodes: Float64Array; weights: Float64Array }>();
 
+/** P_n(x) and P_n'(x) by the three-term recurrence (|x| < 1). */
+function legendreWithSlope(n: number, x: number): [number, number] {
+  let p0 = 1;
+  let p1 = x;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return [p1, (n * (x * p1 - p0)) / (x * x - 1)];
+}
+
 /** Gauss-Legendre nodes (ascending) and weights on [-1, 1] for n points, by Newton on P_n; cached per n. Exact for polynomials of degree 2n - 1. */
 export function gaussLegendreRule(n: number): { nodes: Float64Array; weights: Float64Array } {
   const cached = gaussRules.get(n);
@@ -159,29 +171,14 @@ export function gaussLegendreRule(n: number): { nodes: Float64Array; weights: Fl
   const weights = new Float64Array(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
     let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let iter = 0; iter < 100; iter++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
+      const [p, dp] = legendreWithSlope(n, x);
+      const dx = p / dp;
       x -= dx;
       if (Math.abs(dx) < 1e-16) break;
     }
-    // One more derivative at the converged node for the weight.
-    let p0 = 1;
-    let p1 = x;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = (n * (x * p1 - p0)) / (x * x - 1);
+    // The weight needs the slope at the converged node.
+    const dp = legendreWithSlope(n, x)[1];
     const w = 2 / ((1 - x * x) * dp * dp);
     nodes[i] = -x;
     nodes[n - 1 - i] = x;
