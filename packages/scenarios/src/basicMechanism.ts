@@ -9,6 +9,7 @@ import {
   optimalMechanismOutcome,
   solveVirtualType,
   symmetricLinearEquilibrium,
+  type VirtualType,
 } from "@optex/theory";
 
 export const mechanismIds = ["optimal", "first-best", "double-auction"] as const;
@@ -29,11 +30,24 @@ export interface BasicMechanism {
  * Throws InputError (one line) when the mechanism does not exist here (no SLE with N = 2) or theory fails.
  */
 export function basicMechanism(id: MechanismId, env: BasicEnvironment, alpha: number): BasicMechanism {
+  if (id === "double-auction") return { id, ...simulatedMechanism(id, env, alpha), theory: doubleAuctionOutcome(env)! };
+  const vt = solveVirtualType(env.dist, id === "first-best" ? 0 : alpha);
+  return { id, ...truthfulWithFee(env, vt), theory: optimalMechanismOutcome(env, vt) };
+}
+
+/**
+ * What a Monte Carlo of the mechanism needs (bids and fee) without its theory (interim rules,
+ * trade volume): what a worker running part of a task's markets builds. Same errors as basicMechanism.
+ */
+export function simulatedMechanism(id: MechanismId, env: BasicEnvironment, alpha: number): { strategy: LinearStrategy; fee: FeeSchedule } {
   if (id === "double-auction") {
     const sle = symmetricLinearEquilibrium(env.traders, env.kappa);
     if (!sle.exists) throw new InputError(sle.reason);
-    return { id, strategy: sleBidder(env.traders, env.kappa, env.muPi), fee: noFee, theory: doubleAuctionOutcome(env)! };
+    return { strategy: sleBidder(env.traders, env.kappa, env.muPi), fee: noFee };
   }
-  const vt = solveVirtualType(env.dist, id === "first-best" ? 0 : alpha);
-  return { id, strategy: truthfulBidder(vt, env.kappa, env.muPi), fee: prop3Fee(env, vt), theory: optimalMechanismOutcome(env, vt) };
+  return truthfulWithFee(env, solveVirtualType(env.dist, id === "first-best" ? 0 : alpha));
+}
+
+function truthfulWithFee(env: BasicEnvironment, vt: VirtualType): { strategy: LinearStrategy; fee: FeeSchedule } {
+  return { strategy: truthfulBidder(vt, env.kappa, env.muPi), fee: prop3Fee(env, vt) };
 }

@@ -50,12 +50,111 @@ export function runMonteCarlo(spec: MonteCarloSpec): MarketSamples {
   let worstImbalance = 0;
   for (let start = 0, chunk = 0; start < markets; start += CHUNK_MARKETS, chunk++) {
     const end = Math.min(markets, start + CHUNK_MARKETS);
-    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, end, out);
+    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, end, 0, out);
     noTradeMarkets += result.noTrade;
     worstImbalance = Math.max(worstImbalance, result.worstImbalance);
     spec.onProgress?.(end);
   }
   return { ...out, noTradeMarkets, worstImbalance };
+}
+
+/** Markets, mean and sum of squared deviations from the mean of one quantity's per-market samples. */
+export interface Moments {
+  readonly markets: number;
+  readonly mean: number;
+  readonly m2: number;
+}
+
+/** One chunk's summary: what a worker returns instead of its samples (a few numbers, not megabytes). */
+export interface ChunkMoments {
+  readonly moments: Record<QuantityName, Moments>;
+  readonly noTradeMarkets: number;
+  readonly worstImbalance: number;
+}
+
+/** Number of chunks of a Monte Carlo of `markets` markets. */
+export function chunkCount(markets: number): number {
+  return Math.ceil(markets / CHUNK_MARKETS);
+}
+
+/**
+ * Chunks first..end-1 of the Monte Carlo of runMonteCarlo(spec), each summarised by its moments
+ * (two passes over the chunk's samples). The samples are those runMonteCarlo would draw, so any
+ * split of the chunks across workers, merged in chunk order by mergeChunkMoments, gives the same bits.
+ */
+export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">, first: number, end: number): ChunkMoments[] {
+  const { env, strategy, fee, markets } = spec;
+  if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first <= end && end <= chunkCount(markets))) {
+    throw new RangeError(`chunks ${first}..${end} outside 0..${chunkCount(markets)}`);
+  }
+  const size = Math.min(CHUNK_MARKETS, markets);
+  const buffers = {
+    revenuePerTrader: new Float64Array(size),
+    holdingCostPerTrader: new Float64Array(size),
+    utilityGainPerTrader: new Float64Array(size),
+    tradeVolumePerTrader: new Float64Array(size),
+  };
+  const out: ChunkMoments[] = [];
+  for (let chunk = first; chunk < end; chunk++) {
+    const start = chunk * CHUNK_MARKETS;
+    const stop = Math.min(markets, start + CHUNK_MARKETS);
+    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, stop, start, buffers);
+    const moments = {} as Record<QuantityName, Moments>;
+    for (const q of quantityNames) moments[q] = sampleMoments(buffers[q], stop - start);
+    out.push({ moments, noTradeMarkets: result.noTrade, worstImbalance: result.worstImbalance });
+  }
+  return out;
+}
+
+/** Moments of x[0..n-1]: the mean by compensated summation, then squared deviations from it. */
+function sampleMoments(x: Float64Array, n: number): Moments {
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < n; i++) {
+    // Neumaier's summation: the mean is exact to about one rounding whatever n and the spread.
+    const v = x[i]!;
+    const t = sum + v;
+    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  const mean = (sum + compensation) / n;
+  let m2 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i]! - mean;
+    m2 += d * d;
+  }
+  return { markets: n, mean, m2 };
+}
+
+/**
+ * Chunks' moments combined in the given order (Chan, Golub and LeVeque's pairwise update), with
+ * the no-trade count and the largest imbalance: the whole Monte Carlo's summary.
+ */
+export function mergeChunkMoments(chunks: readonly ChunkMoments[]): ChunkMoments {
+  const moments = {} as Record<QuantityName, Moments>;
+  for (const q of quantityNames) {
+    let markets = 0;
+    let mean = 0;
+    let m2 = 0;
+    for (const c of chunks) {
+      const b = c.moments[q];
+      if (markets === 0) {
+        ({ markets, mean, m2 } = b);
+        continue;
+      }
+      const total = markets + b.markets;
+      const delta = b.mean - mean;
+      mean += (delta * b.markets) / total;
+      m2 += b.m2 + ((delta * delta * markets) / total) * b.markets;
+      markets = total;
+    }
+    moments[q] = { markets, mean, m2 };
+  }
+  return {
+    moments,
+    noTradeMarkets: chunks.reduce((a, c) => a + c.noTradeMarkets, 0),
+    worstImbalance: chunks.reduce((a, c) => Math.max(a, c.worstImbalance), 0),
+  };
 }
 
 /** A fee's batch method when it has one, else a loop over fee(). */
@@ -74,6 +173,8 @@ function runChunk(
   seed: string,
   start: number,
   end: number,
+  /** Market m is written to out[m - offset] (0: whole-run arrays; start: one chunk's buffers). */
+  offset: number,
   out: { revenuePerTrader: Float64Array; holdingCostPerTrader: Float64Array; utilityGainPerTrader: Float64Array; tradeVolumePerTrader: Float64Array },
 ): { noTrade: number; worstImbalance: number } {
   const { traders: N, kappa, muPi, dist } = env;
@@ -130,10 +231,11 @@ function runChunk(
       const imbalance = Math.abs(net) / (1 + volume);
       if (imbalance > worstImbalance) worstImbalance = imbalance;
     }
-    out.revenuePerTrader[m] = revenue * invN;
-    out.holdingCostPerTrader[m] = holding * invN;
-    out.utilityGainPerTrader[m] = gain * invN;
-    out.tradeVolumePerTrader[m] = volume * invN;
+    const k = m - offset;
+    out.revenuePerTrader[k] = revenue * invN;
+    out.holdingCostPerTrader[k] = holding * invN;
+    out.utilityGainPerTrader[k] = gain * invN;
+    out.tradeVolumePerTrader[k] = volume * invN;
   }
   return { noTrade, worstImbalance };
 }

@@ -3,9 +3,9 @@ import { adverseSelectionReport } from "./adverseSelectionReport.ts";
 import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
 import { checkCorrelatedAssets, correlatedAssets } from "./correlatedAssets.ts";
-import { basicMechanism } from "./basicMechanism.ts";
-import { agrees, estimate } from "./estimate.ts";
-import { type QuantityName, quantityNames, runMonteCarlo } from "./monteCarlo.ts";
+import { basicMechanism, type MechanismId, simulatedMechanism } from "./basicMechanism.ts";
+import { agrees, estimateFromMoments } from "./estimate.ts";
+import { type ChunkMoments, chunkCount, mergeChunkMoments, monteCarloChunkMoments, type QuantityName, quantityNames } from "./monteCarlo.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 
 /** A finished task: deterministic given the task (no timings), so result files are byte-identical across runs. */
@@ -31,10 +31,29 @@ export interface TaskResult {
 
 /** Theory for the task's mechanism and, when markets > 0, its Monte Carlo (seeded by the task). */
 export function runTask(task: ScenarioTask): TaskResult {
-  if (task.mechanism === "theory") return theoryTask(task);
+  if (!isSplittable(task)) return task.mechanism === "theory" ? theoryTask(task) : basicTaskHead(task);
+  const head = basicTaskHead(task);
+  if (head.status !== "ok") return head;
+  return finishTask(task, head, runTaskChunks(task, 0, chunkCount(task.markets)));
+}
+
+/**
+ * Whether the task's Monte Carlo can run in pieces (chunk ranges, on any workers): basic-model
+ * tasks with markets. The pieces' moments, merged in chunk order by finishTask with the head
+ * (basicTaskHead), give the same bytes as runTask.
+ */
+export function isSplittable(task: ScenarioTask): boolean {
+  return task.mechanism !== "theory" && task.markets > 0;
+}
+
+/**
+ * A basic-model task without its Monte Carlo: theory and interim curves, or why the mechanism is
+ * unavailable. Complete (simulated: null) when the task has no markets.
+ */
+export function basicTaskHead(task: ScenarioTask): TaskResult {
   const { params } = task;
-  const mechanism = task.mechanism;
-  const env = basicEnvironment({ dist: parseDistribution(params.dist), kappa: params.kappa, traders: params.traders, muPi: params.muPi });
+  const mechanism = task.mechanism as MechanismId;
+  const env = taskEnvironment(task);
   let m: ReturnType<typeof basicMechanism>;
   try {
     m = basicMechanism(mechanism, env, params.alpha);
@@ -44,18 +63,55 @@ export function runTask(task: ScenarioTask): TaskResult {
   const theory = Object.fromEntries(quantityNames.map((q) => [q, m.theory[q]])) as Record<QuantityName, number>;
   const interim = task.interimPoints > 0 ? interimCurves(m.theory, env.dist, task.interimPoints) : undefined;
   if (task.markets === 0) return { index: task.index, params, mechanism, status: "ok", theory, simulated: null, agreement: null, ...(interim ? { interim } : {}) };
-  const samples = runMonteCarlo({ env, strategy: m.strategy, fee: m.fee, markets: task.markets, seed: task.seed });
-  const sigma = Math.sqrt(env.dist.variance);
-  const Q = Math.abs(env.dist.mean) + sigma + env.kappa * Math.abs(env.muPi);
-  const resolution = 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
+  return { index: task.index, params, mechanism, status: "ok", theory, ...(interim ? { interim } : {}) };
+}
+
+/** Chunks first..end-1 of a splittable task's Monte Carlo, summarised (see monteCarloChunkMoments). */
+export function runTaskChunks(task: ScenarioTask, first: number, end: number): ChunkMoments[] {
+  const { env, strategy, fee } = cachedSimulation(task);
+  return monteCarloChunkMoments({ env, strategy, fee, markets: task.markets, seed: task.seed }, first, end);
+}
+
+/** The result of a splittable task from its head and all its chunks' moments in chunk order. */
+export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonly ChunkMoments[]): TaskResult {
+  if (head.status !== "ok") return head;
+  const merged = mergeChunkMoments(chunks);
+  const dist = parseDistribution(task.params.dist);
+  // Floating-point resolution of the simulated quantities (see simulateBasic).
+  const Q = Math.abs(dist.mean) + Math.sqrt(dist.variance) + task.params.kappa * Math.abs(task.params.muPi);
+  const resolution = 8 * Number.EPSILON * task.params.traders * ((2 * Q * Q) / task.params.kappa);
   const simulated = {} as Record<QuantityName, { mean: number; ci99: [number, number] | null }>;
   const agreement = {} as Record<QuantityName, boolean | null>;
   for (const q of quantityNames) {
-    const est = estimate(samples[q]);
+    const { markets, mean, m2 } = merged.moments[q];
+    const est = estimateFromMoments(markets, mean, m2);
     simulated[q] = { mean: est.mean, ci99: est.ci99 };
-    agreement[q] = agrees(theory[q], est, resolution);
+    agreement[q] = agrees(head.theory![q], est, resolution);
   }
-  return { index: task.index, params, mechanism, status: "ok", theory, simulated, agreement, ...(interim ? { interim } : {}) };
+  const { interim, ...rest } = head;
+  return { ...rest, simulated, agreement, ...(interim ? { interim } : {}) };
+}
+
+function taskEnvironment(task: ScenarioTask) {
+  const p = task.params;
+  return basicEnvironment({ dist: parseDistribution(p.dist), kappa: p.kappa, traders: p.traders, muPi: p.muPi });
+}
+
+/**
+ * Bids and fee per task, kept for the task's next chunks: a fee's tables take about 15 ms to build
+ * and a worker runs a task's chunks in several pieces. A few entries suffice: tasks are fed in order.
+ */
+const simulations = new Map<string, ReturnType<typeof simulatedMechanism> & { env: ReturnType<typeof taskEnvironment> }>();
+function cachedSimulation(task: ScenarioTask) {
+  const key = JSON.stringify([task.mechanism, task.params]);
+  let entry = simulations.get(key);
+  if (!entry) {
+    const env = taskEnvironment(task);
+    entry = { env, ...simulatedMechanism(task.mechanism as MechanismId, env, task.params.alpha) };
+    if (simulations.size >= 4) simulations.delete(simulations.keys().next().value!);
+    simulations.set(key, entry);
+  }
+  return entry;
 }
 
 /**
