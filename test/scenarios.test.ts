@@ -62,7 +62,7 @@ describe("running sweeps", () => {
   });
 
   test("tasks split into chunk ranges across 2 workers give the bytes of 1 worker", async () => {
-    // 3.5 chunks per task: each task runs as a head and two chunk ranges, on both workers; the
+    // 3.5 chunks per task: tasks are split into chunk ranges near the end of the sweep, on both workers; the
     // plain double auction at N = 2 does not exist (its head says why, its chunk ranges fail).
     const split = { ...loadScenario("mechanisms-benchmark"), sweep: { traders: [2, 4], alpha: [0.5] }, markets: 3 * CHUNK_MARKETS + CHUNK_MARKETS / 2 };
     const a = tmp();

@@ -5,6 +5,8 @@ import seedrandom from "seedrandom";
 
 /** Markets per independently seeded chunk: results do not depend on how chunks are scheduled. */
 export const CHUNK_MARKETS = 1 << 16;
+/** Markets per block of a chunk summarised by monteCarloChunkMoments (a divisor of CHUNK_MARKETS). */
+const BLOCK_MARKETS = 1 << 12;
 
 export const quantityNames = ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader", "tradeVolumePerTrader"] as const;
 export type QuantityName = (typeof quantityNames)[number];
@@ -50,7 +52,7 @@ export function runMonteCarlo(spec: MonteCarloSpec): MarketSamples {
   let worstImbalance = 0;
   for (let start = 0, chunk = 0; start < markets; start += CHUNK_MARKETS, chunk++) {
     const end = Math.min(markets, start + CHUNK_MARKETS);
-    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, end, 0, out);
+    const result = runChunk(env, strategy, fee, seedrandom.alea(`${spec.seed}/${chunk}`), start, end, 0, out);
     noTradeMarkets += result.noTrade;
     worstImbalance = Math.max(worstImbalance, result.worstImbalance);
     spec.onProgress?.(end);
@@ -79,7 +81,7 @@ export function chunkCount(markets: number): number {
 
 /**
  * Chunks first..end-1 of the Monte Carlo of runMonteCarlo(spec), each summarised by its moments
- * (two passes over the chunk's samples). The samples are those runMonteCarlo would draw, so any
+ * (two passes over each block of BLOCK_MARKETS samples, blocks merged in order). The samples are those runMonteCarlo would draw, so any
  * split of the chunks across workers, merged in chunk order by mergeChunkMoments, gives the same bits.
  */
 export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">, first: number, end: number): ChunkMoments[] {
@@ -87,7 +89,9 @@ export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">,
   if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first <= end && end <= chunkCount(markets))) {
     throw new RangeError(`chunks ${first}..${end} outside 0..${chunkCount(markets)}`);
   }
-  const size = Math.min(CHUNK_MARKETS, markets);
+  // Blocks of a chunk's markets share its generator; their samples stay in L2 (128 kB), not in
+  // 2 MB of chunk-long arrays that two workers' caches would fight over.
+  const size = Math.min(BLOCK_MARKETS, markets);
   const buffers = {
     revenuePerTrader: new Float64Array(size),
     holdingCostPerTrader: new Float64Array(size),
@@ -96,12 +100,18 @@ export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">,
   };
   const out: ChunkMoments[] = [];
   for (let chunk = first; chunk < end; chunk++) {
-    const start = chunk * CHUNK_MARKETS;
-    const stop = Math.min(markets, start + CHUNK_MARKETS);
-    const result = runChunk(env, strategy, fee, `${spec.seed}/${chunk}`, start, stop, start, buffers);
-    const moments = {} as Record<QuantityName, Moments>;
-    for (const q of quantityNames) moments[q] = sampleMoments(buffers[q], stop - start);
-    out.push({ moments, noTradeMarkets: result.noTrade, worstImbalance: result.worstImbalance });
+    const rng = seedrandom.alea(`${spec.seed}/${chunk}`);
+    const stop = Math.min(markets, (chunk + 1) * CHUNK_MARKETS);
+    let summary: ChunkMoments | undefined;
+    for (let block = chunk * CHUNK_MARKETS; block < stop; block += BLOCK_MARKETS) {
+      const blockEnd = Math.min(stop, block + BLOCK_MARKETS);
+      const result = runChunk(env, strategy, fee, rng, block, blockEnd, block, buffers);
+      const moments = {} as Record<QuantityName, Moments>;
+      for (const q of quantityNames) moments[q] = sampleMoments(buffers[q], blockEnd - block);
+      const blockSummary = { moments, noTradeMarkets: result.noTrade, worstImbalance: result.worstImbalance };
+      summary = summary ? mergeChunkMoments([summary, blockSummary]) : blockSummary;
+    }
+    out.push(summary!);
   }
   return out;
 }
@@ -170,7 +180,7 @@ function runChunk(
   env: BasicEnvironment,
   strategy: LinearStrategy,
   fee: FeeSchedule,
-  seed: string,
+  rng: () => number,
   start: number,
   end: number,
   /** Market m is written to out[m - offset] (0: whole-run arrays; start: one chunk's buffers). */
@@ -178,7 +188,6 @@ function runChunk(
   out: { revenuePerTrader: Float64Array; holdingCostPerTrader: Float64Array; utilityGainPerTrader: Float64Array; tradeVolumePerTrader: Float64Array },
 ): { noTrade: number; worstImbalance: number } {
   const { traders: N, kappa, muPi, dist } = env;
-  const rng = seedrandom.alea(seed);
   const book = createLinearBook(N);
   const { intercepts, slopes } = book;
   const quantities = new Float64Array(N);

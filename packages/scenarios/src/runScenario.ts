@@ -7,7 +7,7 @@ import { InputError } from "./inputError.ts";
 import { quantityNames } from "./monteCarlo.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
 import { workerBundle } from "./workerBundle.ts";
-import { TaskAssembly, taskUnits, type WorkUnit, type WorkUnitResult } from "./workUnits.ts";
+import { SweepSchedule, type WorkUnit, type WorkUnitResult } from "./workUnits.ts";
 import type { Scenario } from "./scenarioSchema.ts";
 import { type ScenarioTask, scenarioTasks } from "./scenarioTasks.ts";
 
@@ -66,27 +66,22 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
       // loader from the parent's execArgv (about 0.15 s per worker, paid again at every run).
       execArgv: [],
     });
-    // Longest tasks first (markets x traders estimates the Monte Carlo's cost), each as its units
-    // (head and chunk ranges), fed one per free worker: piscina does not keep submission order
-    // before its workers are up. Files do not depend on the order: results are written sorted by
-    // task index, and a task's chunks are merged in chunk order whichever worker ran them.
+    // Longest tasks first (markets x traders estimates the Monte Carlo's cost), in guided units
+    // (see SweepSchedule) fed one per free worker: piscina does not keep submission order before
+    // its workers are up. Files do not depend on the order: results are written sorted by task index.
     const cost = (t: ScenarioTask) => (t.markets + 1) * t.params.traders;
-    const byCost = [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index);
-    const queue = byCost.flatMap((task) => {
-      const units = taskUnits(task);
-      const assembly = new TaskAssembly(task, units.length);
-      return units.map((unit) => ({ unit, assembly }));
-    });
-    let next = 0;
+    const schedule = new SweepSchedule(
+      [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index),
+      opts.workers,
+    );
     const feed = async (): Promise<void> => {
-      while (next < queue.length) {
-        const { unit, assembly } = queue[next++]!;
-        const finished = assembly.add(await pool.run(unit));
+      for (let next = schedule.next(); next; next = schedule.next()) {
+        const finished = schedule.add(next.index, await pool.run(next.unit));
         if (finished) record(finished);
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(opts.workers, queue.length) }, feed));
+      await Promise.all(Array.from({ length: opts.workers }, feed));
     } finally {
       await pool.destroy();
     }

@@ -3,17 +3,14 @@ import { basicTaskHead, runTask, runTaskChunks } from "./runTask.ts";
 import type { WorkUnit, WorkUnitResult } from "./workUnits.ts";
 
 export default function work(unit: WorkUnit): WorkUnitResult {
-  switch (unit.kind) {
-    case "task":
-      return { kind: "task", result: runTask(unit.task) };
-    case "head":
-      return { kind: "head", result: basicTaskHead(unit.task) };
-    case "chunks":
-      try {
-        return { kind: "chunks", first: unit.first, moments: runTaskChunks(unit.task, unit.first, unit.end) };
-      } catch (error) {
-        // The head unit reports why the mechanism is unavailable; a failure here with a good head is a bug, raised there.
-        return { kind: "chunks", first: unit.first, moments: null, error: (error as Error).message.split("\n")[0]! };
-      }
+  if (unit.kind === "task") return { kind: "task", result: runTask(unit.task) };
+  const { first, end } = unit;
+  const head = unit.head ? basicTaskHead(unit.task) : null;
+  // The head says why a mechanism is unavailable; the other ranges fail fast building it.
+  if (head && head.status !== "ok") return { kind: "chunks", first, end, head, moments: null };
+  try {
+    return { kind: "chunks", first, end, head, moments: runTaskChunks(unit.task, first, end) };
+  } catch (error) {
+    return { kind: "chunks", first, end, head, moments: null, error: (error as Error).message.split("\n")[0]! };
   }
 }

@@ -4,56 +4,108 @@ import { finishTask, isSplittable, type TaskResult } from "./runTask.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 
 /**
- * What the pool runs: a whole task, a splittable task's head (theory), or a range of its Monte
- * Carlo chunks. Splitting tasks into chunk ranges keeps every worker busy to the end of a sweep
- * whatever the tasks' sizes (one task of 10^7 markets uses every core) at the price of each
- * worker building the bids and fee of each task it touches.
+ * What the pool runs: a whole task, or a range of a splittable task's Monte Carlo chunks (the
+ * range starting at chunk 0 also computes the task's head: theory and interim curves).
  */
 export type WorkUnit =
   | { readonly kind: "task"; readonly task: ScenarioTask }
-  | { readonly kind: "head"; readonly task: ScenarioTask }
-  | { readonly kind: "chunks"; readonly task: ScenarioTask; readonly first: number; readonly end: number };
+  | { readonly kind: "chunks"; readonly task: ScenarioTask; readonly first: number; readonly end: number; readonly head: boolean };
 
 export type WorkUnitResult =
-  | { readonly kind: "task" | "head"; readonly result: TaskResult }
-  | { readonly kind: "chunks"; readonly first: number; readonly moments: ChunkMoments[] | null; readonly error?: string };
+  | { readonly kind: "task"; readonly result: TaskResult }
+  | {
+      readonly kind: "chunks";
+      readonly first: number;
+      readonly end: number;
+      readonly head: TaskResult | null;
+      /** Null when the mechanism is unavailable (the head says why) or the Monte Carlo failed (error). */
+      readonly moments: ChunkMoments[] | null;
+      readonly error?: string;
+    };
 
-/** Chunks per unit: about 0.1-0.2 s of work at N = 10-20, so the last unit leaves little idle time. */
-export const UNIT_CHUNKS = 2;
+/** A unit is at most the remaining work over this many times the workers (guided self-scheduling). */
+const GUIDED_DIVISOR = 2;
 
-/** A task's units: the whole task, or its head and its chunk ranges in chunk order. */
-export function taskUnits(task: ScenarioTask): WorkUnit[] {
-  if (!isSplittable(task)) return [{ kind: "task", task }];
-  const units: WorkUnit[] = [{ kind: "head", task }];
-  const chunks = chunkCount(task.markets);
-  for (let first = 0; first < chunks; first += UNIT_CHUNKS) units.push({ kind: "chunks", task, first, end: Math.min(chunks, first + UNIT_CHUNKS) });
-  return units;
+interface Progress {
+  readonly task: ScenarioTask;
+  readonly chunks: number;
+  next: number;
+  received: number;
+  head: TaskResult | undefined;
+  readonly pieces: Map<number, ChunkMoments[]>;
+  failure: string | undefined;
 }
 
-/** Collects a task's unit results (in any order) and gives the task's result once all are in. */
-export class TaskAssembly {
-  private head: TaskResult | undefined;
-  private readonly pieces = new Map<number, ChunkMoments[]>();
-  private failure: string | undefined;
-  private remaining: number;
+/**
+ * Hands out the units of a sweep's tasks, in the given order, and assembles the tasks' results.
+ * Units are guided: a task's chunks go out in ranges of about (remaining work) / (2 workers), so
+ * early on a worker takes a whole task (building its bids and fee once) and near the end ranges
+ * shrink to one chunk (about 0.05 s), so no worker waits long for the last. A task's chunks are
+ * merged in chunk order whichever worker ran them: results do not depend on the schedule.
+ */
+export class SweepSchedule {
+  private readonly progress: Progress[];
+  private cursor = 0;
+  private remainingCost: number;
 
   constructor(
-    private readonly task: ScenarioTask,
-    units: number,
+    tasks: readonly ScenarioTask[],
+    private readonly workers: number,
   ) {
-    this.remaining = units;
+    this.progress = tasks.map((task) => ({
+      task,
+      chunks: isSplittable(task) ? chunkCount(task.markets) : 0,
+      next: 0,
+      received: 0,
+      head: undefined,
+      pieces: new Map(),
+      failure: undefined,
+    }));
+    this.remainingCost = this.progress.reduce((a, p) => a + this.cost(p, p.chunks), 0);
   }
 
-  /** Adds one unit's result; returns the task's result when it was the last. */
-  add(r: WorkUnitResult): TaskResult | undefined {
-    if (r.kind !== "chunks") this.head = r.result;
-    else if (r.moments) this.pieces.set(r.first, r.moments);
-    else this.failure ??= r.error ?? "unknown error";
-    if (--this.remaining > 0) return undefined;
-    const head = this.head!;
-    if (r.kind === "task" || head.status !== "ok") return head;
-    if (this.failure) throw new Error(`task ${this.task.index}: the Monte Carlo failed where the theory did not: ${this.failure}`);
-    const ordered = [...this.pieces.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, m]) => m);
-    return finishTask(this.task, head, ordered);
+  /** Markets x traders of `chunks` chunks of the task (a whole task when it does not split). */
+  private cost(p: Progress, chunks: number): number {
+    const traders = p.task.params.traders;
+    if (p.chunks === 0) return (p.task.markets + 1) * traders;
+    return Math.min(p.task.markets, chunks * (p.task.markets / p.chunks)) * traders;
+  }
+
+  /** The next unit, or undefined when every unit has been handed out. */
+  next(): { unit: WorkUnit; index: number } | undefined {
+    while (this.cursor < this.progress.length) {
+      const p = this.progress[this.cursor]!;
+      if (p.chunks === 0) {
+        this.cursor++;
+        this.remainingCost -= this.cost(p, 0);
+        return { unit: { kind: "task", task: p.task }, index: this.cursor - 1 };
+      }
+      if (p.next >= p.chunks) {
+        this.cursor++;
+        continue;
+      }
+      const target = this.remainingCost / (GUIDED_DIVISOR * this.workers);
+      const size = Math.max(1, Math.min(p.chunks - p.next, Math.floor(target / this.cost(p, 1))));
+      const unit: WorkUnit = { kind: "chunks", task: p.task, first: p.next, end: p.next + size, head: p.next === 0 };
+      p.next += size;
+      this.remainingCost -= this.cost(p, size);
+      return { unit, index: this.cursor };
+    }
+    return undefined;
+  }
+
+  /** Adds the result of a unit handed out for progress entry `index`; the task's result once all its units are in. */
+  add(index: number, r: WorkUnitResult): TaskResult | undefined {
+    if (r.kind === "task") return r.result;
+    const p = this.progress[index]!;
+    if (r.head) p.head = r.head;
+    if (r.moments) p.pieces.set(r.first, r.moments);
+    else if (r.error !== undefined) p.failure ??= r.error;
+    p.received += r.end - r.first;
+    if (p.received < p.chunks || !p.head) return undefined;
+    if (p.head.status !== "ok") return p.head;
+    if (p.failure !== undefined) throw new Error(`task ${p.task.index}: the Monte Carlo failed where the theory did not: ${p.failure}`);
+    const ordered = [...p.pieces.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, m]) => m);
+    return finishTask(p.task, p.head, ordered);
   }
 }
