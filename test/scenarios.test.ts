@@ -74,6 +74,18 @@ describe("running sweeps", () => {
     for (const f of ["results.json", "results.csv", "report.md"]) expect(readFileSync(join(b, f), "utf8"), f).toBe(readFileSync(join(a, f), "utf8"));
   });
 
+  test("--resume and merge refuse another scenario, seed or results format", async () => {
+    const dir = tmp();
+    await runScenario(small, { outDir: dir, workers: 1, resume: false });
+    await expect(runScenario({ ...small, seed: "other" }, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/--resume needs the run's own scenario, shard and optex results format/);
+    const header = JSON.parse(readFileSync(join(dir, "scenario.json"), "utf8")) as { format?: number };
+    expect(header.format).toBe(2);
+    delete header.format; // as written before moments (format 1)
+    writeFileSync(join(dir, "scenario.json"), JSON.stringify(header));
+    await expect(mergeRuns([dir], tmp())).rejects.toThrow(/written in optex results format 1; this optex merges format 2/);
+    await expect(runScenario(small, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/scenario\.json differs/);
+  });
+
   test("shards merged give the files one machine would have written", async () => {
     const full = tmp();
     const s1 = tmp();

@@ -25,8 +25,8 @@ describe("Monte Carlo summarised chunk by chunk", () => {
       const { markets: n, mean, m2 } = whole.moments[q];
       const merged = estimateFromMoments(n, mean, m2);
       expect(n).toBe(markets);
-      // Both are the mean of the same numbers summed in different orders (compensated in both):
-      // they agree to a few roundings of the largest sample. The sums of squared deviations are
+      // Both are the mean of the same numbers, summed in different orders (compensated sums, and
+      // per 4096-market block then Chan's updates): they agree to a few roundings of the largest sample. The sums of squared deviations are
       // plain sums of n positive terms (simple-statistics' in one order, chunks' in another), so
       // they agree to n eps relative (3.6e-11 here; 5e-13 is seen, dropping Chan's cross term
       // gives 2.5e-6).

@@ -26,6 +26,16 @@ export interface RunOptions {
 
 const TASKS_FILE = "tasks.jsonl";
 const SCENARIO_FILE = "scenario.json";
+/**
+ * Version of what a task's result holds and how it is computed, written to scenario.json: results
+ * of different formats never mix in one run (--resume) or merge. 2: Monte Carlo summarised by
+ * chunk moments (the last digits differ from format 1's estimates from all samples).
+ */
+const RESULTS_FORMAT = 2;
+
+function runHeader(s: Scenario, shard: { k: number; n: number } | null): string {
+  return JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2) + "\n";
+}
 
 /**
  * Runs a scenario's tasks (theory and Monte Carlo per parameter point and mechanism), appending each
@@ -39,15 +49,20 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
   const all = scenarioTasks(s);
   const selected = opts.shard ? all.filter((t) => t.index % opts.shard!.n === opts.shard!.k - 1) : all;
   const tasksPath = join(opts.outDir, TASKS_FILE);
+  const scenarioPath = join(opts.outDir, SCENARIO_FILE);
+  const header = runHeader(s, opts.shard ?? null);
   const done = new Map<number, TaskResult>();
   if (opts.resume && existsSync(tasksPath)) {
+    // Tasks of another scenario, seed, size, shard or results format must not mix with these.
+    const previous = existsSync(scenarioPath) ? readFileSync(scenarioPath, "utf8") : "";
+    if (previous !== header) throw new InputError(`${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${SCENARIO_FILE} differs); rerun without --resume or use another --out`);
     for (const r of readTaskLines(tasksPath)) if (selected.some((t) => t.index === r.index)) done.set(r.index, r);
     // Rewrite without a torn last line so that appends start on a fresh line.
     writeFileSync(tasksPath, [...done.values()].map((r) => JSON.stringify(r) + "\n").join(""));
   } else {
     writeFileSync(tasksPath, "");
   }
-  writeFileSync(join(opts.outDir, SCENARIO_FILE), JSON.stringify({ scenario: s, shard: opts.shard ?? null }, null, 2) + "\n");
+  writeFileSync(scenarioPath, header);
   const pending = selected.filter((t) => !done.has(t.index));
   let finished = done.size;
   const record = (r: TaskResult) => {
@@ -58,14 +73,6 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
   if (opts.workers <= 1 && !opts.pool) {
     for (const t of pending) record(runTask(t));
   } else {
-    const pool = new Piscina<WorkUnit, WorkUnitResult>({
-      filename: workerBundle(),
-      maxThreads: opts.workers,
-      minThreads: Math.min(opts.workers, pending.length),
-      // The bundle is plain CommonJS: without this, each worker would inherit and load tsx's
-      // loader from the parent's execArgv (about 0.15 s per worker, paid again at every run).
-      execArgv: [],
-    });
     // Longest tasks first (markets x traders estimates the Monte Carlo's cost), in guided units
     // (see SweepSchedule) fed one per free worker: piscina does not keep submission order before
     // its workers are up. Files do not depend on the order: results are written sorted by task index.
@@ -74,10 +81,16 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
       [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index),
       opts.workers,
     );
+    const pool = new Piscina<WorkUnit, WorkUnitResult>({
+      filename: workerBundle(),
+      maxThreads: opts.workers,
+      minThreads: Math.min(opts.workers, schedule.maxUnits),
+      execArgv: workerExecArgv(),
+    });
     const feed = async (): Promise<void> => {
       for (let next = schedule.next(); next; next = schedule.next()) {
-        const finished = schedule.add(next.index, await pool.run(next.unit));
-        if (finished) record(finished);
+        const result = schedule.add(next.slot, await pool.run(next.unit));
+        if (result) record(result);
       }
     };
     try {
@@ -86,9 +99,34 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
       await pool.destroy();
     }
   }
+  const missing = selected.filter((t) => !done.has(t.index)).map((t) => t.index);
+  if (missing.length > 0) throw new Error(`tasks ${missing.slice(0, 10).join(", ")} never finished (a bug in the scheduler)`);
   const results = selected.map((t) => done.get(t.index)!);
   await writeOutputs(opts.outDir, s, results);
   return results;
+}
+
+/**
+ * The parent's Node options for the workers, without TypeScript loaders (tsx's --require/--import)
+ * and --eval/--print: the worker bundle is plain CommonJS, and loading tsx again in each worker
+ * took about 0.15 s per worker per run. Other flags (--enable-source-maps, --conditions, ...) stay.
+ */
+export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const takesValue = ["--require", "-r", "--import", "--loader", "--experimental-loader", "--eval", "-e", "--print", "-p"].includes(flag);
+    if (!takesValue) {
+      out.push(a);
+      continue;
+    }
+    const value = inline ?? argv[i + 1] ?? "";
+    if (inline === undefined) i++;
+    const isCode = ["--eval", "-e", "--print", "-p"].includes(flag);
+    if (!isCode && !/[\\/]tsx[\\/]/.test(value)) out.push(flag, value);
+  }
+  return out;
 }
 
 /** Combines the tasks of shard directories into the files one machine would have written. */
@@ -97,7 +135,9 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const scenarios = dirs.map((d) => {
     const path = join(d, SCENARIO_FILE);
     if (!existsSync(path)) throw new InputError(`${d}: no ${SCENARIO_FILE}; not an optex run directory`);
-    return (JSON.parse(readFileSync(path, "utf8")) as { scenario: Scenario }).scenario;
+    const run = JSON.parse(readFileSync(path, "utf8")) as { scenario: Scenario; format?: number };
+    if (run.format !== RESULTS_FORMAT) throw new InputError(`${d}: written in optex results format ${run.format ?? 1}; this optex merges format ${RESULTS_FORMAT} (rerun the shard)`);
+    return run.scenario;
   });
   const s = scenarios[0]!;
   for (const [i, other] of scenarios.entries()) {
@@ -111,7 +151,7 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   mkdirSync(outDir, { recursive: true });
   const results = all.map((t) => byIndex.get(t.index)!);
   writeFileSync(join(outDir, TASKS_FILE), results.map((r) => JSON.stringify(r) + "\n").join(""));
-  writeFileSync(join(outDir, SCENARIO_FILE), JSON.stringify({ scenario: s, shard: null }, null, 2) + "\n");
+  writeFileSync(join(outDir, SCENARIO_FILE), runHeader(s, null));
   await writeOutputs(outDir, s, results);
   return results;
 }

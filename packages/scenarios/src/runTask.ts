@@ -5,6 +5,7 @@ import { multiAssetReport } from "./multiAssetReport.ts";
 import { checkCorrelatedAssets, correlatedAssets } from "./correlatedAssets.ts";
 import { basicMechanism, type MechanismId, simulatedMechanism } from "./basicMechanism.ts";
 import { agrees, estimateFromMoments } from "./estimate.ts";
+import { simulationResolution } from "./simulation.ts";
 import { type ChunkMoments, chunkCount, mergeChunkMoments, monteCarloChunkMoments, type QuantityName, quantityNames } from "./monteCarlo.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 
@@ -60,6 +61,8 @@ export function basicTaskHead(task: ScenarioTask): TaskResult {
   } catch (error) {
     return { index: task.index, params, mechanism, status: "unavailable", reason: (error as Error).message.split("\n")[0]! };
   }
+  // The task's chunks (here or on this worker) simulate these bids and fee: built once.
+  if (task.markets > 0) rememberSimulation(task, { env, strategy: m.strategy, fee: m.fee });
   const theory = Object.fromEntries(quantityNames.map((q) => [q, m.theory[q]])) as Record<QuantityName, number>;
   const interim = task.interimPoints > 0 ? interimCurves(m.theory, env.dist, task.interimPoints) : undefined;
   if (task.markets === 0) return { index: task.index, params, mechanism, status: "ok", theory, simulated: null, agreement: null, ...(interim ? { interim } : {}) };
@@ -76,10 +79,9 @@ export function runTaskChunks(task: ScenarioTask, first: number, end: number): C
 export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonly ChunkMoments[]): TaskResult {
   if (head.status !== "ok") return head;
   const merged = mergeChunkMoments(chunks);
-  const dist = parseDistribution(task.params.dist);
-  // Floating-point resolution of the simulated quantities (see simulateBasic).
-  const Q = Math.abs(dist.mean) + Math.sqrt(dist.variance) + task.params.kappa * Math.abs(task.params.muPi);
-  const resolution = 8 * Number.EPSILON * task.params.traders * ((2 * Q * Q) / task.params.kappa);
+  const markets = merged.moments.revenuePerTrader.markets;
+  if (markets !== task.markets) throw new Error(`task ${task.index}: ${markets} of ${task.markets} markets summarised (chunks missing)`);
+  const resolution = simulationResolution(taskEnvironment(task));
   const simulated = {} as Record<QuantityName, { mean: number; ci99: [number, number] | null }>;
   const agreement = {} as Record<QuantityName, boolean | null>;
   for (const q of quantityNames) {
@@ -101,17 +103,22 @@ function taskEnvironment(task: ScenarioTask) {
  * Bids and fee per task, kept for the task's next chunks: a fee's tables take about 15 ms to build
  * and a worker runs a task's chunks in several pieces. A few entries suffice: tasks are fed in order.
  */
-const simulations = new Map<string, ReturnType<typeof simulatedMechanism> & { env: ReturnType<typeof taskEnvironment> }>();
-function cachedSimulation(task: ScenarioTask) {
-  const key = JSON.stringify([task.mechanism, task.params]);
-  let entry = simulations.get(key);
-  if (!entry) {
-    const env = taskEnvironment(task);
-    entry = { env, ...simulatedMechanism(task.mechanism as MechanismId, env, task.params.alpha) };
-    if (simulations.size >= 4) simulations.delete(simulations.keys().next().value!);
-    simulations.set(key, entry);
-  }
-  return entry;
+type Simulation = ReturnType<typeof simulatedMechanism> & { env: ReturnType<typeof taskEnvironment> };
+const simulations = new Map<string, Simulation>();
+const simulationKey = (task: ScenarioTask) => JSON.stringify([task.mechanism, task.params]);
+function rememberSimulation(task: ScenarioTask, entry: Simulation): void {
+  const key = simulationKey(task);
+  simulations.delete(key);
+  if (simulations.size >= 4) simulations.delete(simulations.keys().next().value!);
+  simulations.set(key, entry);
+}
+function cachedSimulation(task: ScenarioTask): Simulation {
+  const entry = simulations.get(simulationKey(task));
+  if (entry) return entry;
+  const env = taskEnvironment(task);
+  const built = { env, ...simulatedMechanism(task.mechanism as MechanismId, env, task.params.alpha) };
+  rememberSimulation(task, built);
+  return built;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { BasicEnvironment } from "@optex/theory";
 import { basicMechanism, type MechanismId } from "./basicMechanism.ts";
-import { agrees, type Estimate, estimate } from "./estimate.ts";
-import { type QuantityName, quantityNames, runMonteCarlo } from "./monteCarlo.ts";
+import { agrees, type Estimate, estimateFromMoments } from "./estimate.ts";
+import { CHUNK_MARKETS, type ChunkMoments, chunkCount, mergeChunkMoments, monteCarloChunkMoments, type QuantityName, quantityNames } from "./monteCarlo.ts";
 
 /** What `optex simulate --json` prints for one mechanism. */
 export interface SimulationReport {
@@ -34,6 +34,16 @@ export interface SimulationOptions {
 }
 
 /**
+ * Floating-point resolution of the simulated quantities: schedules' intercepts are of size
+ * Q = |mu_e| + sigma_e + kappa |mu_pi| and prices of size P = Q / kappa, so a market's sums carry
+ * rounding of order N eps (P Q + Q^2 / kappa). Theory within that of the interval counts as inside.
+ */
+export function simulationResolution(env: BasicEnvironment): number {
+  const Q = Math.abs(env.dist.mean) + Math.sqrt(env.dist.variance) + env.kappa * Math.abs(env.muPi);
+  return 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
+}
+
+/**
  * Runs the Monte Carlo of one mechanism of the basic model as a double auction (agents submit
  * schedules, the engine clears and settles them) and compares it with theory.
  * Throws Error (one line) when the mechanism does not exist for these parameters.
@@ -42,19 +52,22 @@ export function simulateBasic(options: SimulationOptions): SimulationReport {
   const { env, alpha, mechanism, markets, seed } = options;
   const m = basicMechanism(mechanism, env, alpha);
   const started = process.hrtime.bigint();
-  const samples = runMonteCarlo({ env, strategy: m.strategy, fee: m.fee, markets, seed, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  // Chunk by chunk, summarised as in scenario runs (optex run), so both report the same numbers.
+  const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed };
+  const chunks: ChunkMoments[] = [];
+  for (let k = 0; k < chunkCount(markets); k++) {
+    chunks.push(...monteCarloChunkMoments(spec, k, k + 1));
+    options.onProgress?.(Math.min(markets, (k + 1) * CHUNK_MARKETS));
+  }
+  const summary = mergeChunkMoments(chunks);
   const elapsedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const simulated = {} as Record<QuantityName, Estimate>;
   const theory = {} as Record<QuantityName, number>;
   const agreement = {} as Record<QuantityName, boolean | null>;
-  // Floating-point resolution of the simulated quantities: schedules' intercepts are of size
-  // Q = |mu_e| + sigma_e + kappa |mu_pi| and prices of size P = Q / kappa, so a market's sums carry
-  // rounding of order N eps (P Q + Q^2 / kappa). Theory within that of the interval counts as inside.
-  const sigma = Math.sqrt(env.dist.variance);
-  const Q = Math.abs(env.dist.mean) + sigma + env.kappa * Math.abs(env.muPi);
-  const resolution = 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
+  const resolution = simulationResolution(env);
   for (const name of quantityNames) {
-    simulated[name] = estimate(samples[name]);
+    const { markets: n, mean, m2 } = summary.moments[name];
+    simulated[name] = estimateFromMoments(n, mean, m2);
     theory[name] = m.theory[name];
     agreement[name] = agrees(theory[name], simulated[name], resolution);
   }
@@ -68,8 +81,8 @@ export function simulateBasic(options: SimulationOptions): SimulationReport {
     markets,
     seed,
     elapsedSeconds,
-    noTradeMarkets: samples.noTradeMarkets,
-    worstExchangeImbalance: samples.worstImbalance,
+    noTradeMarkets: summary.noTradeMarkets,
+    worstExchangeImbalance: summary.worstImbalance,
     simulated,
     theory,
     agreement,

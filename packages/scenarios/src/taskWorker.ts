@@ -6,11 +6,12 @@ export default function work(unit: WorkUnit): WorkUnitResult {
   if (unit.kind === "task") return { kind: "task", result: runTask(unit.task) };
   const { first, end } = unit;
   const head = unit.head ? basicTaskHead(unit.task) : null;
-  // The head says why a mechanism is unavailable; the other ranges fail fast building it.
+  // The head says why a mechanism is unavailable; the other ranges fail fast building it (and are dropped).
   if (head && head.status !== "ok") return { kind: "chunks", first, end, head, moments: null };
   try {
     return { kind: "chunks", first, end, head, moments: runTaskChunks(unit.task, first, end) };
   } catch (error) {
-    return { kind: "chunks", first, end, head, moments: null, error: (error as Error).message.split("\n")[0]! };
+    const e = error instanceof Error ? { message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { message: String(error) };
+    return { kind: "chunks", first, end, head, moments: null, error: e };
   }
 }

@@ -20,7 +20,7 @@ export type WorkUnitResult =
       readonly head: TaskResult | null;
       /** Null when the mechanism is unavailable (the head says why) or the Monte Carlo failed (error). */
       readonly moments: ChunkMoments[] | null;
-      readonly error?: string;
+      readonly error?: { readonly message: string; readonly stack?: string };
     };
 
 /** A unit is at most the remaining work over this many times the workers (guided self-scheduling). */
@@ -33,7 +33,9 @@ interface Progress {
   received: number;
   head: TaskResult | undefined;
   readonly pieces: Map<number, ChunkMoments[]>;
-  failure: string | undefined;
+  failure: { readonly message: string; readonly stack?: string } | undefined;
+  /** The task's result has been returned (an unavailable mechanism settles at its head). */
+  settled: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ interface Progress {
  * early on a worker takes a whole task (building its bids and fee once) and near the end ranges
  * shrink to one chunk (about 0.05 s), so no worker waits long for the last. A task's chunks are
  * merged in chunk order whichever worker ran them: results do not depend on the schedule.
+ * Units are identified by their slot: the task's position in the list given, not its index.
  */
 export class SweepSchedule {
   private readonly progress: Progress[];
@@ -60,8 +63,14 @@ export class SweepSchedule {
       head: undefined,
       pieces: new Map(),
       failure: undefined,
+      settled: false,
     }));
     this.remainingCost = this.progress.reduce((a, p) => a + this.cost(p, p.chunks), 0);
+  }
+
+  /** The most units the sweep can have (one per chunk or whole task): no more threads are useful. */
+  get maxUnits(): number {
+    return this.progress.reduce((a, p) => a + Math.max(1, p.chunks), 0);
   }
 
   /** Markets x traders of `chunks` chunks of the task (a whole task when it does not split). */
@@ -72,13 +81,14 @@ export class SweepSchedule {
   }
 
   /** The next unit, or undefined when every unit has been handed out. */
-  next(): { unit: WorkUnit; index: number } | undefined {
+  next(): { unit: WorkUnit; slot: number } | undefined {
     while (this.cursor < this.progress.length) {
-      const p = this.progress[this.cursor]!;
+      const slot = this.cursor;
+      const p = this.progress[slot]!;
       if (p.chunks === 0) {
         this.cursor++;
         this.remainingCost -= this.cost(p, 0);
-        return { unit: { kind: "task", task: p.task }, index: this.cursor - 1 };
+        return { unit: { kind: "task", task: p.task }, slot };
       }
       if (p.next >= p.chunks) {
         this.cursor++;
@@ -89,22 +99,34 @@ export class SweepSchedule {
       const unit: WorkUnit = { kind: "chunks", task: p.task, first: p.next, end: p.next + size, head: p.next === 0 };
       p.next += size;
       this.remainingCost -= this.cost(p, size);
-      return { unit, index: this.cursor };
+      return { unit, slot };
     }
     return undefined;
   }
 
-  /** Adds the result of a unit handed out for progress entry `index`; the task's result once all its units are in. */
-  add(index: number, r: WorkUnitResult): TaskResult | undefined {
+  /** Adds the result of a unit handed out for `slot`; the task's result once all its units are in. */
+  add(slot: number, r: WorkUnitResult): TaskResult | undefined {
     if (r.kind === "task") return r.result;
-    const p = this.progress[index]!;
+    const p = this.progress[slot]!;
+    if (p.settled) return undefined;
     if (r.head) p.head = r.head;
+    if (p.head && p.head.status !== "ok") {
+      // Unavailable: its other ranges would only fail; those not yet handed out never will be.
+      this.remainingCost -= this.cost(p, p.chunks - p.next);
+      p.next = p.chunks;
+      p.settled = true;
+      return p.head;
+    }
     if (r.moments) p.pieces.set(r.first, r.moments);
-    else if (r.error !== undefined) p.failure ??= r.error;
+    else p.failure ??= r.error ?? { message: "no moments and no reason" };
     p.received += r.end - r.first;
     if (p.received < p.chunks || !p.head) return undefined;
-    if (p.head.status !== "ok") return p.head;
-    if (p.failure !== undefined) throw new Error(`task ${p.task.index}: the Monte Carlo failed where the theory did not: ${p.failure}`);
+    p.settled = true;
+    if (p.failure !== undefined) {
+      const error = new Error(`task ${p.task.index}: the Monte Carlo failed where the theory did not: ${p.failure.message}`);
+      if (p.failure.stack) error.stack = `${error.stack}\nin the worker: ${p.failure.stack}`;
+      throw error;
+    }
     const ordered = [...p.pieces.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, m]) => m);
     return finishTask(p.task, p.head, ordered);
   }
