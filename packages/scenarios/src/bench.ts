@@ -99,7 +99,7 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     { id: "bench-sweep", sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] }, mechanisms: ["optimal"], markets: options.quick ? 20_000 : 1_000_000 },
     "bench",
   );
-  // Best of four runs per worker count (two with --quick), interleaved (1, 2, 1, 2, ...) so that both see the same
+  // Best of five runs per worker count (two with --quick), interleaved (1, 2, 1, 2, ...) so that both see the same
   // machine state: on a shared VM noise only slows a run down (the same Monte Carlo chunk takes
   // 60 or 110 ms by turns on this one). Two times per run:
   // the sweep itself (pool start to last task, what more workers can speed up) and the whole run
@@ -107,7 +107,7 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
   workerBundle(); // built (about 0.4 s) before timing when the sources changed
   const sweepSeconds = [Infinity, Infinity];
   const runSeconds = [Infinity, Infinity];
-  for (let repeat = 0; repeat < (options.quick ? 2 : 4); repeat++) {
+  for (let repeat = 0; repeat < (options.quick ? 2 : 5); repeat++) {
     for (const [k, workers] of [1, 2].entries()) {
       const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
       const started = process.hrtime.bigint();
