@@ -71,6 +71,12 @@ describe("running sweeps", () => {
     await runScenario(split, { outDir: b, workers: 2, resume: false });
     expect(one.map((r) => r.status)).toEqual(["ok", "ok", "unavailable", "ok", "ok", "ok"]);
     expect(one[2]!.reason).toMatch(/no symmetric linear equilibrium with 2 traders/);
+    // The exchange property and the no-trade count, summed over every chunk of every task.
+    for (const r of one.filter((r) => r.status === "ok")) {
+      expect(r.monteCarlo!.markets).toBe(split.markets);
+      expect(r.monteCarlo!.worstExchangeImbalance).toBeLessThan(1e-13);
+    }
+    expect(readFileSync(join(a, "report.md"), "utf8")).toMatch(new RegExp(`Markets simulated: ${5 * split.markets}; without a unique clearing price \\(no trade, no transfer\\): 0;`));
     for (const f of ["results.json", "results.csv", "report.md"]) expect(readFileSync(join(b, f), "utf8"), f).toBe(readFileSync(join(a, f), "utf8"));
   });
 

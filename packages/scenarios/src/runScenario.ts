@@ -29,7 +29,8 @@ const SCENARIO_FILE = "scenario.json";
 /**
  * Version of what a task's result holds and how it is computed, written to scenario.json: results
  * of different formats never mix in one run (--resume) or merge. 2: Monte Carlo summarised by
- * chunk moments (the last digits differ from format 1's estimates from all samples).
+ * chunk moments (the last digits differ from format 1's estimates from all samples), with its
+ * no-trade count and largest exchange imbalance.
  */
 const RESULTS_FORMAT = 2;
 
@@ -258,6 +259,16 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
   const ranking = rankingTable(results, s.model);
   if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
   if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
+  const simulatedMarkets = results.flatMap((r) => (r.monteCarlo ? [r.monteCarlo] : []));
+  if (simulatedMarkets.length > 0) {
+    const total = simulatedMarkets.reduce((a, m) => a + m.markets, 0);
+    const noTrade = simulatedMarkets.reduce((a, m) => a + m.noTradeMarkets, 0);
+    const imbalance = Math.max(...simulatedMarkets.map((m) => m.worstExchangeImbalance));
+    lines.push(
+      `Markets simulated: ${total}; without a unique clearing price (no trade, no transfer): ${noTrade}; largest exchange imbalance |sum X_i| / (1 + sum |X_i|): ${fmt(imbalance)}.`,
+      "",
+    );
+  }
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
 }
 

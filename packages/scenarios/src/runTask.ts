@@ -20,6 +20,11 @@ export interface TaskResult {
   readonly simulated?: Record<QuantityName, { mean: number; ci99: [number, number] | null }> | null;
   /** Theory inside the simulated 99% interval, per quantity (basic model: every QuantityName). */
   readonly agreement?: Readonly<Record<string, boolean | null>> | null;
+  /**
+   * Basic model with markets: markets without a unique clearing price (no trade, no transfer) and
+   * the largest |sum_i X_i| / (1 + sum_i |X_i|) of a market (the exchange property, ~1e-16).
+   */
+  readonly monteCarlo?: { readonly markets: number; readonly noTradeMarkets: number; readonly worstExchangeImbalance: number };
   /** Theory-only models: named results (null where the theory says none exists). */
   readonly values?: Record<string, number | null>;
   /** Models other than basic: theory against simulation, one row per checked quantity. */
@@ -91,7 +96,8 @@ export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonl
     agreement[q] = agrees(head.theory![q], est, resolution);
   }
   const { interim, ...rest } = head;
-  return { ...rest, simulated, agreement, ...(interim ? { interim } : {}) };
+  const monteCarlo = { markets, noTradeMarkets: merged.noTradeMarkets, worstExchangeImbalance: merged.worstImbalance };
+  return { ...rest, simulated, agreement, monteCarlo, ...(interim ? { interim } : {}) };
 }
 
 function taskEnvironment(task: ScenarioTask) {
