@@ -303,3 +303,28 @@ describe("optex ic", () => {
     }
   });
 });
+
+describe("optex bench", () => {
+  // A smoke run: the numbers depend on the machine, so only their shape and the sweep's accounting are checked.
+  test("--quick --json: every row, the sweep's paired runs and utilisation, every theory solve", async () => {
+    const r = await cli("bench", "--quick", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      rows: { name: string; secondsPerRun: number; itemsPerSecond: number }[];
+      sweep: { runs: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number };
+      theory: unknown[];
+    };
+    for (const row of j.rows) expect(row.secondsPerRun > 0 && Number.isFinite(row.itemsPerSecond), row.name).toBe(true);
+    expect(j.sweep.runs.map((x) => x.workers)).toEqual([1, 2, 1, 2]);
+    for (const run of j.sweep.runs) {
+      expect(run.tasksSeconds).toBeLessThanOrEqual(run.wholeSeconds);
+      // Workers' busy time fits in workers x wall time of the tasks.
+      expect(run.busySeconds).toBeGreaterThan(0);
+      expect(run.busySeconds).toBeLessThanOrEqual(run.workers * run.tasksSeconds);
+    }
+    expect(j.sweep.pairedSpeedups).toHaveLength(2);
+    expect(j.sweep.utilisationTwoWorkers).toBeGreaterThan(0);
+    expect(j.sweep.utilisationTwoWorkers).toBeLessThanOrEqual(1);
+    expect(j.theory.length).toBeGreaterThanOrEqual(9);
+  });
+});

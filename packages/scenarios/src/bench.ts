@@ -6,6 +6,7 @@ import { heterogeneousReport } from "./heterogeneousReport.ts";
 import { multiAssetReport } from "./multiAssetReport.ts";
 import { basicTheoryReport } from "./theoryReport.ts";
 import seedrandom from "seedrandom";
+import { median } from "simple-statistics";
 import { basicMechanism } from "./basicMechanism.ts";
 import { fmt, table, toJson } from "./format.ts";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -88,7 +89,7 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
  * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100; sweep throughput with 1 and 2
  * workers; and the time of one theory solve per model (first call and warm), against issue 3's targets.
  */
-export async function runBench(options: { json: boolean; quick: boolean }): Promise<void> {
+export async function runBench(options: { json: boolean; quick: boolean }, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
   const rows: BenchRow[] = [];
   const sizes = options.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6];
   const minSeconds = options.quick ? 0.05 : 0.5;
@@ -99,33 +100,54 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     { id: "bench-sweep", sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] }, mechanisms: ["optimal"], markets: options.quick ? 20_000 : 1_000_000 },
     "bench",
   );
-  // Best of five runs per worker count (two with --quick), interleaved (1, 2, 1, 2, ...) so that both see the same
-  // machine state: on a shared VM noise only slows a run down (the same Monte Carlo chunk takes
-  // 60 or 110 ms by turns on this one). Two times per run:
-  // the sweep itself (pool start to last task, what more workers can speed up) and the whole run
-  // (plus writing results and rendering plots, which one thread does).
+  // Five runs per worker count (two with --quick), interleaved (1, 2, 1, 2, ...) so that both see
+  // the same machine state. Two times per run: the sweep itself (pool start to last task, what more
+  // workers can speed up) and the whole run (plus writing results and rendering plots, which one
+  // thread does); and the workers' busy time, whose share of workers x wall time is the pool's
+  // utilisation (how well the schedule keeps every worker busy, whatever the machine's speed).
+  // Speed-up: the best times' ratio, and the median of the paired runs' ratios. On a shared VM
+  // whose cores slow down by turns (an arithmetic loop's time varies 2x here), the best single
+  // worker run can catch one quiet core while two workers need both: the median of pairs is the
+  // steadier estimate.
   workerBundle(); // built (about 0.4 s) before timing when the sources changed
-  const sweepSeconds = [Infinity, Infinity];
-  const runSeconds = [Infinity, Infinity];
+  const sweepRuns: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[] = [];
   for (let repeat = 0; repeat < (options.quick ? 2 : 5); repeat++) {
-    for (const [k, workers] of [1, 2].entries()) {
+    for (const workers of [1, 2]) {
       const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       let tasksSeconds = Infinity;
+      let busySeconds = 0;
       // Both through the pool: the same bundled code in worker threads, so only the parallelism differs.
-      await runScenario(sweep, { outDir: dir, workers, resume: false, pool: true, onProgress: (done, total) => void (done === total && (tasksSeconds = seconds())) });
-      runSeconds[k] = Math.min(runSeconds[k]!, seconds());
-      sweepSeconds[k] = Math.min(sweepSeconds[k]!, tasksSeconds);
+      await runScenario(sweep, {
+        outDir: dir,
+        workers,
+        resume: false,
+        pool: true,
+        onProgress: (done, total) => void (done === total && (tasksSeconds = seconds())),
+        onUnit: (s) => void (busySeconds += s),
+      });
+      sweepRuns.push({ workers, tasksSeconds, wholeSeconds: seconds(), busySeconds });
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  const runsOf = (workers: number) => sweepRuns.filter((r) => r.workers === workers);
+  const best = (workers: number, key: "tasksSeconds" | "wholeSeconds") => Math.min(...runsOf(workers).map((r) => r[key]));
   const draws = sweep.markets * sweep.sweep.traders!.reduce((a: number, b) => a + Number(b), 0);
-  for (const [k, workers] of [1, 2].entries()) {
+  for (const workers of [1, 2]) {
     const label = `${workers} worker${workers > 1 ? "s" : ""}`;
-    rows.push({ name: `scenario sweep, 8 tasks, ${label}: tasks`, size: 8, secondsPerRun: sweepSeconds[k]!, itemsPerSecond: draws / sweepSeconds[k]!, unit: "trader-draws/s" });
-    rows.push({ name: `scenario sweep, 8 tasks, ${label}: whole run`, size: 8, secondsPerRun: runSeconds[k]!, itemsPerSecond: draws / runSeconds[k]!, unit: "trader-draws/s" });
+    rows.push({ name: `scenario sweep, 8 tasks, ${label}: tasks`, size: 8, secondsPerRun: best(workers, "tasksSeconds"), itemsPerSecond: draws / best(workers, "tasksSeconds"), unit: "trader-draws/s" });
+    rows.push({ name: `scenario sweep, 8 tasks, ${label}: whole run`, size: 8, secondsPerRun: best(workers, "wholeSeconds"), itemsPerSecond: draws / best(workers, "wholeSeconds"), unit: "trader-draws/s" });
   }
+  const pairedRatios = runsOf(1).map((one, i) => one.tasksSeconds / runsOf(2)[i]!.tasksSeconds);
+  const sweepSummary = {
+    bestOfSpeedup: best(1, "tasksSeconds") / best(2, "tasksSeconds"),
+    bestOfSpeedupWholeRun: best(1, "wholeSeconds") / best(2, "wholeSeconds"),
+    medianPairedSpeedup: median(pairedRatios),
+    pairedSpeedups: pairedRatios,
+    utilisationTwoWorkers: median(runsOf(2).map((r) => r.busySeconds / (2 * r.tasksSeconds))),
+    runs: sweepRuns,
+  };
   const rng = seedrandom.alea("bench");
   for (const n of sizes) {
     const book = createLinearBook(n);
@@ -156,20 +178,20 @@ export async function runBench(options: { json: boolean; quick: boolean }): Prom
     const s = timeBest(() => monteCarloChunkMoments(spec, 0, chunkCount(markets)), minSeconds);
     rows.push({ name: `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`, size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
   }
-  const speedup = sweepSeconds[0]! / sweepSeconds[1]!;
-  const runSpeedup = runSeconds[0]! / runSeconds[1]!;
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
-  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweepSpeedupTwoWorkers: speedup, runSpeedupTwoWorkers: runSpeedup, theory };
+  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, theory };
   if (options.json) {
-    process.stdout.write(toJson(result) + "\n");
+    out(toJson(result) + "\n");
     return;
   }
-  process.stdout.write(
+  out(
     table(
       ["benchmark", "size", "seconds per run", "throughput"],
       rows.map((r) => [r.name, String(r.size), fmt(r.secondsPerRun), `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`]),
     ) +
-      `\n\nsweep speed-up with 2 workers: ${speedup.toFixed(2)}x (tasks), ${runSpeedup.toFixed(2)}x (whole run, with outputs)\n\n` +
+      `\n\nsweep speed-up with 2 workers: ${sweepSummary.medianPairedSpeedup.toFixed(2)}x (median of ${pairedRatios.length} paired runs: ` +
+      `${pairedRatios.map((r) => r.toFixed(2)).join(", ")}); best times' ratio ${sweepSummary.bestOfSpeedup.toFixed(2)}x (tasks), ` +
+      `${sweepSummary.bestOfSpeedupWholeRun.toFixed(2)}x (whole run, with outputs); 2 workers busy ${(100 * sweepSummary.utilisationTwoWorkers).toFixed(1)}% of the time\n\n` +
       table(
         ["theory solve", "first call", "best of repeats", "target", "meets target"],
         theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),

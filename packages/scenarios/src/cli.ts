@@ -312,11 +312,11 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
 
   program
     .command("bench")
-    .description("throughput of clearing and of the Monte Carlo (not part of the tests)")
+    .description("throughput of clearing, of the Monte Carlo and of sweeps with 1 and 2 workers; theory solve times")
     .option("--json", "print one JSON object on stdout")
     .option("--quick", "smaller sizes, for a smoke run")
     .action(async (o: { json?: boolean; quick?: boolean }) => {
-      await runBench({ json: o.json === true, quick: o.quick === true });
+      await runBench({ json: o.json === true, quick: o.quick === true }, io.out);
     });
   return program;
 }

@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Run every n-th task starting at the k-th (array jobs on a batch scheduler). */
   readonly shard?: { k: number; n: number };
   readonly onProgress?: (done: number, total: number) => void;
+  /** Pool runs: called with the seconds a worker spent on each unit (benchmarks of utilisation). */
+  readonly onUnit?: (seconds: number) => void;
 }
 
 const TASKS_FILE = "tasks.jsonl";
@@ -90,7 +92,9 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     });
     const feed = async (): Promise<void> => {
       for (let next = schedule.next(); next; next = schedule.next()) {
-        const result = schedule.add(next.slot, await pool.run(next.unit));
+        const done = await pool.run(next.unit);
+        opts.onUnit?.(done.seconds);
+        const result = schedule.add(next.slot, done);
         if (result) record(result);
       }
     };

@@ -1,8 +1,13 @@
 // Worker-thread entry for the scenario pool (piscina): one unit of work in, its result out.
 import { basicTaskHead, runTask, runTaskChunks } from "./runTask.ts";
-import type { WorkUnit, WorkUnitResult } from "./workUnits.ts";
+import type { UnitOutcome, WorkUnit, WorkUnitResult } from "./workUnits.ts";
 
 export default function work(unit: WorkUnit): WorkUnitResult {
+  const started = performance.now();
+  return { ...run(unit), seconds: (performance.now() - started) / 1000 };
+}
+
+function run(unit: WorkUnit): UnitOutcome {
   if (unit.kind === "task") return { kind: "task", result: runTask(unit.task) };
   const { first, end } = unit;
   const head = unit.head ? basicTaskHead(unit.task) : null;

@@ -11,7 +11,8 @@ export type WorkUnit =
   | { readonly kind: "task"; readonly task: ScenarioTask }
   | { readonly kind: "chunks"; readonly task: ScenarioTask; readonly first: number; readonly end: number; readonly head: boolean };
 
-export type WorkUnitResult =
+/** What a unit computes. */
+export type UnitOutcome =
   | { readonly kind: "task"; readonly result: TaskResult }
   | {
       readonly kind: "chunks";
@@ -22,6 +23,9 @@ export type WorkUnitResult =
       readonly moments: ChunkMoments[] | null;
       readonly error?: { readonly message: string; readonly stack?: string };
     };
+
+/** What a worker returns: the outcome and the time it spent on the unit (benchmarks; never written to results). */
+export type WorkUnitResult = UnitOutcome & { readonly seconds: number };
 
 /** A unit is at most the remaining work over this many times the workers (guided self-scheduling). */
 const GUIDED_DIVISOR = 2;
