@@ -311,7 +311,7 @@ describe("optex bench", () => {
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as {
       rows: { name: string; secondsPerRun: number; itemsPerSecond: number }[];
-      sweep: { runs: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number };
+      sweep: { runs: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number; medianWorkInflation: number };
       theory: unknown[];
     };
     for (const row of j.rows) expect(row.secondsPerRun > 0 && Number.isFinite(row.itemsPerSecond), row.name).toBe(true);
@@ -325,6 +325,7 @@ describe("optex bench", () => {
     expect(j.sweep.pairedSpeedups).toHaveLength(2);
     expect(j.sweep.utilisationTwoWorkers).toBeGreaterThan(0);
     expect(j.sweep.utilisationTwoWorkers).toBeLessThanOrEqual(1);
+    expect(j.sweep.medianWorkInflation).toBeGreaterThan(0);
     expect(j.theory.length).toBeGreaterThanOrEqual(9);
   });
 });
