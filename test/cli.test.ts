@@ -311,21 +311,23 @@ describe("optex bench", () => {
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as {
       rows: { name: string; secondsPerRun: number; itemsPerSecond: number }[];
-      sweep: { runs: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number; medianWorkInflation: number };
+      sweep: { runs: { pair: number; workers: number; tasksSeconds: number; wholeSeconds: number; cpuSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number; medianCpuInflation: number };
       theory: unknown[];
     };
     for (const row of j.rows) expect(row.secondsPerRun > 0 && Number.isFinite(row.itemsPerSecond), row.name).toBe(true);
-    expect(j.sweep.runs.map((x) => x.workers)).toEqual([1, 2, 1, 2]);
+    // Pairs alternate which worker count runs first.
+    expect(j.sweep.runs.map((x) => [x.pair, x.workers])).toEqual([[0, 1], [0, 2], [1, 2], [1, 1]]);
     for (const run of j.sweep.runs) {
       expect(run.tasksSeconds).toBeLessThanOrEqual(run.wholeSeconds);
       // Workers' busy time fits in workers x wall time of the tasks.
       expect(run.busySeconds).toBeGreaterThan(0);
+      expect(run.cpuSeconds).toBeGreaterThan(0);
       expect(run.busySeconds).toBeLessThanOrEqual(run.workers * run.tasksSeconds);
     }
     expect(j.sweep.pairedSpeedups).toHaveLength(2);
     expect(j.sweep.utilisationTwoWorkers).toBeGreaterThan(0);
     expect(j.sweep.utilisationTwoWorkers).toBeLessThanOrEqual(1);
-    expect(j.sweep.medianWorkInflation).toBeGreaterThan(0);
+    expect(j.sweep.medianCpuInflation).toBeGreaterThan(0);
     expect(j.theory.length).toBeGreaterThanOrEqual(9);
   });
 });

@@ -83,13 +83,15 @@ describe("running sweeps", () => {
   test("--resume and merge refuse another scenario, seed or results format", async () => {
     const dir = tmp();
     await runScenario(small, { outDir: dir, workers: 1, resume: false });
-    await expect(runScenario({ ...small, seed: "other" }, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/--resume needs the run's own scenario, shard and optex results format/);
+    await expect(runScenario({ ...small, seed: "other" }, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/--resume needs the run's own scenario, shard and optex results format \(scenario\.seed: "other" now, "1" in scenario\.json\)/);
     const header = JSON.parse(readFileSync(join(dir, "scenario.json"), "utf8")) as { format?: number };
     expect(header.format).toBe(2);
     delete header.format; // as written before moments (format 1)
     writeFileSync(join(dir, "scenario.json"), JSON.stringify(header));
     await expect(mergeRuns([dir], tmp())).rejects.toThrow(/written in optex results format 1; this optex merges format 2/);
-    await expect(runScenario(small, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/scenario\.json differs/);
+    await expect(runScenario(small, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/\(format: 2 now, absent in scenario\.json\)/);
+    writeFileSync(join(dir, "scenario.json"), '{"format": 2, "scen');
+    await expect(mergeRuns([dir], tmp())).rejects.toThrow(/scenario\.json: not readable as JSON/);
   });
 
   test("shards merged give the files one machine would have written", async () => {

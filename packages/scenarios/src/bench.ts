@@ -100,38 +100,46 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
     { id: "bench-sweep", sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] }, mechanisms: ["optimal"], markets: options.quick ? 20_000 : 1_000_000 },
     "bench",
   );
-  // Five runs per worker count (two with --quick), interleaved (1, 2, 1, 2, ...) so that both see
-  // the same machine state. Two times per run: the sweep itself (pool start to last task, what more
-  // workers can speed up) and the whole run (plus writing results and rendering plots, which one
-  // thread does); and the workers' busy time, whose share of workers x wall time is the pool's
-  // utilisation (how well the schedule keeps every worker busy, whatever the machine's speed).
-  // Speed-up: the best times' ratio, and the median of the paired runs' ratios. On a shared VM
-  // whose cores slow down by turns (an arithmetic loop's time varies 2x here), the best single
-  // worker run can catch one quiet core while two workers need both: the median of pairs is the
-  // steadier estimate.
+  // Five pairs of runs (two with --quick), one with each worker count, the order alternating within
+  // pairs (1, 2 / 2, 1 / ...) so that both counts see the same machine state and neither always goes
+  // first. Per run: the sweep's time (pool start to last task, start-up included: what more workers
+  // can speed up), the whole run's (plus writing results and plots, which one thread does), the
+  // process's CPU time over the sweep, and the workers' busy wall time. Speed-up: the median of the
+  // pairs' ratios, and the best times' ratio. On a shared VM whose cores slow down by turns (an
+  // arithmetic loop's time varies 2x here) the best single-worker run can catch one quiet core while
+  // two workers need both, so the paired median is the steadier estimate; utilisation (busy time
+  // over workers x sweep time) and CPU inflation (CPU time with 2 workers over 1) tell scheduling
+  // losses from cores running slower when both are busy.
   workerBundle(); // built (about 0.4 s) before timing when the sources changed
-  const sweepRuns: { workers: number; tasksSeconds: number; wholeSeconds: number; busySeconds: number }[] = [];
-  for (let repeat = 0; repeat < (options.quick ? 2 : 5); repeat++) {
-    for (const workers of [1, 2]) {
+  const sweepRuns: { pair: number; workers: number; tasksSeconds: number; wholeSeconds: number; cpuSeconds: number; busySeconds: number }[] = [];
+  for (let pair = 0; pair < (options.quick ? 2 : 5); pair++) {
+    for (const workers of pair % 2 === 0 ? [1, 2] : [2, 1]) {
       const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
+      const cpuStart = process.cpuUsage();
       const started = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
       let tasksSeconds = Infinity;
+      let cpuSeconds = Infinity;
       let busySeconds = 0;
+      const tasksDone = () => {
+        tasksSeconds = seconds();
+        const cpu = process.cpuUsage(cpuStart);
+        cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      };
       // Both through the pool: the same bundled code in worker threads, so only the parallelism differs.
       await runScenario(sweep, {
         outDir: dir,
         workers,
         resume: false,
         pool: true,
-        onProgress: (done, total) => void (done === total && (tasksSeconds = seconds())),
+        onProgress: (done, total) => void (done === total && tasksDone()),
         onUnit: (s) => void (busySeconds += s),
       });
-      sweepRuns.push({ workers, tasksSeconds, wholeSeconds: seconds(), busySeconds });
+      sweepRuns.push({ pair, workers, tasksSeconds, wholeSeconds: seconds(), cpuSeconds, busySeconds });
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const runsOf = (workers: number) => sweepRuns.filter((r) => r.workers === workers);
+  const runsOf = (workers: number) => sweepRuns.filter((r) => r.workers === workers).sort((a, b) => a.pair - b.pair);
   const best = (workers: number, key: "tasksSeconds" | "wholeSeconds") => Math.min(...runsOf(workers).map((r) => r[key]));
   const draws = sweep.markets * sweep.sweep.traders!.reduce((a: number, b) => a + Number(b), 0);
   for (const workers of [1, 2]) {
@@ -139,16 +147,15 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
     rows.push({ name: `scenario sweep, 8 tasks, ${label}: tasks`, size: 8, secondsPerRun: best(workers, "tasksSeconds"), itemsPerSecond: draws / best(workers, "tasksSeconds"), unit: "trader-draws/s" });
     rows.push({ name: `scenario sweep, 8 tasks, ${label}: whole run`, size: 8, secondsPerRun: best(workers, "wholeSeconds"), itemsPerSecond: draws / best(workers, "wholeSeconds"), unit: "trader-draws/s" });
   }
-  const pairedRatios = runsOf(1).map((one, i) => one.tasksSeconds / runsOf(2)[i]!.tasksSeconds);
+  const [ones, twos] = [runsOf(1), runsOf(2)];
+  const pairedRatios = ones.map((one, i) => one.tasksSeconds / twos[i]!.tasksSeconds);
   const sweepSummary = {
-    bestOfSpeedup: best(1, "tasksSeconds") / best(2, "tasksSeconds"),
-    bestOfSpeedupWholeRun: best(1, "wholeSeconds") / best(2, "wholeSeconds"),
     medianPairedSpeedup: median(pairedRatios),
     pairedSpeedups: pairedRatios,
-    utilisationTwoWorkers: median(runsOf(2).map((r) => r.busySeconds / (2 * r.tasksSeconds))),
-    // The same work's CPU time with 2 workers over 1 (paired runs): above 1 when each core runs
-    // slower while both are busy (shared caches, memory, a host's other tenants), not a scheduling loss.
-    medianWorkInflation: median(runsOf(1).map((one, i) => runsOf(2)[i]!.busySeconds / one.busySeconds)),
+    bestOfSpeedup: best(1, "tasksSeconds") / best(2, "tasksSeconds"),
+    bestOfSpeedupWholeRun: best(1, "wholeSeconds") / best(2, "wholeSeconds"),
+    utilisationTwoWorkers: median(twos.map((r) => r.busySeconds / (2 * r.tasksSeconds))),
+    medianCpuInflation: median(ones.map((one, i) => twos[i]!.cpuSeconds / one.cpuSeconds)),
     runs: sweepRuns,
   };
   const rng = seedrandom.alea("bench");
@@ -194,8 +201,8 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
     ) +
       `\n\nsweep speed-up with 2 workers: ${sweepSummary.medianPairedSpeedup.toFixed(2)}x (median of ${pairedRatios.length} paired runs: ` +
       `${pairedRatios.map((r) => r.toFixed(2)).join(", ")}); best times' ratio ${sweepSummary.bestOfSpeedup.toFixed(2)}x (tasks), ` +
-      `${sweepSummary.bestOfSpeedupWholeRun.toFixed(2)}x (whole run, with outputs); 2 workers busy ${(100 * sweepSummary.utilisationTwoWorkers).toFixed(1)}% of the time, ` +
-      `doing the work in ${sweepSummary.medianWorkInflation.toFixed(2)}x the CPU time of 1 worker\n\n` +
+      `${sweepSummary.bestOfSpeedupWholeRun.toFixed(2)}x (whole run, with outputs). 2 workers busy ${(100 * sweepSummary.utilisationTwoWorkers).toFixed(1)}% ` +
+      `of the sweep's time (start-up included), using ${sweepSummary.medianCpuInflation.toFixed(2)}x the CPU time of 1 worker\n\n` +
       table(
         ["theory solve", "first call", "best of repeats", "target", "meets target"],
         theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),

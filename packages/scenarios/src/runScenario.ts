@@ -40,6 +40,39 @@ function runHeader(s: Scenario, shard: { k: number; n: number } | null): string 
   return JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2) + "\n";
 }
 
+interface RunHeader {
+  readonly format?: number;
+  readonly scenario: Scenario;
+  readonly shard: { k: number; n: number } | null;
+}
+
+/** A run directory's scenario.json, or an InputError naming the file. */
+function readRunHeader(path: string): RunHeader {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new InputError(`${path}: not readable as JSON (${(error as Error).message.split("\n")[0]}); not an optex run directory, or a torn file`);
+  }
+  if (typeof value !== "object" || value === null || typeof (value as RunHeader).scenario !== "object" || (value as RunHeader).scenario === null) {
+    throw new InputError(`${path}: no scenario object; not an optex run directory`);
+  }
+  return value as RunHeader;
+}
+
+/** The first path where two JSON values differ, e.g. "scenario.seed: \"a\" was \"b\"". */
+function firstDifference(was: unknown, now: unknown, path = ""): string {
+  if (typeof was === "object" && was !== null && typeof now === "object" && now !== null) {
+    for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      const a = (was as Record<string, unknown>)[key];
+      const b = (now as Record<string, unknown>)[key];
+      if (JSON.stringify(a) !== JSON.stringify(b)) return firstDifference(a, b, path ? `${path}.${key}` : key);
+    }
+  }
+  const show = (x: unknown) => (x === undefined ? "absent" : JSON.stringify(x));
+  return `${path || "(root)"}: ${show(now)} now, ${show(was)} in ${SCENARIO_FILE}`;
+}
+
 /**
  * Runs a scenario's tasks (theory and Monte Carlo per parameter point and mechanism), appending each
  * finished task as one line of outDir/tasks.jsonl, then writes results.json, results.csv,
@@ -58,7 +91,10 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
   if (opts.resume && existsSync(tasksPath)) {
     // Tasks of another scenario, seed, size, shard or results format must not mix with these.
     const previous = existsSync(scenarioPath) ? readFileSync(scenarioPath, "utf8") : "";
-    if (previous !== header) throw new InputError(`${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${SCENARIO_FILE} differs); rerun without --resume or use another --out`);
+    if (previous !== header) {
+      const difference = previous === "" ? `no ${SCENARIO_FILE}` : firstDifference(readRunHeader(scenarioPath), JSON.parse(header));
+      throw new InputError(`${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${difference}); rerun without --resume or use another --out`);
+    }
     for (const r of readTaskLines(tasksPath)) if (selected.some((t) => t.index === r.index)) done.set(r.index, r);
     // Rewrite without a torn last line so that appends start on a fresh line.
     writeFileSync(tasksPath, [...done.values()].map((r) => JSON.stringify(r) + "\n").join(""));
@@ -92,9 +128,9 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     });
     const feed = async (): Promise<void> => {
       for (let next = schedule.next(); next; next = schedule.next()) {
-        const done = await pool.run(next.unit);
-        opts.onUnit?.(done.seconds);
-        const result = schedule.add(next.slot, done);
+        const outcome = await pool.run(next.unit);
+        opts.onUnit?.(outcome.seconds);
+        const result = schedule.add(next.slot, outcome);
         if (result) record(result);
       }
     };
@@ -111,25 +147,27 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
   return results;
 }
 
+/** Parent flags that workers accept and that change what a run prints or resolves; the rest are dropped. */
+const WORKER_FLAGS = new Set(["--enable-source-maps", "--no-warnings", "--trace-warnings", "--no-deprecation", "--trace-deprecation", "--throw-deprecation", "--pending-deprecation", "--trace-uncaught"]);
+const WORKER_FLAGS_WITH_VALUE = new Set(["--conditions", "-C", "--unhandled-rejections"]);
+
 /**
- * The parent's Node options for the workers, without TypeScript loaders (tsx's --require/--import)
- * and --eval/--print: the worker bundle is plain CommonJS, and loading tsx again in each worker
- * took about 0.15 s per worker per run. Other flags (--enable-source-maps, --conditions, ...) stay.
+ * The parent's Node options for the workers: an allowlist. The worker bundle is plain CommonJS, so
+ * TypeScript loaders (tsx's --require/--import: about 0.15 s per worker per run) are not needed,
+ * and Node refuses process-wide flags in workers (--max-old-space-size, --stack-size, ...) while
+ * --inspect-brk would stop every worker.
  */
 export function workerExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const takesValue = ["--require", "-r", "--import", "--loader", "--experimental-loader", "--eval", "-e", "--print", "-p"].includes(flag);
-    if (!takesValue) {
-      out.push(a);
-      continue;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    if (WORKER_FLAGS.has(flag) && eq < 0) out.push(a);
+    else if (WORKER_FLAGS_WITH_VALUE.has(flag)) {
+      if (eq > 0) out.push(a);
+      else if (i + 1 < argv.length) out.push(a, argv[++i]!);
     }
-    const value = inline ?? argv[i + 1] ?? "";
-    if (inline === undefined) i++;
-    const isCode = ["--eval", "-e", "--print", "-p"].includes(flag);
-    if (!isCode && !/[\\/]tsx[\\/]/.test(value)) out.push(flag, value);
   }
   return out;
 }
@@ -140,8 +178,12 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   const scenarios = dirs.map((d) => {
     const path = join(d, SCENARIO_FILE);
     if (!existsSync(path)) throw new InputError(`${d}: no ${SCENARIO_FILE}; not an optex run directory`);
-    const run = JSON.parse(readFileSync(path, "utf8")) as { scenario: Scenario; format?: number };
-    if (run.format !== RESULTS_FORMAT) throw new InputError(`${d}: written in optex results format ${run.format ?? 1}; this optex merges format ${RESULTS_FORMAT} (rerun the shard)`);
+    const run = readRunHeader(path);
+    const format = run.format ?? 1;
+    if (format !== RESULTS_FORMAT) {
+      const fix = format < RESULTS_FORMAT ? "rerun that shard with this optex" : "merge with the newer optex that wrote it";
+      throw new InputError(`${d}: written in optex results format ${format}; this optex merges format ${RESULTS_FORMAT} (${fix})`);
+    }
     return run.scenario;
   });
   const s = scenarios[0]!;

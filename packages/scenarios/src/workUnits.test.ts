@@ -65,7 +65,7 @@ describe("guided units of a sweep", () => {
 });
 
 describe("worker threads' Node options", () => {
-  test("tsx's loader and --eval are dropped, other flags kept", () => {
+  test("an allowlist: loaders, --eval, process-wide and inspector flags are dropped", () => {
     const tsx = "/repo/node_modules/.pnpm/tsx@4/node_modules/tsx/dist";
     expect(
       workerExecArgv([
@@ -73,14 +73,20 @@ describe("worker threads' Node options", () => {
         `${tsx}/preflight.cjs`,
         "--import",
         `file://${tsx}/loader.mjs`,
+        "--import",
+        "tsx",
         "--enable-source-maps",
         "--conditions=development",
+        "-C",
+        "custom",
+        "--max-old-space-size=4096",
+        "--inspect-brk",
         "--require",
         "/repo/setup.cjs",
-        `--import=file://${tsx}/loader.mjs`,
         "--eval",
         "console.log(1)",
+        "--no-warnings",
       ]),
-    ).toEqual(["--enable-source-maps", "--conditions=development", "--require", "/repo/setup.cjs"]);
+    ).toEqual(["--enable-source-maps", "--conditions=development", "-C", "custom", "--no-warnings"]);
   });
 });
