@@ -81,16 +81,17 @@ export function chunkCount(markets: number): number {
 
 /**
  * Chunks first..end-1 of the Monte Carlo of runMonteCarlo(spec), each summarised by its moments
- * (two passes over each block of BLOCK_MARKETS samples, blocks merged in order). The samples are those runMonteCarlo would draw, so any
- * split of the chunks across workers, merged in chunk order by mergeChunkMoments, gives the same bits.
+ * (two passes over each block of BLOCK_MARKETS samples, blocks merged in order). The samples are
+ * those runMonteCarlo would draw, so any split of the chunks across workers, merged in chunk order
+ * by mergeChunkMoments, gives the same bits.
  */
 export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">, first: number, end: number): ChunkMoments[] {
   const { env, strategy, fee, markets } = spec;
   if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first <= end && end <= chunkCount(markets))) {
     throw new RangeError(`chunks ${first}..${end} outside 0..${chunkCount(markets)}`);
   }
-  // Blocks of a chunk's markets share its generator; their samples stay in L2 (128 kB), not in
-  // 2 MB of chunk-long arrays that two workers' caches would fight over.
+  // Blocks of a chunk's markets share its generator; their samples fit in a core's L2 (128 kB of
+  // buffers rather than 2 MB of chunk-long arrays).
   const size = Math.min(BLOCK_MARKETS, markets);
   const buffers = {
     revenuePerTrader: new Float64Array(size),

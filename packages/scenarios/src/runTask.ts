@@ -90,7 +90,7 @@ export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonl
   const simulated = {} as Record<QuantityName, { mean: number; ci99: [number, number] | null }>;
   const agreement = {} as Record<QuantityName, boolean | null>;
   for (const q of quantityNames) {
-    const { markets, mean, m2 } = merged.moments[q];
+    const { mean, m2 } = merged.moments[q];
     const est = estimateFromMoments(markets, mean, m2);
     simulated[q] = { mean: est.mean, ci99: est.ci99 };
     agreement[q] = agrees(head.theory![q], est, resolution);
