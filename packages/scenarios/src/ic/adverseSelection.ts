@@ -1,20 +1,14 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
 import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee } from "@optex/engine";
-import { prop5Fee } from "@optex/fees";
+import { type AdverseSelectionFeeEnvironment, prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
 import type { IcEnvironment, IcMarket, ParticipationPoint } from "./laws.ts";
 import { uniformReal } from "./uniformReal.ts";
 import { deviationsOf, oneAssetOutcome } from "./singleAsset.ts";
 
-export interface AdverseSelectionIcParams {
-  readonly traders: number;
-  readonly kappa: number;
-  readonly muE: number;
-  readonly sigmaE: number;
-  readonly sigmaZeta: number;
-  readonly alpha: number;
-}
+/** The Proposition 5 fee's environment (Section 5.3, Gaussian, independent signals). */
+export type AdverseSelectionIcParams = AdverseSelectionFeeEnvironment;
 
 /** A trader's type: endowment and signal (zeta_i, her posterior mean of her share of pi). */
 type Type = readonly [number, number];

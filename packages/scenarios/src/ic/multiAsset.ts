@@ -1,19 +1,13 @@
 import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee, radialBidder } from "@optex/agents";
 import { clear, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { prop8Fee, type Prop8Fee } from "@optex/fees";
-import { normal, radialMechanism } from "@optex/theory";
+import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
 
-export interface MultiAssetIcParams {
-  readonly assets: number;
-  readonly traders: number;
-  readonly kappa: number;
-  readonly sigmaE: number;
-  readonly sigmaPi: number;
-  readonly alpha: number;
-}
+/** Section 6 under Condition 3 (the theory's environment). */
+export type MultiAssetIcParams = MultiAssetEnvironment;
 
 /** Proposition 8 as printed: b(sum_a (q_a + p_a/N)^2) + (c/2)|q|^2 + d (MODEL.md section 7: the argument is wrong). */
 function printedProp8(fee: Prop8Fee): CrossExchangeFee {
