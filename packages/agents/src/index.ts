@@ -16,7 +16,6 @@ export {
   type Regret,
 } from "./bestResponder.ts";
 export {
-  type CrossExchangeFee,
   type MultiAssetBestResponse,
   multiAssetBestResponse,
   type MultiAssetBestResponseOptions,
@@ -28,7 +27,6 @@ export {
   multiAssetResidualPrices,
   multiAssetUtilityGain,
   nelderMead,
-  noCrossExchangeFee,
 } from "./multiAssetBestResponder.ts";
 export {
   type AdverseSelectionProblem,

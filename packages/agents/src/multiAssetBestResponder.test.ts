@@ -1,4 +1,4 @@
-import { type DemandSchedule, linearSchedule } from "@optex/engine";
+import { type CrossExchangeFee, type DemandSchedule, linearSchedule, noCrossExchangeFee } from "@optex/engine";
 import { basicEnvironment, normal, solveVirtualType } from "@optex/theory";
 import fc from "fast-check";
 import { Matrix, solve } from "ml-matrix";
@@ -8,14 +8,12 @@ import { prop3Fee } from "../../fees/src/prop3Fee.ts";
 import { type Prop8Fee, prop8Fee } from "../../fees/src/prop8Fee.ts";
 import { bestResponse } from "./bestResponder.ts";
 import {
-  type CrossExchangeFee,
   type MultiAssetBestResponseProblem,
   multiAssetBestResponse,
   multiAssetPayoffOfQuantities,
   multiAssetPayoffOfSchedules,
   multiAssetRegretOf,
   nelderMead,
-  noCrossExchangeFee,
 } from "./multiAssetBestResponder.ts";
 
 /** Regret tolerance relative to the payoff scale k sigma_e^2 sigma_pi^2 / kappa (1e-9, as for Proposition 3). */

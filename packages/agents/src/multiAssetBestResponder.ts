@@ -1,18 +1,5 @@
-import { clear, type DemandSchedule } from "@optex/engine";
+import { clear, type CrossExchangeFee, type DemandSchedule } from "@optex/engine";
 import { residualPrice } from "./bestResponder.ts";
-
-/**
- * A cross-exchange transaction fee (Definition 6.1): what a trader pays on top of sum_a p_a q_a,
- * given its vector of trades q and the vector of clearing prices p (one entry per asset).
- * Must be pure. Fee modules (e.g. the Proposition 8 fee) satisfy this structurally.
- */
-export interface CrossExchangeFee {
-  readonly id: string;
-  feeOf(q: readonly number[], p: readonly number[]): number;
-}
-
-/** Separate double auctions with no fee. */
-export const noCrossExchangeFee: CrossExchangeFee = Object.freeze({ id: "none", feeOf: (): number => 0 });
 
 /** What one trader faces in k separate double auctions joined by a cross-exchange fee. */
 export interface MultiAssetBestResponseProblem {

@@ -7,6 +7,11 @@
 export interface FeeSchedule {
   readonly id: string;
   fee(trader: number, q: number, p: number): number;
+  /**
+   * Declared batch fast path: out[i] = fee(i, quantities[i], p) for every trader of one market,
+   * in one monomorphic loop (Monte Carlo). Must agree with fee() (a test checks each module).
+   */
+  feesInto?(quantities: Float64Array, p: number, out: Float64Array): void;
 }
 
 /**

@@ -20,3 +20,13 @@ export { clearLinearBook, createLinearBook, linearBookFailure } from "./linearBo
 export type { LinearBook, LinearBookFailure } from "./linearBook.ts";
 export { settle } from "./settle.ts";
 export type { Settlement, Valuation } from "./settle.ts";
+export {
+  BALANCE_RELATIVE,
+  crossExchangeFee,
+  noCrossExchangeFee,
+  perAssetFee,
+  runMarket,
+  runRounds,
+  settleMarket,
+} from "./market.ts";
+export type { CrossExchangeFee, LinearBatch, MarketFee, MarketOptions, MarketSettlement, MarketView, RepeatedMarket, Strategy } from "./market.ts";

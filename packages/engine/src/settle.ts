@@ -1,7 +1,6 @@
 import type { ClearingResult } from "./clearingResult.ts";
-import { oneLine } from "./clearingResult.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import type { FeeSchedule } from "./feeSchedule.ts";
+import { perAssetFee, settleMarket } from "./market.ts";
 
 /**
  * Utility gain of a trader from a trade and its transfer, supplied by the caller (the
@@ -29,7 +28,7 @@ export interface Settlement {
 }
 
 /**
- * Settles a clearing result for `traders` traders: trader i trades X_i = quantities[i]
+ * Settles a single-asset clearing result (settleMarket with one asset) for `traders` traders: trader i trades X_i = quantities[i]
  * and pays T_i = p * X_i + fee.fee(i, X_i, p). Checks the exchange property
  * |sum X_i| <= 1e-9 * (1 + sum |X_i|) (compensated) and that the price, trades and fees
  * are finite; a violation gives status "invalid" with no trade and no transfer.
@@ -38,63 +37,19 @@ export interface Settlement {
  * @example settle(clear(schedules), schedules.length, noFee).revenue // 0 with no fee
  */
 export function settle(result: ClearingResult, traders: number, fee: FeeSchedule, valuation?: Valuation): Settlement {
-  if (!(Number.isInteger(traders) && traders >= 0))
-    throw new RangeError(`traders must be an integer >= 0, got ${traders}`);
-  if (result.status !== "cleared") return noTrade(result.status, result.reason, traders, valuation);
-  const { price, quantities } = result;
-  if (quantities.length !== traders)
-    throw new RangeError(`traders must equal the number of cleared quantities = ${quantities.length}, got ${traders}`);
-  if (!Number.isFinite(price)) return noTrade("invalid", `clearing price is ${price}, must be finite`, traders, valuation);
-  for (let i = 0; i < traders; i++) {
-    if (!Number.isFinite(quantities[i]))
-      return noTrade("invalid", `trade of trader ${i} is ${quantities[i]}, must be finite`, traders, valuation);
-  }
-
-  const trades = Float64Array.from(quantities);
-  const absolute = new Float64Array(traders);
-  for (let i = 0; i < traders; i++) absolute[i] = Math.abs(trades[i]);
-  const net = compensatedSum(trades);
-  if (!(Math.abs(net) <= 1e-9 * (1 + compensatedSum(absolute))))
-    return noTrade("invalid", `exchange property violated: sum of trades = ${net}`, traders, valuation);
-
-  const fees = new Float64Array(traders);
-  const transfers = new Float64Array(traders);
-  for (let i = 0; i < traders; i++) {
-    const f = fee.fee(i, trades[i], price);
-    if (!Number.isFinite(f))
-      return noTrade("invalid", `fee of trader ${i} is ${f} (fee schedule "${fee.id}"), must be finite`, traders, valuation);
-    fees[i] = f;
-    transfers[i] = price * trades[i] + f;
-  }
-  return {
-    status: "cleared",
-    reason: null,
-    price,
-    trades,
-    fees,
-    transfers,
-    revenue: compensatedSum(transfers),
-    utilityGains: valuation === undefined ? null : gains(valuation, trades, transfers),
-  };
-}
-
-function noTrade(
-  status: ClearingResult["status"],
-  reason: string,
-  traders: number,
-  valuation: Valuation | undefined,
-): Settlement {
+  const market = settleMarket([result], traders, perAssetFee(fee));
+  const cleared = market.cleared[0] === true;
   const trades = new Float64Array(traders);
-  const transfers = new Float64Array(traders);
+  for (let i = 0; i < traders; i++) trades[i] = market.trades[i]![0]!;
   return {
-    status,
-    reason: oneLine(reason),
-    price: null,
+    status: market.status,
+    reason: market.reason,
+    price: cleared ? market.prices[0]! : null,
     trades,
-    fees: new Float64Array(traders),
-    transfers,
-    revenue: 0,
-    utilityGains: valuation === undefined ? null : gains(valuation, trades, transfers),
+    fees: market.fees,
+    transfers: market.transfers,
+    revenue: market.revenue,
+    utilityGains: valuation === undefined ? null : gains(valuation, trades, market.transfers),
   };
 }
 

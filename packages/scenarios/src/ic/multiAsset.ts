@@ -1,5 +1,5 @@
-import { type CrossExchangeFee, multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, noCrossExchangeFee, radialBidder } from "@optex/agents";
-import { clear, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
+import { multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, radialBidder } from "@optex/agents";
+import { clear, type CrossExchangeFee, type DemandSchedule, linearSchedule, noCrossExchangeFee, piecewiseLinearSchedule } from "@optex/engine";
 import { prop8Fee, type Prop8Fee } from "@optex/fees";
 import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
