@@ -1,6 +1,6 @@
 import { basicEnvironment, type Distribution, exponential, integrate, normal, optimalMechanismOutcome, solveVirtualType, uniform } from "@optex/theory";
 import { describe, expect, test } from "vitest";
-import { createFee } from "./registry.ts";
+import { buildFee } from "./registry.ts";
 import { prop3Fee } from "./prop3Fee.ts";
 
 /**
@@ -91,9 +91,14 @@ describe("Proposition 3 fee (corrected)", () => {
 
   test("registry builds fees by id and rejects unknown ids", () => {
     const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders: 4 });
-    expect(createFee("none", env).fee(0, 1, 1)).toBe(0);
-    expect(createFee("prop3", env, solveVirtualType(env.dist, 0.5)).id).toBe("prop3");
-    expect(() => createFee("prop3", env)).toThrow(/needs the virtual type/);
-    expect(() => createFee("maker-taker", env)).toThrow(/unknown fee "maker-taker"/);
+    expect(buildFee("none", { model: "basic", env, alpha: 0.5 }).schedule!.fee(0, 1, 1)).toBe(0);
+    const vt = solveVirtualType(env.dist, 0.5);
+    const built = buildFee("prop3", { model: "basic", env, alpha: 0.5 });
+    expect(built.schedule!.id).toBe("prop3");
+    expect(built.info.paper).toBe("Proposition 3");
+    // The registry's fee is prop3Fee of the same environment, value for value.
+    for (const [q, p] of [[0.3, -0.2], [-1.2, 0.4], [0, 0]] as const) expect(built.schedule!.fee(1, q, p)).toBe(prop3Fee(env, vt).fee(1, q, p));
+    expect(() => buildFee("maker-taker", { model: "basic", env, alpha: 0.5 })).toThrow(/unknown fee "maker-taker"/);
+    expect(() => buildFee("prop8", { model: "basic", env, alpha: 0.5 })).toThrow(/fee "prop8" is for the multi-asset model, not basic/);
   });
 });

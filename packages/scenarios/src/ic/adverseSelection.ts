@@ -1,6 +1,6 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
 import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee } from "@optex/engine";
-import { type AdverseSelectionFeeEnvironment, prop5Fee } from "@optex/fees";
+import { type AdverseSelectionFeeEnvironment, buildFee, prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
 import type { IcEnvironment, IcMarket, ParticipationPoint } from "./laws.ts";
@@ -29,8 +29,7 @@ const U_MIN = 5e-4;
 export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: string): IcEnvironment<Type[]> {
   if (fee !== "prop5" && fee !== "prop5-no-psi" && fee !== "prop5-none") throw new Error(`fee "${fee}" is not an adverse-selection fee; expected prop5, prop5-no-psi or prop5-none`);
   const f = prop5Fee(p);
-  const schedule: FeeSchedule =
-    fee === "prop5" ? f : fee === "prop5-none" ? noFee : { id: "prop5-no-psi", fee: (i, q, price) => f.fee(i, q, price) - f.othersSignal(f.revealedOthers(q, price)) * q };
+  const schedule: FeeSchedule = buildFee(fee, { model: "adverse-selection", env: p }).schedule!;
   const othersSignal = othersSignalFromIntercept((S) => f.othersSignal(S));
   // The agents' bidder, written from Theorem 3's v alone (not the fee module's own bid).
   const bidder = effectiveTypeBidder(f.mechanism, p.kappa);

@@ -1,6 +1,6 @@
 import { multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, radialBidder } from "@optex/agents";
 import { clear, type CrossExchangeFee, type DemandSchedule, linearSchedule, noCrossExchangeFee, piecewiseLinearSchedule } from "@optex/engine";
-import { prop8Fee, type Prop8Fee } from "@optex/fees";
+import { buildFee, prop8Fee } from "@optex/fees";
 import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
@@ -8,22 +8,6 @@ import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from 
 
 /** Section 6 under Condition 3 (the theory's environment). */
 export type MultiAssetIcParams = MultiAssetEnvironment;
-
-/** Proposition 8 as printed: b(sum_a (q_a + p_a/N)^2) + (c/2)|q|^2 + d (MODEL.md section 7: the argument is wrong). */
-function printedProp8(fee: Prop8Fee): CrossExchangeFee {
-  return {
-    id: "prop8-printed",
-    feeOf: (q, p) => {
-      let arg = 0;
-      let qq = 0;
-      for (let a = 0; a < q.length; a++) {
-        arg += (q[a]! + p[a]! / fee.traders) ** 2;
-        qq += q[a]! ** 2;
-      }
-      return fee.b(arg) + 0.5 * fee.c * qq + fee.d;
-    },
-  };
-}
 
 interface Point extends ParticipationPoint {
   readonly endowment: readonly number[];
@@ -41,7 +25,9 @@ const U_MIN = 5e-4;
 export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcEnvironment<number[][]> {
   if (fee !== "prop8" && fee !== "prop8-printed" && fee !== "prop8-none") throw new Error(`fee "${fee}" is not a multi-asset fee; expected prop8, prop8-printed or prop8-none`);
   const f = prop8Fee({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha });
-  const schedule: CrossExchangeFee = fee === "prop8" ? { id: "prop8", feeOf: (q, pr) => f.feeOf(q, pr) } : fee === "prop8-printed" ? printedProp8(f) : noCrossExchangeFee;
+  const built = buildFee(fee, { model: "multi-asset", env: p }).fee;
+  if (built.kind !== "cross-exchange") throw new Error(`fee "${fee}" is not a cross-exchange fee`);
+  const schedule: CrossExchangeFee = built.fee;
   const k = p.assets;
   const N = p.traders;
   const law = normal(0, p.sigmaE);

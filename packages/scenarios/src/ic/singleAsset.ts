@@ -1,6 +1,6 @@
 import { type LinearStrategy, payoffOfSchedule, regretOf, sleBidder, truthfulBidder } from "@optex/agents";
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
-import { prop10Fee, prop3Fee } from "@optex/fees";
+import { buildFee } from "@optex/fees";
 import { basicEnvironment, type Distribution, heterogeneousOutcome, optimalMechanismOutcome, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
@@ -178,14 +178,6 @@ export interface BasicIcParams {
   readonly muPi: number;
 }
 
-/** The fee "printed" in Proposition 3's statement: a = -N/(N-1) and argument -q - p/N (MODEL.md section 5). */
-function printedProp3(env: ReturnType<typeof basicEnvironment>, vt: VirtualType): FeeSchedule {
-  const fee = prop3Fee(env, vt);
-  const N = env.traders;
-  const a = -N / (N - 1);
-  return { id: "prop3-printed", fee: (_i, q, p) => 0.5 * a * q * q - fee.B(-q - p / N) + fee.d };
-}
-
 /** The basic model (Sections 3-4) with fee module `fee` (none, prop3, or a negative control) and its strategy. */
 export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment<number[]> {
   const env = basicEnvironment({ dist: p.dist, kappa: p.kappa, traders: p.traders, muPi: p.muPi });
@@ -200,7 +192,7 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment
         ...base,
         strategy: truthful.id,
         parameters,
-        schedule: prop3Fee(env, vt),
+        schedule: buildFee("prop3", { model: "basic", env, alpha: p.alpha, vt }).schedule!,
         strategies: Array(p.traders).fill(truthful),
         flatRegions: flat,
         theoryRevenue: p.traders * optimalMechanismOutcome(env, vt).revenuePerTrader,
@@ -214,7 +206,7 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment
     case "none-truthful":
       return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: noFee, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
     case "prop3-printed":
-      return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: printedProp3(env, vt), strategies: Array(p.traders).fill(truthful), flatRegions: flat });
+      return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: buildFee("prop3-printed", { model: "basic", env, alpha: p.alpha, vt }).schedule!, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
     default:
       throw new Error(`fee "${fee}" is not a basic-model fee; expected one of none, prop3, none-truthful, prop3-printed`);
   }
@@ -243,7 +235,7 @@ export function heterogeneousIcEnvironment(p: HeterogeneousIcParams, fee: string
     laws: p.dists,
     kappas: p.kappas,
     muPi: p.muPi,
-    schedule: fee === "prop10" ? prop10Fee(mech, p.muPi) : noFee,
+    schedule: buildFee(fee, { model: "heterogeneous", mechanism: mech, muPi: p.muPi }).schedule!,
     ...(fee === "prop10" ? { theoryRevenue: heterogeneousOutcome(mech, p.muPi).reduce((s, t) => s + t.revenue, 0) } : {}),
     strategies,
     flatRegions: mech.traders.map((vt) => [vt.eA, vt.eB] as const),
