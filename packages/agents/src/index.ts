@@ -39,4 +39,5 @@ export {
   posteriorPayoffMean,
 } from "./adverseSelectionBestResponder.ts";
 export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
-export { effectiveTypeBidder, radialBidder } from "./environmentBidders.ts";
+export { effectiveTypeBidder } from "./effectiveTypeBidder.ts";
+export { radialBidder } from "./radialBidder.ts";

@@ -1,7 +1,8 @@
 import { prop5Fee, prop8Fee } from "@optex/fees";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
-import { effectiveTypeBidder, radialBidder } from "./environmentBidders.ts";
+import { effectiveTypeBidder } from "./effectiveTypeBidder.ts";
+import { radialBidder } from "./radialBidder.ts";
 import { normal } from "./testSupport.ts";
 
 // The agents' bidders are written from the theory alone; the fee modules carry their own bids.

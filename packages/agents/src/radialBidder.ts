@@ -1,15 +1,6 @@
 import { type DemandSchedule, linearSchedule } from "@optex/engine";
 
 /**
- * Adverse selection (Theorem 3, Proposition 5): the truthful bid on the effective type
- * t = e/kappa - zeta (Lemma 1), q(p) = -v(t) - kappa p (mu_pi = 0 in Section 5), where v is the
- * virtual type of the mechanism the fee implements (e.g. optimalAdverseSelection(...).v).
- */
-export function effectiveTypeBidder(mechanism: { v(t: number): number }, kappa: number): { readonly id: "truthful-effective-type"; bid(endowment: number, signal: number): DemandSchedule } {
-  return { id: "truthful-effective-type", bid: (e, zeta) => linearSchedule(-mechanism.v(e / kappa - zeta), kappa) };
-}
-
-/**
  * Several assets under Condition 3 (Propositions 7 and 8): one schedule per asset,
  * q_a(p_a) = -(mu_e_a + v(r) x_a / r) - (kappa / sigma_pi^2)(p_a - mu_pi_a), x = e - mu_e, r = |x|,
  * where v is Proposition 7's radial virtual type (0 on the ball where participation binds).
