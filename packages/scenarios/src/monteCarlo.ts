@@ -249,3 +249,13 @@ function runChunk(
   }
   return { noTrade, worstImbalance };
 }
+
+/**
+ * `count` markets of the basic model on `rng` (the batch fast path: linear books, the fee's feesInto),
+ * per-market samples of quantityNames written to out[0..3]: what the basic model's MarketSimulation runs.
+ */
+export function runBasicMarkets(env: BasicEnvironment, strategy: LinearStrategy, fee: FeeSchedule, rng: () => number, count: number, out: readonly Float64Array[]): { noTradeMarkets: number; worstImbalance: number } {
+  const [revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const r = runChunk(env, strategy, fee, rng, 0, count, 0, { revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader });
+  return { noTradeMarkets: r.noTrade, worstImbalance: r.worstImbalance };
+}
