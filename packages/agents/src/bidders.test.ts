@@ -24,21 +24,34 @@ describe("truthful bidders for adverse selection and several assets", () => {
     const env = { assets: 3, traders: 4, kappa: 1.2, sigmaE: 1.5, sigmaPi: 0.8, alpha: 0.6, muE: [0.1, -0.3, 0.5], muPi: [0.2, 0, -0.1] };
     const fee = prop8Fee(env);
     const bidder = radialBidder(fee, { kappa: env.kappa, sigmaPi: env.sigmaPi, muE: env.muE, muPi: env.muPi });
+    const view = { trader: 0, traders: env.traders, assets: env.assets, round: 0 };
     const rng = seedrandom.alea("radial");
     const z = normal(0, 1);
     let inside = 0;
+    const batch: number[] = [];
+    const batchBids: number[] = [];
     for (let k = 0; k < 50; k++) {
       const e = env.muE.map((m) => m + env.sigmaE * z.sample(rng));
       if (Math.hypot(...e.map((x, a) => x - env.muE[a]!)) < fee.radius) inside++;
-      const bids = bidder.bids(e);
+      const bids = bidder.bid(e, view);
       const intercepts = fee.intercepts(e);
+      expect(bids).toHaveLength(env.assets);
       bids.forEach((b, a) => {
         if (b.kind !== "linear") throw new Error("linear expected");
         expect(b.intercept).toBeCloseTo(intercepts[a]!, 12);
         expect(b.slope).toBeCloseTo(fee.slope, 14);
+        batchBids.push(b.intercept);
       });
+      batch.push(...e);
     }
     expect(inside).toBeGreaterThan(0);
-    expect(() => bidder.bids([1, 2])).toThrow(/3 entries/);
+    // The declared batch path gives bid()'s intercepts to the bit (row-major, one row per trader).
+    const out = new Float64Array(batch.length);
+    bidder.interceptsInto(Float64Array.from(batch), out);
+    expect(Array.from(out)).toEqual(batchBids);
+    expect(bidder.slope).toBe(fee.slope);
+    expect(() => bidder.bid([1, 2], view)).toThrow(/3 entries/);
+    expect(() => bidder.bid([1, 2, 3], { ...view, assets: 2 })).toThrow(/market has 2/);
+    expect(() => bidder.interceptsInto(new Float64Array(4), new Float64Array(4))).toThrow(/multiple of 3/);
   });
 });

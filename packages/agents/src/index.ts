@@ -40,4 +40,4 @@ export {
 } from "./adverseSelectionBestResponder.ts";
 export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
 export { effectiveTypeBidder } from "./effectiveTypeBidder.ts";
-export { radialBidder } from "./radialBidder.ts";
+export { type RadialBidder, radialBidder } from "./radialBidder.ts";

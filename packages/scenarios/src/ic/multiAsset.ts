@@ -1,5 +1,5 @@
 import { multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, radialBidder } from "@optex/agents";
-import { clear, type CrossExchangeFee, type DemandSchedule, linearSchedule, noCrossExchangeFee, piecewiseLinearSchedule } from "@optex/engine";
+import { type CrossExchangeFee, type DemandSchedule, linearSchedule, type MarketSettlement, piecewiseLinearSchedule, runMarket } from "@optex/engine";
 import { buildFee, prop8Fee } from "@optex/fees";
 import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
@@ -35,7 +35,9 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
   const muPi = new Array<number>(k).fill(0);
   // The agents' bidder, written from Proposition 7's v alone (not the fee module's own intercepts).
   const bidder = radialBidder(f, { kappa: p.kappa, sigmaPi: p.sigmaPi, muE: new Array<number>(k).fill(0), muPi: new Array<number>(k).fill(0) });
-  const bidsOf = (e: readonly number[]): DemandSchedule[] => bidder.bids(e);
+  const bidsOf = (e: readonly number[], trader: number): readonly DemandSchedule[] => bidder.bid(e, { trader, traders: N, assets: k, round: 0 });
+  // Markets run through the engine: each trader's strategy bids, each asset clears on its own, the fee is charged.
+  const runAll = (endowments: readonly (readonly number[])[]) => runMarket(endowments, bidder, built, k);
   const direction = (r: number) => Array.from({ length: k }, (_, a) => (a === 0 ? r : 0));
   const points: Point[] = [
     { trader: 0, label: "trader 0 at the centre of the ball", endowment: direction(0) },
@@ -51,7 +53,7 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
     scale,
     types: fc.array(fc.array(uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)), { minLength: k, maxLength: k }), { minLength: N, maxLength: N }),
     describeTypes: (endowments) => ({ endowments }),
-    market: (endowments) => multiAssetMarket(endowments, bidsOf, schedule, p, scale),
+    market: (endowments) => multiAssetMarket(endowments, bidsOf, schedule, runAll, p, scale),
     participationPoints: points,
     ...(fee === "prop8"
       ? {
@@ -60,8 +62,8 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
             simulate: (uniform: () => number, samples: number) => {
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
-                const out = settleAll(Array.from({ length: N }, () => bidsOf(Array.from({ length: k }, () => law.sample(uniform)))), schedule);
-                revenues[m] = out ? out.transfers.reduce((a, b) => a + b, 0) : 0;
+                // No unique price: no trade, no transfer, revenue 0.
+                revenues[m] = runAll(Array.from({ length: N }, () => Array.from({ length: k }, () => law.sample(uniform)))).revenue;
               }
               return revenues;
             },
@@ -73,8 +75,8 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
       const gains = new Float64Array(samples);
       for (let m = 0; m < samples; m++) {
         const e = Array.from({ length: N }, (_, j) => (j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform))));
-        const out = settleAll(e.map(bidsOf), schedule);
-        gains[m] = out ? gainOf(e[pt.trader]!, out.trades[pt.trader]!, out.transfers[pt.trader]!, p, muPi) : 0;
+        const out = runAll(e);
+        gains[m] = out.status === "cleared" ? gainOf(e[pt.trader]!, Array.from(out.trades[pt.trader]!), out.transfers[pt.trader]!, p, muPi) : 0;
       }
       return gains;
     },
@@ -86,24 +88,14 @@ function gainOf(e: readonly number[], q: readonly number[], transfer: number, p:
   return multiAssetUtilityGain(e, q, transfer, p.kappa, sigma, muPi);
 }
 
-/** Clears every asset's auction and charges the cross-exchange fee; null if some asset has no unique price (no trade at all). */
-function settleAll(bids: readonly (readonly DemandSchedule[])[], fee: CrossExchangeFee): { prices: number[]; trades: number[][]; fees: number[]; transfers: number[] } | null {
-  const N = bids.length;
-  const k = bids[0]!.length;
-  const prices: number[] = [];
-  const trades = bids.map(() => new Array<number>(k).fill(0));
-  for (let a = 0; a < k; a++) {
-    const r = clear(bids.map((b) => b[a]!));
-    if (r.status !== "cleared") return null;
-    prices.push(r.price);
-    for (let i = 0; i < N; i++) trades[i]![a] = r.quantities[i]!;
-  }
-  const fees = trades.map((q) => fee.feeOf(q, prices));
-  const transfers = trades.map((q, i) => q.reduce((s, x, a) => s + prices[a]! * x, 0) + fees[i]!);
-  return { prices, trades, fees, transfers };
-}
-
-function multiAssetMarket(endowments: readonly (readonly number[])[], bidsOf: (e: readonly number[]) => DemandSchedule[], fee: CrossExchangeFee, p: MultiAssetIcParams, scale: number): IcMarket {
+function multiAssetMarket(
+  endowments: readonly (readonly number[])[],
+  bidsOf: (e: readonly number[], trader: number) => readonly DemandSchedule[],
+  fee: CrossExchangeFee,
+  runAll: (endowments: readonly (readonly number[])[]) => MarketSettlement,
+  p: MultiAssetIcParams,
+  scale: number,
+): IcMarket {
   const N = endowments.length;
   const k = p.assets;
   const bids = endowments.map(bidsOf);
@@ -131,18 +123,18 @@ function multiAssetMarket(endowments: readonly (readonly number[])[], bidsOf: (e
       return { relativeGain: best.gain / scale, deviation: best.deviation };
     },
     outcome: (): MarketOutcome => {
-      const s = settleAll(bids, fee);
-      if (!s) return { cleared: false, reason: "some asset has no unique clearing price", tradeSums: new Array<number>(k).fill(0), tradeScale: 0, feeSum: 0, revenue: 0, transferScale: 0, finite: true };
+      const s = runAll(endowments);
+      if (s.status !== "cleared") return { cleared: false, reason: s.reason, tradeSums: new Array<number>(k).fill(0), tradeScale: 0, feeSum: 0, revenue: 0, transferScale: 0, finite: true };
       const tradeSums = Array.from({ length: k }, (_, a) => s.trades.reduce((sum, q) => sum + q[a]!, 0));
       const tradeScale = s.trades.reduce((sum, q) => sum + q.reduce((x, y) => x + Math.abs(y), 0), 0);
-      const all = [...s.prices, ...s.trades.flat(), ...s.fees, ...s.transfers];
+      const all = [...s.prices, ...s.trades.flatMap((q) => Array.from(q)), ...s.fees, ...s.transfers];
       return {
         cleared: true,
         reason: null,
         tradeSums,
         tradeScale,
         feeSum: s.fees.reduce((a, b) => a + b, 0),
-        revenue: s.transfers.reduce((a, b) => a + b, 0),
+        revenue: s.revenue,
         transferScale: s.transfers.reduce((a, b) => a + Math.abs(b), 0),
         finite: all.every(Number.isFinite),
       };
