@@ -197,7 +197,8 @@ describe("optex simulate", () => {
     expect(rows).toHaveLength(12);
     // Agreement itself is tested at 99.9% in theoryVsSimulation; 12 rows at 99% each show a FAIL by
     // chance in about 1 run of 9, so here only the column is checked.
-    for (const row of rows) expect(row).toMatch(/(pass|FAIL)$/);
+    // The plain auction's zero revenue is simulated as a few roundings: its check says so.
+    for (const row of rows) expect(row).toMatch(/(pass|FAIL|pass \(rounding [^)]+\))$/);
     expect(r.stdout).toMatch(/by chance/);
     expect(r.stderr).toBe("");
   });
@@ -238,9 +239,11 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["theory", "--model", "static"], /--model.*Allowed choices are basic, heterogeneous, adverse-selection, multi-asset, correlated-assets, dynamic/],
     [["theory", "--model", "multi-asset", "--assets", "0"], /--assets.*integer in \[1, 1000\]/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,2,3"], /--dists has 2 laws but --kappas has 3/],
-    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /needs --dists and --kappas/],
+    [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2"], /model heterogeneous needs --kappas/],
+    [["theory", "--model", "heterogeneous"], /model heterogeneous needs --dists and --kappas/],
+    [["theory", "--model", "dynamic", "--alpha", "0.5"], /--alpha does not apply to model dynamic/],
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],
-    [["theory", "--kappas", "1,2"], /need --model heterogeneous/],
+    [["theory", "--kappas", "1,2"], /--kappas does not apply to model basic \(its parameters: --dist, --kappa/],
     [["theory", "--model", "adverse-selection", "--rho", "1"], /--rho.*rho must be in \[0, 1\)/],
     [["theory", "--model", "adverse-selection", "--sigma-zeta", "-0.5"], /sigma-zeta must be a number >= 0/],
     [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number > 0/],

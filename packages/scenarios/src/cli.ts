@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { basicEnvironment, type Distribution, normal, revenueEfficiencyFrontier, TheoryError } from "@optex/theory";
+import { TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { feeModules } from "@optex/fees";
 import { runBench } from "./bench.ts";
 import { InputError } from "./inputError.ts";
-import { type MechanismId, mechanismIds } from "./basicMechanism.ts";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { table, toJson } from "./format.ts";
@@ -15,43 +14,40 @@ import { loadScenario } from "./scenarioFiles.ts";
 import { scenarioJsonSchema } from "./scenarioSchema.ts";
 import { parseShard, scenarioTasks } from "./scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
-import { parseAlpha, parseAssets, parseDist, parseDists, parseFrontier, parseKappa, parseKappas, parseMuE, parseRho, parseSigma, parseLogLevel, parsePositiveIn, parseDts, parseCovariance, parseAssetCorrelation, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { parseFrontier, parseLogLevel, parseMarkets, parseSeed } from "./options.ts";
 import { progressBar } from "./progress.ts";
-import { type SimulationReport, simulateBasic } from "./simulation.ts";
-import { adverseSelectionLawsReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
-import { heterogeneousReport } from "./heterogeneousReport.ts";
-import { multiAssetReport } from "./multiAssetReport.ts";
-import { dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
-import { correlatedAssetsReport, equicorrelated } from "./correlatedAssetsReport.ts";
-import { adverseSelectionLawsTable, adverseSelectionTable, correlatedAssetsTable, frontierTable, heterogeneousTable, multiAssetTable, simulationTable, theoryTable } from "./tables.ts";
-import { basicTheoryReport } from "./theoryReport.ts";
-import { icModels, icTable, type IcModel, runIc } from "./ic/icCommand.ts";
+import { simulationTable } from "./tables.ts";
+import { icModelIds, icTable, runIc } from "./ic/icCommand.ts";
+import { runSimulation } from "./montecarlo/marketSimulation.ts";
+import { type ModelDefinition, resolveParameters } from "./models/model.ts";
+import type { ParameterPoint, ParameterValue } from "./models/parameters.ts";
+import { allParameters, modelById, modelIds } from "./models/registry.ts";
 
-
-function environmentOptions(cmd: Command, tradersDefault: string): Command {
-  return cmd
-    .addOption(new Option("--dist <spec>", "law of endowments: uniform:A,B | normal:MU,SIGMA | exponential:RATE").argParser(parseDist).default(parseDist("uniform:-1,1"), "uniform:-1,1"))
-    .option("--kappa <number>", "holding capacity kappa > 0", parseKappa, 1)
-    .option("--alpha <number>", "designer's weight on revenue, in [0, 1]", parseAlpha, 0.5)
-    .option("--traders <n>", "number of traders N >= 2", parseTraders, parseTraders(tradersDefault))
-    .option("--mu-pi <number>", "mean payoff of the asset", parseMuPi, 0)
-    .option("--json", "print one JSON object on stdout")
-    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
+/** The models' parameters as options (each flag once), with --model; values are checked against the chosen model after parsing. */
+function modelOptions(cmd: Command, ids: readonly string[] = modelIds): Command {
+  cmd.addOption(new Option("--model <model>", "environment of the paper").choices([...ids]).default("basic"));
+  for (const spec of allParameters()) cmd.addOption(new Option(`--${spec.flag} ${spec.valueName}`, spec.description).argParser(spec.parse));
+  return cmd;
 }
 
-interface EnvOptions {
-  dist: ReturnType<typeof parseDist>;
-  kappa: number;
-  alpha: number;
-  traders: number;
-  muPi: number;
-  json?: boolean;
-  logLevel: string;
+/** The chosen model and its parameter point: flags given on the command line, the model's defaults for the rest. */
+function chosenModel(cmd: Command, id: string): { model: ModelDefinition; params: ParameterPoint } {
+  const model = modelById(id);
+  const opts = cmd.opts() as Record<string, ParameterValue | undefined>;
+  const given: Record<string, ParameterValue | undefined> = {};
+  for (const spec of allParameters()) if (cmd.getOptionValueSource(toCamel(spec.flag)) === "cli") given[spec.key] = opts[toCamel(spec.flag)];
+  const flagOf = new Map(allParameters().map((s) => [s.key, s.flag]));
+  return { model, params: resolveParameters(model, given, (key) => `--${flagOf.get(key) ?? key}`) };
 }
 
+const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-
-
+/** "dist = uniform:-1,1, kappa = 1, ..." for headers. */
+function parameterLine(params: ParameterPoint): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? `[${x.join(", ")}]` : String(x))).join("; ") : String(v)}`)
+    .join(", ");
+}
 
 const defaultWorkers = () => Math.max(1, availableParallelism());
 const parseWorkers = (raw: string): number => {
@@ -93,130 +89,72 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
 
-  environmentOptions(program.command("theory").description("optimal mechanism (Theorem 1), Proposition 3 fee, first best and plain double auction: per-trader expectations"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices(["basic", "heterogeneous", "adverse-selection", "multi-asset", "correlated-assets", "dynamic"]).default("basic"))
+  const theory = modelOptions(program.command("theory").description("a model's theory: optimal mechanism, its fee, first best and plain double auction (per-trader expectations unless said)"))
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
-    .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
-    .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
-    .option("--sigma-e <number>", "adverse selection: sd of Gaussian endowments", parseSigma("sigma-e", false), 1)
-    .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals", parseSigma("sigma-zeta", true), 0.5)
-    .option("--rho <number>", "adverse selection: correlation of signals, in [0, 1)", parseRho, 0)
-    .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
-    .option("--endowment-dist <spec>", "adverse selection: any law of endowments (Theorem 3 by convolution; default N(mu-e, sigma-e^2))", parseDist)
-    .option("--signal-dist <spec>", "adverse selection: any law of the independent signals (default N(0, sigma-zeta^2))", parseDist)
-    .option("--assets <k>", "multi-asset: number of assets (Condition 3: isotropic endowments and payoffs)", parseAssets, 2)
-    .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
-    .option("--covariance <matrix>", "correlated-assets (Proposition 6, first best: --alpha and --mu-pi do not apply): payoff covariance 'a,b;c,d' (default: equicorrelated from --assets, --sigma-pi, --asset-correlation)", parseCovariance)
-    .option("--asset-correlation <number>", "correlated-assets: common correlation of the assets' payoffs", parseAssetCorrelation, 0.5)
-    .option("--delta <number>", "dynamic: discount rate delta", parsePositiveIn("delta", 1e-6, 1e3), 0.1)
-    .option("--dt <number>", "dynamic: time between auctions", parsePositiveIn("dt", 1e-9, 1e6), 1)
-    .option("--dts <list>", "dynamic: also tabulate these auction intervals, separated by ','", parseDts)
-    .option("--sigma-0 <number>", "dynamic: sd of the initial endowments e_i0 ~ N(mu-e, sigma-0^2)", parseSigma("sigma-0", true), 1)
-    .option("--sigma-z <number>", "dynamic: volatility of the endowment shocks (Brownian)", parseSigma("sigma-z", true), 1)
-    .action((o: EnvOptions & { frontier?: number[]; model: string; dists?: Distribution[]; kappas?: number[]; sigmaE: number; sigmaZeta: number; rho: number; muE: number; assets: number; sigmaPi: number; delta: number; dt: number; dts?: number[]; sigma0: number; sigmaZ: number; covariance?: number[][]; assetCorrelation: number; endowmentDist?: Distribution; signalDist?: Distribution }) => {
-      const log = createLogger(o.logLevel);
-      if (o.model === "correlated-assets") {
-        const report = correlatedAssetsReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, covariance: o.covariance ?? equicorrelated(o.assets, o.sigmaPi, o.assetCorrelation) });
-        io.out((o.json ? toJson(report) : correlatedAssetsTable(report)) + "\n");
-        return;
-      }
-      if (o.model === "dynamic") {
-        const report = dynamicReport({ traders: o.traders, kappa: o.kappa, delta: o.delta, dt: o.dt, muE: o.muE, sigma0: o.sigma0, sigmaZ: o.sigmaZ, ...(o.dts ? { dts: o.dts } : {}) });
-        io.out((o.json ? toJson(report) : formatDynamicReport(report)) + "\n");
-        return;
-      }
-      if (o.model === "multi-asset") {
-        const report = multiAssetReport({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha });
-        io.out((o.json ? toJson(report) : multiAssetTable(report)) + "\n");
-        return;
-      }
-      if (o.model === "adverse-selection" && (o.endowmentDist || o.signalDist)) {
-        if (o.rho !== 0) throw new InputError("--endowment-dist and --signal-dist need independent signals (--rho 0): Theorem 3 is stated for them");
-        const report = adverseSelectionLawsReport(
-          { traders: o.traders, kappa: o.kappa, alpha: o.alpha, endowment: o.endowmentDist ?? normal(o.muE, o.sigmaE), signal: o.signalDist ?? normal(0, o.sigmaZeta) },
-          o.frontier,
-        );
-        io.out((o.json ? toJson(report) : adverseSelectionLawsTable(report)) + "\n");
-        return;
-      }
-      if (o.model === "adverse-selection") {
-        const report = adverseSelectionReport({ traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, rho: o.rho, muE: o.muE, alpha: o.alpha }, o.frontier);
-        io.out((o.json ? toJson(report) : adverseSelectionTable(report)) + "\n");
-        return;
-      }
-      if (o.model === "heterogeneous") {
-        if (!o.dists || !o.kappas) throw new InputError("--model heterogeneous needs --dists and --kappas");
-        const report = heterogeneousReport(o.dists, o.kappas, o.alpha, o.muPi, o.frontier);
-        io.out((o.json ? toJson(report) : heterogeneousTable(report)) + "\n");
-        return;
-      }
-      if (o.dists || o.kappas) throw new InputError("--dists and --kappas need --model heterogeneous");
-      const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
-      const started = Date.now();
-      const report = basicTheoryReport(env, o.alpha);
-      const frontier = o.frontier ? revenueEfficiencyFrontier(env, o.frontier) : undefined;
-      log.info({ command: "theory", dist: o.dist.id, ms: Date.now() - started }, "theory solved");
-      if (o.json) {
-        io.out(toJson(frontier ? { ...report, frontier } : report) + "\n");
-        return;
-      }
-      io.out(theoryTable(report) + (frontier ? frontierTable(frontier) : "") + "\n");
-    });
+    .option("--json", "print one JSON object on stdout")
+    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
+  theory.action((o: { model: string; frontier?: number[]; json?: boolean; logLevel: string }) => {
+    const log = createLogger(o.logLevel);
+    const { model, params } = chosenModel(theory, o.model);
+    if (o.frontier && !model.frontier) throw new InputError(`--frontier does not apply to model ${model.id}`);
+    const started = Date.now();
+    const report = model.theory(params, o.frontier);
+    log.info({ command: "theory", model: model.id, ms: Date.now() - started }, "theory solved");
+    io.out((o.json ? toJson(report.json) : report.text) + "\n");
+  });
 
-  environmentOptions(program.command("simulate").description("Monte Carlo of the double auction with fee against theory"), "10")
-    .addOption(new Option("--mechanism <id>", "optimal | first-best | double-auction | all").default("all").choices([...mechanismIds, "all"]))
+  const simulate = modelOptions(program.command("simulate").description("a model's mechanisms run as markets (schedules, clearing, fees), against theory"))
+    .option("--mechanism <id>", "one of the model's mechanisms, or all (basic: optimal | first-best | double-auction)", "all")
     .option("--markets <n>", "number of simulated markets", parseMarkets, 200_000)
     .option("--seed <seed>", "seed of the random generator (same seed, same numbers)", parseSeed, "1")
-    .action((o: EnvOptions & { mechanism: MechanismId | "all"; markets: number; seed: string }) => {
-      const log = createLogger(o.logLevel);
-      const env = basicEnvironment({ dist: o.dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi });
-      const ids: MechanismId[] = o.mechanism === "all" ? (o.traders > 2 ? [...mechanismIds] : ["optimal", "first-best"]) : [o.mechanism];
-      const reports: SimulationReport[] = [];
-      for (const mechanism of ids) {
-        const bar = progressBar(o.markets, mechanism);
-        try {
-          reports.push(simulateBasic({ env, alpha: o.alpha, mechanism, markets: o.markets, seed: o.seed, onProgress: bar.update }));
-        } finally {
-          bar.stop();
-        }
-        log.info({ command: "simulate", mechanism, markets: o.markets, seconds: reports.at(-1)!.elapsedSeconds }, "simulated");
+    .option("--json", "print one JSON object on stdout")
+    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
+  simulate.action((o: { model: string; mechanism: string; markets: number; seed: string; json?: boolean; logLevel: string }) => {
+    const log = createLogger(o.logLevel);
+    const { model, params } = chosenModel(simulate, o.model);
+    if (!model.simulations) throw new InputError(`model ${model.id} is not simulated as markets yet (optex theory --model ${model.id} gives its theory)`);
+    const sims = model.simulations(params, o.mechanism === "all" ? undefined : [o.mechanism]);
+    const runs = sims.map((sim) => {
+      const bar = progressBar(o.markets, sim.mechanism);
+      try {
+        const result = runSimulation(sim, o.markets, o.seed, bar.update);
+        log.info({ command: "simulate", model: model.id, mechanism: sim.mechanism, markets: o.markets, seconds: result.elapsedSeconds }, "simulated");
+        return { model: model.id, ...params, ...result };
+      } finally {
+        bar.stop();
       }
-      if (o.json) {
-        io.out(toJson(o.mechanism === "all" ? { runs: reports } : reports[0]) + "\n");
-        return;
-      }
-      const head = `Double auction with transaction fee vs theory: ${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${o.alpha}, mu_pi = ${env.muPi}, ${o.markets} markets, seed ${o.seed}`;
-      const extra = o.mechanism === "all" && o.traders === 2 ? "\n(double auction: no symmetric linear equilibrium with 2 traders)" : "";
-      io.out(simulationTable(reports, head) + extra + "\n");
     });
+    if (o.json) {
+      io.out(toJson(o.mechanism === "all" ? { runs } : runs[0]) + "\n");
+      return;
+    }
+    const head = `${model.title}, simulated as markets against theory: ${parameterLine(params)}; ${o.markets} markets, seed ${o.seed}`;
+    const missing = model.mechanisms.filter((m) => o.mechanism === "all" && !sims.some((s) => s.mechanism === m));
+    io.out(simulationTable(runs, head) + (missing.length > 0 ? `\n(not run here: ${missing.join(", ")}; ask for one with --mechanism to see why)` : "") + "\n");
+  });
 
-  environmentOptions(program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"), "5")
-    .addOption(new Option("--model <model>", "environment of the paper").choices([...icModels]).default("basic"))
+  const ic = modelOptions(program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"), icModelIds)
     .option("--fee <id>", "registered fee module (default: the model's implementing fee; see optex ic --list)")
     .option("--list", "list the registered fee modules and exit")
-    .option("--dists <specs>", "heterogeneous model: one law per trader, separated by ';'", parseDists)
-    .option("--kappas <list>", "heterogeneous model: one holding capacity per trader, separated by ','", parseKappas)
-    .option("--sigma-e <number>", "adverse selection and multi-asset: sd of Gaussian endowments", parseSigma("sigma-e", false), 1)
-    .option("--sigma-zeta <number>", "adverse selection: sd of Gaussian signals (independent)", parseSigma("sigma-zeta", false), 0.5)
-    .option("--mu-e <number>", "adverse selection: mean endowment", parseMuE, 0)
-    .option("--assets <k>", "multi-asset: number of assets", parseAssets, 2)
-    .option("--sigma-pi <number>", "multi-asset: sd of each asset's payoff", parseSigma("sigma-pi", false), 1)
     .option("--cases <n>", "random markets to try", integerIn("cases", 1, 1_000_000), 100)
     .option("--seed <n>", "fast-check seed (same seed, same markets)", integerIn("seed", 0, 2 ** 31 - 1), 1)
     .option("--participation-markets <n>", "Monte Carlo markets per type of the participation check (0 skips it)", integerIn("participation-markets", 0, 1e8), 20_000)
-    .action((o: EnvOptions & { model: IcModel; fee?: string; list?: boolean; dists?: Distribution[]; kappas?: number[]; cases: number; seed: number; participationMarkets: number; sigmaE: number; assets: number; sigmaPi: number; sigmaZeta: number; muE: number }) => {
-      if (o.list) {
-        const rows = feeModules.map((m) => ({ id: m.id, model: m.model, paper: m.paper, strategy: m.strategy, control: m.control, summary: m.summary }));
-        io.out((o.json ? toJson({ feeModules: rows }) : table(["fee", "model", "paper", "strategy", "negative control"], rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]))) + "\n");
-        return;
-      }
-      const log = createLogger(o.logLevel);
-      const started = Date.now();
-      const report = runIc({ ...o, ...(o.dists ? { dists: o.dists } : {}), ...(o.kappas ? { kappas: o.kappas } : {}) });
-      log.info({ command: "ic", model: o.model, fee: report.fee, cases: o.cases, ms: Date.now() - started }, "law suite finished");
-      io.out((o.json ? toJson(report) : icTable(report)) + "\n");
-      if (!report.pass) status.exitCode = 1;
-    });
+    .option("--json", "print one JSON object on stdout")
+    .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
+  ic.action((o: { model: string; fee?: string; list?: boolean; cases: number; seed: number; participationMarkets: number; json?: boolean; logLevel: string }) => {
+    if (o.list) {
+      const rows = feeModules.map((m) => ({ id: m.id, model: m.model, paper: m.paper, strategy: m.strategy, control: m.control, summary: m.summary }));
+      io.out((o.json ? toJson({ feeModules: rows }) : table(["fee", "model", "paper", "strategy", "negative control"], rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]))) + "\n");
+      return;
+    }
+    const log = createLogger(o.logLevel);
+    const { model, params } = chosenModel(ic, o.model);
+    const started = Date.now();
+    const report = runIc(model, params, { ...(o.fee ? { fee: o.fee } : {}), cases: o.cases, seed: o.seed, participationMarkets: o.participationMarkets });
+    log.info({ command: "ic", model: o.model, fee: report.fee, cases: o.cases, ms: Date.now() - started }, "law suite finished");
+    io.out((o.json ? toJson(report) : icTable(report)) + "\n");
+    if (!report.pass) status.exitCode = 1;
+  });
 
   program
     .command("list")

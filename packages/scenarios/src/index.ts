@@ -16,7 +16,7 @@ export { mergeRuns, resultsCsv, type RunOptions, runScenario } from "./runScenar
 export { loadScenario } from "./scenarioFiles.ts";
 export { type IcEnvironment, type IcMarket, type LawOptions, type LawReport, type MarketOutcome, type ParticipationPoint, REGRET_TOLERANCE, runLaws } from "./ic/laws.ts";
 export { basicIcEnvironment, heterogeneousIcEnvironment } from "./ic/singleAsset.ts";
-export { defaultIcFee, icEnvironment, icModels, type IcOptions, runIc } from "./ic/icCommand.ts";
+export { icEnvironment, icModelIds, type IcRunOptions, runIc } from "./ic/icCommand.ts";
 export { type DynamicReport, type DynamicReportParams, type DynamicSweepRow, dynamicReport, formatDynamicReport } from "./dynamicReport.ts";
 export { type CorrelatedAssetsParams, type CorrelatedAssetsResult, correlatedAssets } from "./correlatedAssets.ts";
 export { multiAssetIcEnvironment } from "./ic/multiAsset.ts";

@@ -5,7 +5,7 @@ import type { CorrelatedAssetsReport } from "./correlatedAssetsReport.ts";
 import type { HeterogeneousReport } from "./heterogeneousReport.ts";
 import { quantityNames } from "./monteCarlo.ts";
 import type { MultiAssetReport } from "./multiAssetReport.ts";
-import type { SimulationReport } from "./simulation.ts";
+import type { SimulationResult } from "./montecarlo/marketSimulation.ts";
 import type { TheoryReport } from "./theoryReport.ts";
 
 // Readable renderings of the reports (the CLI without --json).
@@ -82,26 +82,36 @@ export function heterogeneousTable(r: HeterogeneousReport): string {
   ].join("\n") + frontier;
 }
 
-export function simulationTable(reports: SimulationReport[], head: string): string {
+/** The readable report of `optex simulate`: one row per mechanism and quantity, with its theory and check. */
+export function simulationTable(runs: readonly SimulationResult[], head: string): string {
   const rows: string[][] = [];
-  for (const r of reports) {
-    for (const q of quantityNames) {
-      const est = r.simulated[q];
+  for (const r of runs) {
+    for (const [key, est] of Object.entries(r.simulated)) {
       const ci = est.ci99 ? `[${fmt(est.ci99[0])}, ${fmt(est.ci99[1])}]` : "n/a";
-      const pass = r.agreement[q] === null ? "n/a" : r.agreement[q] ? "pass" : "FAIL";
-      rows.push([r.mechanism, quantityLabels[q], fmt(est.mean), ci, fmt(r.theory[q]), pass]);
+      const agreement = r.agreement[key];
+      const rounding = r.withinRounding[key];
+      const pass = agreement === null || agreement === undefined ? "n/a" : !agreement ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
+      const theory = r.theory[key];
+      rows.push([r.mechanism, r.labels[key] ?? key, fmt(est.mean), ci, theory === undefined ? "-" : fmt(theory), pass]);
     }
   }
-  const timing = reports.map((r) => `${r.mechanism} ${r.elapsedSeconds.toFixed(2)} s`).join(", ");
-  const noTrade = reports.filter((r) => r.noTradeMarkets > 0).map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
+  const checks = rows.filter((row) => row[5]!.startsWith("pass") || row[5] === "FAIL").length;
+  const timing = runs.map((r) => `${r.mechanism} ${r.elapsedSeconds.toFixed(2)} s`).join(", ");
+  const noTrade = runs.filter((r) => r.noTradeMarkets > 0).map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
+  const notes = runs.filter((r) => r.note).map((r) => `${r.mechanism}: ${r.note}`);
   return [
     head,
     "",
     table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI"], rows),
     "",
+    `Mechanisms (fee module, strategy): ${runs.map((r) => `${r.mechanism} (${r.fee}, ${r.strategy})`).join("; ")}`,
+    ...notes,
     `Monte Carlo time: ${timing}`,
-    `Each row is a 99% check: with ${rows.length} rows, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** rows.length))}% of runs; a wrong theory fails every seed.`,
+    `Each check is at 99%: with ${checks} checks, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** checks))}% of runs; a wrong theory fails every seed.`,
     ...noTrade,
+    ...(runs.some((r) => Object.keys(r.withinRounding).length > 0)
+      ? ["pass (rounding x): the theory is outside the 99% interval by less than x, the floating-point resolution of that quantity (its terms' size times a few machine epsilons)."]
+      : []),
   ].join("\n");
 }
 

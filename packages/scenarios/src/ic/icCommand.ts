@@ -1,82 +1,44 @@
 import { feeModule, feeModules } from "@optex/fees";
-import type { Distribution } from "@optex/theory";
 import { table } from "../format.ts";
 import { InputError } from "../inputError.ts";
 import { type IcEnvironment, type LawReport, runLaws } from "./laws.ts";
-import { basicIcEnvironment, heterogeneousIcEnvironment } from "./singleAsset.ts";
-import { multiAssetIcEnvironment } from "./multiAsset.ts";
-import { adverseSelectionIcEnvironment } from "./adverseSelection.ts";
+import type { ModelDefinition } from "../models/model.ts";
+import type { ParameterPoint } from "../models/parameters.ts";
+import { models } from "../models/registry.ts";
 
-export const icModels = ["basic", "heterogeneous", "adverse-selection", "multi-asset"] as const;
-export type IcModel = (typeof icModels)[number];
+/** Models with an incentive-compatibility environment (optex ic --model). */
+export const icModelIds = models.filter((m) => m.ic).map((m) => m.id);
 
-/** The fee module each model uses when --fee is not given: the paper's implementing fee. */
-export const defaultIcFee: Record<IcModel, string> = {
-  basic: "prop3",
-  heterogeneous: "prop10",
-  "adverse-selection": "prop5",
-  "multi-asset": "prop8",
-};
-
-export interface IcOptions {
-  readonly model: IcModel;
+export interface IcRunOptions {
+  /** Registered fee module (default: the model's implementing fee). */
   readonly fee?: string;
-  readonly dist: Distribution;
-  readonly dists?: readonly Distribution[];
-  readonly kappas?: readonly number[];
-  readonly traders: number;
-  readonly kappa: number;
-  readonly alpha: number;
-  readonly muPi: number;
   readonly cases: number;
   readonly seed: number;
   readonly participationMarkets: number;
-  /** multi-asset and adverse-selection: Gaussian endowment sd; multi-asset: assets and payoff sd. */
-  readonly sigmaE: number;
-  readonly assets: number;
-  readonly sigmaPi: number;
-  /** adverse-selection: signal sd and mean endowment. */
-  readonly sigmaZeta: number;
-  readonly muE: number;
 }
 
 /** Builds the environment `optex ic` checks. Throws InputError (one line) for a fee of another model. */
-export function icEnvironment(o: IcOptions): IcEnvironment<unknown> {
-  const fee = o.fee ?? defaultIcFee[o.model];
+export function icEnvironment(model: ModelDefinition, params: ParameterPoint, feeId?: string): IcEnvironment<unknown> {
+  if (!model.ic) throw new InputError(`model ${model.id} has no incentive-compatibility environment; optex ic takes --model ${icModelIds.join(", ")}`);
+  const fee = feeId ?? model.ic.defaultFee;
   let info;
   try {
     info = feeModule(fee);
   } catch (error) {
     throw new InputError((error as Error).message);
   }
-  if (info.model !== o.model) {
-    const ids = feeModules.filter((m) => m.model === o.model).map((m) => m.id);
-    throw new InputError(`fee "${fee}" is for --model ${info.model}; for --model ${o.model} use one of ${ids.join(", ") || "(none yet)"}`);
+  if (info.model !== model.id) {
+    const ids = feeModules.filter((m) => m.model === model.id).map((m) => m.id);
+    throw new InputError(`fee "${fee}" is for --model ${info.model}; for --model ${model.id} use one of ${ids.join(", ") || "(none yet)"}`);
   }
-  switch (o.model) {
-    case "basic":
-      if (fee === "none" && o.traders < 3) throw new InputError("fee none: the plain double auction has no linear equilibrium with 2 traders; traders must be >= 3");
-      return basicIcEnvironment({ dist: o.dist, traders: o.traders, kappa: o.kappa, alpha: o.alpha, muPi: o.muPi }, fee) as IcEnvironment<unknown>;
-    case "heterogeneous": {
-      if (!o.dists || !o.kappas) throw new InputError("--model heterogeneous needs --dists and --kappas");
-      if (o.dists.length !== o.kappas.length) throw new InputError(`--dists has ${o.dists.length} laws but --kappas has ${o.kappas.length} values; they must match`);
-      return heterogeneousIcEnvironment({ dists: o.dists, kappas: o.kappas, alpha: o.alpha, muPi: o.muPi }, fee) as IcEnvironment<unknown>;
-    }
-    case "adverse-selection":
-      return adverseSelectionIcEnvironment({ traders: o.traders, kappa: o.kappa, muE: o.muE, sigmaE: o.sigmaE, sigmaZeta: o.sigmaZeta, alpha: o.alpha }, fee) as IcEnvironment<unknown>;
-    case "multi-asset":
-      // The joint best response searches R^k by Nelder-Mead from several starts: beyond 8 assets a market takes seconds.
-      if (o.assets > 8) throw new InputError(`optex ic --model multi-asset: assets must be an integer in [1, 8], got ${o.assets}`);
-      return multiAssetIcEnvironment({ assets: o.assets, traders: o.traders, kappa: o.kappa, sigmaE: o.sigmaE, sigmaPi: o.sigmaPi, alpha: o.alpha }, fee) as IcEnvironment<unknown>;
-    default:
-      throw new InputError(`--model ${o.model}: no fee module is registered yet`);
-  }
+  return model.ic.environment(params, fee);
 }
 
 /** Runs the law suite of `optex ic`. */
-export function runIc(o: IcOptions): LawReport {
+export function runIc(model: ModelDefinition, params: ParameterPoint, o: IcRunOptions): LawReport {
   // Heterogeneous traders each have their own fee: check every one of them.
-  return runLaws(icEnvironment(o), { cases: o.cases, seed: o.seed, participationSamples: o.participationMarkets, tradersChecked: o.model === "heterogeneous" ? "all" : "ends" });
+  const env = icEnvironment(model, params, o.fee);
+  return runLaws(env, { cases: o.cases, seed: o.seed, participationSamples: o.participationMarkets, tradersChecked: model.id === "heterogeneous" ? "all" : "ends" });
 }
 
 const sci = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : String(x));

@@ -41,6 +41,12 @@ export interface MarketSimulation {
   readonly quantities: readonly QuantitySpec[];
   /** Theory of each quantity (absent: reported without a check). */
   readonly theory: Readonly<Record<string, number>>;
+  /**
+   * Floating-point resolution of a quantity's per-market value (e.g. the plain auction's revenue
+   * p sum_i q_i, 0 in exact arithmetic, is a few roundings of its terms): theory within this of the
+   * 99% interval agrees, and the result says the allowance was used. Absent: 0.
+   */
+  readonly rounding?: Readonly<Record<string, number>>;
   /** Simulates `count` markets on `rng`; quantity j of market m goes to out[j][m]. */
   runMarkets(rng: () => number, count: number, out: readonly Float64Array[]): BlockDiagnostics;
 }
@@ -155,6 +161,8 @@ export interface SimulationResult {
   readonly theory: Readonly<Record<string, number>>;
   /** Theory inside the simulated 99% interval (null without theory or with fewer than 2 markets). */
   readonly agreement: Readonly<Record<string, boolean | null>>;
+  /** Quantities whose agreement needed the rounding allowance (theory outside the interval by less than it), with the allowance. */
+  readonly withinRounding: Readonly<Record<string, number>>;
 }
 
 /** The estimates and checks of a simulation from its merged moments. */
@@ -162,12 +170,15 @@ export function simulationResult(sim: MarketSimulation, merged: SimulationMoment
   const simulated: Record<string, Estimate> = {};
   const agreement: Record<string, boolean | null> = {};
   const labels: Record<string, string> = {};
+  const withinRounding: Record<string, number> = {};
   sim.quantities.forEach((q, j) => {
     const { markets, mean, m2 } = merged.moments[j]!;
     simulated[q.key] = estimateFromMoments(markets, mean, m2);
     labels[q.key] = q.label;
     const theory = sim.theory[q.key];
-    agreement[q.key] = theory === undefined ? null : agrees(theory, simulated[q.key]!);
+    const est = simulated[q.key]!;
+    agreement[q.key] = theory === undefined ? null : agrees(theory, est, sim.rounding?.[q.key] ?? 0);
+    if (theory !== undefined && agreement[q.key] === true && agrees(theory, est) === false) withinRounding[q.key] = sim.rounding![q.key]!;
   });
   return {
     mechanism: sim.mechanism,
@@ -183,6 +194,7 @@ export function simulationResult(sim: MarketSimulation, merged: SimulationMoment
     simulated,
     theory: { ...sim.theory },
     agreement,
+    withinRounding,
   };
 }
 

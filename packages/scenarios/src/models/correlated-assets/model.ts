@@ -1,0 +1,29 @@
+import { correlatedAssetsReport, equicorrelated } from "../../correlatedAssetsReport.ts";
+import { correlatedAssetsTable } from "../../tables.ts";
+import { list, type ModelDefinition, num } from "../model.ts";
+import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+
+/** The payoff covariance: as given, or equicorrelated from assets, sigmaPi and assetCorrelation. */
+export const covarianceOf = (p: ParameterPoint): readonly (readonly number[])[] =>
+  list<readonly number[]>(p, "covariance") ?? equicorrelated(num(p, "assets"), num(p, "sigmaPi"), num(p, "assetCorrelation"));
+
+/** Proposition 6: correlated payoffs, decorrelated into derivatives traded in their own auctions (first best). */
+export const correlatedAssetsModel: ModelDefinition = {
+  id: "correlated-assets",
+  title: "Correlated assets (Section 6, Proposition 6)",
+  parameters: [
+    { spec: P.traders, default: 5 },
+    { spec: P.kappa, default: 1 },
+    { spec: P.sigmaE, default: 1 },
+    { spec: P.covariance },
+    { spec: P.assets, default: 2 },
+    { spec: P.sigmaPi, default: 1 },
+    { spec: P.assetCorrelation, default: 0.5 },
+  ],
+  frontier: false,
+  theory(p) {
+    const report = correlatedAssetsReport({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) });
+    return { json: report, text: correlatedAssetsTable(report) };
+  },
+  mechanisms: ["derivatives", "asset-auctions"],
+};

@@ -1,0 +1,35 @@
+import { dynamicReport, formatDynamicReport } from "../../dynamicReport.ts";
+import { list, type ModelDefinition, num } from "../model.ts";
+import { parameterSpecs as P } from "../parameters.ts";
+
+/** Section 8, Proposition 12: a double auction every dt while endowments receive Brownian shocks. */
+export const dynamicModel: ModelDefinition = {
+  id: "dynamic",
+  title: "Dynamics (Section 8, Proposition 12)",
+  parameters: [
+    { spec: P.traders, default: 5 },
+    { spec: P.kappa, default: 1 },
+    { spec: P.delta, default: 0.1 },
+    { spec: P.dt, default: 1 },
+    { spec: P.muE, default: 0 },
+    { spec: P.sigma0, default: 1 },
+    { spec: P.sigmaZ, default: 1 },
+    { spec: P.dts },
+  ],
+  frontier: false,
+  theory(p) {
+    const dts = list<number>(p, "dts");
+    const report = dynamicReport({
+      traders: num(p, "traders"),
+      kappa: num(p, "kappa"),
+      delta: num(p, "delta"),
+      dt: num(p, "dt"),
+      muE: num(p, "muE"),
+      sigma0: num(p, "sigma0"),
+      sigmaZ: num(p, "sigmaZ"),
+      ...(dts ? { dts } : {}),
+    });
+    return { json: report, text: formatDynamicReport(report) };
+  },
+  mechanisms: ["efficient", "no-fee"],
+};

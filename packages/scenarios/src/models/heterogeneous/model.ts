@@ -1,0 +1,31 @@
+import { parseDistribution } from "@optex/theory";
+import { heterogeneousReport } from "../../heterogeneousReport.ts";
+import { heterogeneousIcEnvironment } from "../../ic/singleAsset.ts";
+import { InputError } from "../../inputError.ts";
+import { heterogeneousTable } from "../../tables.ts";
+import { list, type ModelDefinition, num } from "../model.ts";
+import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+
+const lawsOf = (p: ParameterPoint) => list<string>(p, "dists")!.map((d) => parseDistribution(d));
+
+/** Section 7: traders with their own laws and holding capacities (Theorem 5, Proposition 10). */
+export const heterogeneousModel: ModelDefinition = {
+  id: "heterogeneous",
+  title: "Heterogeneous traders (Section 7)",
+  parameters: [{ spec: P.dists, required: true }, { spec: P.kappas, required: true }, { spec: P.alpha, default: 0.5 }, { spec: P.muPi, default: 0 }],
+  check(p) {
+    const dists = list<string>(p, "dists")!;
+    const kappas = list<number>(p, "kappas")!;
+    if (dists.length !== kappas.length) throw new InputError(`--dists has ${dists.length} laws but --kappas has ${kappas.length} values; they must match`);
+  },
+  frontier: true,
+  theory(p, frontier) {
+    const report = heterogeneousReport(lawsOf(p), list<number>(p, "kappas")!, num(p, "alpha"), num(p, "muPi"), frontier);
+    return { json: report, text: heterogeneousTable(report) };
+  },
+  mechanisms: ["optimal", "double-auction"],
+  ic: {
+    defaultFee: "prop10",
+    environment: (p, fee) => heterogeneousIcEnvironment({ dists: lawsOf(p), kappas: list<number>(p, "kappas")!, alpha: num(p, "alpha"), muPi: num(p, "muPi") }, fee) as never,
+  },
+};
