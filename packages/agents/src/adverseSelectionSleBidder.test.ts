@@ -30,7 +30,7 @@ function largestRegret(env: Env, seed: number, cOverride?: number): number {
   const c = cOverride ?? bidder.c;
   const { traders: N, kappa, sigmaE, sigmaZeta, rho, muE } = env;
   const bid = (e: number, z: number) => {
-    const s = bidder.bid(e, z);
+    const s = bidder.bid({ endowment: e, signal: z }, { trader: 0, traders: env.traders, assets: 1, round: 0 })[0]!;
     if (s.kind !== "linear") throw new Error("linear expected");
     return cOverride === undefined ? s : { ...s, intercept: s.intercept + (bidder.c - c) * (muE / kappa), slope: c };
   };

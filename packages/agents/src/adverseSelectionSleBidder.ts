@@ -1,14 +1,14 @@
-import { type DemandSchedule, linearSchedule } from "@optex/engine";
+import { type DemandSchedule, linearSchedule, type MarketView } from "@optex/engine";
 import { type AdverseSelectionEnvironment, adverseSelectionSle } from "@optex/theory";
+import type { AdverseSelectionStrategy, AdverseSelectionType } from "./effectiveTypeBidder.ts";
 
 /** Theorem 2's equilibrium bidder in the plain double auction with adverse selection. */
-export interface AdverseSelectionSleBidder {
+export interface AdverseSelectionSleBidder extends AdverseSelectionStrategy {
   readonly id: "sle-adverse-selection";
   /** Coefficients of q_i(p) = -a (e_i - mu_e) + b zeta_i - c (p + mu_e/kappa). */
   readonly a: number;
   readonly b: number;
   readonly c: number;
-  bid(endowment: number, signal: number): DemandSchedule;
 }
 
 /**
@@ -24,11 +24,18 @@ export function adverseSelectionSleBidder(env: AdverseSelectionEnvironment): Adv
   const { a, b, c } = sle;
   const muE = env.muE ?? 0;
   const shift = (c * muE) / env.kappa;
+  const intercept = (e: number, zeta: number) => -a * (e - muE) + b * zeta - shift;
   return {
     id: "sle-adverse-selection",
     a,
     b,
     c,
-    bid: (e, zeta) => linearSchedule(-a * (e - muE) + b * zeta - shift, c),
+    bid: (type: AdverseSelectionType, _market: MarketView): readonly DemandSchedule[] => [linearSchedule(intercept(type.endowment, type.signal), c)],
+    signalLinearBatch: {
+      slope: c,
+      interceptsInto: (endowments, signals, out) => {
+        for (let i = 0; i < out.length; i++) out[i] = intercept(endowments[i]!, signals[i]!);
+      },
+    },
   };
 }

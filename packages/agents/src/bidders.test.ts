@@ -1,3 +1,4 @@
+import { linearSchedule } from "@optex/engine";
 import { prop5Fee, prop8Fee } from "@optex/fees";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
@@ -16,7 +17,12 @@ describe("truthful bidders for adverse selection and several assets", () => {
     for (let k = 0; k < 50; k++) {
       const e = 0.2 + z.sample(rng);
       const zeta = 0.6 * z.sample(rng);
-      expect(bidder.bid(e, zeta)).toEqual(fee.bid(e, zeta));
+      const view = { trader: k % 5, traders: 5, assets: 1, round: 0 };
+      expect(bidder.bid({ endowment: e, signal: zeta }, view)).toEqual([fee.bid(e, zeta)]);
+      // The declared linear batch bids the same schedule.
+      const intercept = new Float64Array(1);
+      bidder.signalLinearBatch.interceptsInto(Float64Array.of(e), Float64Array.of(zeta), intercept);
+      expect(linearSchedule(intercept[0]!, bidder.signalLinearBatch.slope)).toEqual(fee.bid(e, zeta));
     }
   });
 

@@ -39,5 +39,11 @@ export {
   posteriorPayoffMean,
 } from "./adverseSelectionBestResponder.ts";
 export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
-export { effectiveTypeBidder } from "./effectiveTypeBidder.ts";
+export {
+  type AdverseSelectionLinearBatch,
+  type AdverseSelectionStrategy,
+  type AdverseSelectionType,
+  type EffectiveTypeBidder,
+  effectiveTypeBidder,
+} from "./effectiveTypeBidder.ts";
 export { type RadialBidder, radialBidder } from "./radialBidder.ts";

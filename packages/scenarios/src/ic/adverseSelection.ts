@@ -34,6 +34,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
   // The agents' bidder, written from Theorem 3's v alone (not the fee module's own bid).
   const bidder = effectiveTypeBidder(f.mechanism, p.kappa);
   const N = p.traders;
+  const bidOf = (endowment: number, signal: number, trader: number): DemandSchedule => bidder.bid({ endowment, signal }, { trader, traders: N, assets: 1, round: 0 })[0]!;
   const endowmentLaw = normal(p.muE, p.sigmaE);
   const signalLaw = normal(0, Math.max(p.sigmaZeta, 1e-300));
   const o = f.mechanism;
@@ -57,7 +58,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
     scale,
     types: fc.array(typeArbitrary, { minLength: N, maxLength: N }),
     describeTypes: (types) => ({ endowments: types.map((t) => t[0]), signals: types.map((t) => t[1]) }),
-    market: (types) => adverseSelectionMarket(types, (e, z) => bidder.bid(e, z), schedule, othersSignal, kappa, scale, p.sigmaE),
+    market: (types) => adverseSelectionMarket(types, bidOf, schedule, othersSignal, kappa, scale, p.sigmaE),
     participationPoints: points,
     ...(fee === "prop5"
       ? {
@@ -69,7 +70,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
               const q = new Float64Array(N);
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
-                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(bidder.bid(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0));
+                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0, j));
                 const price = clearLinearBook(book, q);
                 let total = 0;
                 for (let j = 0; j < N; j++) total += price * q[j]! + schedule.fee(j, q[j]!, price);
@@ -87,13 +88,13 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
       const q = new Float64Array(N);
       const gains = new Float64Array(samples);
       const [e0, z0] = pt.type;
-      const ownIntercept = interceptOf(bidder.bid(e0, z0));
+      const ownIntercept = interceptOf(bidOf(e0, z0, 0));
       for (let m = 0; m < samples; m++) {
         let pi = z0; // E[pi | all signals] = sum_j zeta_j (Section 5)
         book.intercepts[0] = ownIntercept;
         for (let j = 1; j < N; j++) {
           const zj = p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0;
-          book.intercepts[j] = interceptOf(bidder.bid(endowmentLaw.sample(uniform), zj));
+          book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), zj, j));
           pi += zj;
         }
         const price = clearLinearBook(book, q);
@@ -112,7 +113,7 @@ function interceptOf(s: DemandSchedule): number {
 
 function adverseSelectionMarket(
   types: readonly Type[],
-  bidOf: (e: number, zeta: number) => DemandSchedule,
+  bidOf: (e: number, zeta: number, trader: number) => DemandSchedule,
   fee: FeeSchedule,
   othersSignal: (others: readonly DemandSchedule[]) => number,
   kappa: number,
@@ -120,7 +121,7 @@ function adverseSelectionMarket(
   width: number,
 ): IcMarket {
   const N = types.length;
-  const bids = types.map(([e, z]) => bidOf(e, z));
+  const bids = types.map(([e, z], i) => bidOf(e, z, i));
   const problemOf = (i: number) => ({ endowment: types[i]![0], signal: types[i]![1], kappa, others: bids.filter((_, j) => j !== i), fee, trader: i, othersSignal });
   return {
     traders: N,
