@@ -229,6 +229,18 @@ function imbalance(q: Float64Array): number {
   return Math.abs(net) / (1 + gross);
 }
 
+/**
+ * Floating-point allowance of every quantity (MarketSimulation.rounding): intercepts are of size
+ * Q = |mu_e| + sigma_e + kappa sigma_zeta and prices of size Q/kappa, so a market's sums carry rounding
+ * of order N eps Q^2/kappa (the plain auction's revenue, 0 exactly, is simulated as ~1e-17 with a
+ * rounding bias far outside its tiny interval: -3.6e-17 at rho = 0.3, mu_e = 0.2).
+ */
+function roundingOf(p: AdverseSelectionSimulationParams, quantities: readonly QuantitySpec[]): Record<string, number> {
+  const Q = Math.abs(p.muE) + p.sigmaE + p.kappa * p.sigmaZeta;
+  const allowance = 16 * Number.EPSILON * p.traders * ((Q * Q) / p.kappa);
+  return Object.fromEntries(quantities.map((q) => [q.key, allowance]));
+}
+
 /** The fee environment of Proposition 5 (independent signals: rho is not part of it). */
 function feeEnvironment(p: AdverseSelectionSimulationParams) {
   return { model: "adverse-selection" as const, env: { traders: p.traders, kappa: p.kappa, muE: p.muE, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta, alpha: p.alpha } };
@@ -272,6 +284,7 @@ function optimalSimulation(p: AdverseSelectionSimulationParams, report: AdverseS
     strategy: strategy.id,
     note: "trade volume's theory: Theorem 3's Gaussian allocation is kappa s_t w times Theorem 1's for N(0, 1) endowments at hazard weight alpha/w",
     quantities: optimalQuantities,
+    rounding: roundingOf(p, optimalQuantities),
     theory: {
       revenuePerTrader: report.optimal.revenuePerTrader,
       holdingCostPerTrader: report.optimal.holdingCostPerTrader,
@@ -341,6 +354,7 @@ function doubleAuctionSimulation(p: AdverseSelectionSimulationParams, report: Ad
       "no fee (registry id prop5-none, registered for truthful effective-type bids; no id names the plain auction with Theorem 2's bidders)" +
       (p.rho === 0 ? "" : "; price informativeness has theory (Corollary 3.2) only for rho = 0"),
     quantities: doubleAuctionQuantities,
+    rounding: roundingOf(p, doubleAuctionQuantities),
     theory,
     runMarkets: (rng, count, out): BlockDiagnostics => {
       let noTradeMarkets = 0;
@@ -410,6 +424,7 @@ function robustSimulation(p: AdverseSelectionSimulationParams, report: AdverseSe
     strategy: "truthful-report",
     note: "Theorem 4's robust mechanism runs as the direct mechanism it is (reports t_i = e_i/kappa - zeta_i, allocation and transfer rule (7)): no schedules, no clearing, no registered fee",
     quantities: robustQuantities,
+    rounding: roundingOf(p, robustQuantities),
     theory: { revenuePerTrader: report.robust.revenuePerTrader, holdingCostPerTrader: report.robust.holdingCostPerTrader },
     runMarkets: (rng, count, out): BlockDiagnostics => {
       let worstImbalance = 0;
