@@ -47,3 +47,4 @@ export {
   effectiveTypeBidder,
 } from "./effectiveTypeBidder.ts";
 export { type RadialBidder, radialBidder } from "./radialBidder.ts";
+export { heterogeneousSleBidder, type HeterogeneousSleBidder, type PerTraderLinearBatch, type PerTraderLinearStrategy, perTraderLinearStrategy } from "./heterogeneousSleBidder.ts";
