@@ -4,6 +4,7 @@ import type { Distribution } from "@optex/theory";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { distributionArbitrary, fcSeed, uniformReal } from "./support.ts";
+import { correlatedAssetsIcEnvironment } from "../packages/scenarios/src/models/correlated-assets/ic.ts";
 
 /**
  * One law suite over every registered fee module (issue 4): random environments (fast-check, pinned
@@ -68,6 +69,20 @@ const adverseParams = fc.record({
   alpha: uniformReal(0, 1),
 });
 for (const id of ["prop5", "prop5-no-psi", "prop5-none"]) environments[id] = adverseParams.map((p) => labelled(adverseSelectionIcEnvironment(p, id)));
+
+// Correlated assets (Proposition 6): k in 1..4 assets, random covariance Sigma = s^2 (A A'/k + I/5)
+// (A uniform on [-1, 1]: correlations of either sign), one auction per uncorrelated derivative.
+const correlatedParams = fc.integer({ min: 1, max: 4 }).chain((k) =>
+  fc.record({
+    traders: fc.integer({ min: 2, max: 8 }),
+    kappa: uniformReal(0.2, 5),
+    sigmaE: uniformReal(0.2, 3),
+    covariance: fc
+      .tuple(uniformReal(0.3, 3), fc.array(fc.array(uniformReal(-1, 1), { minLength: k, maxLength: k }), { minLength: k, maxLength: k }))
+      .map(([s, A]) => A.map((row, a) => A.map((other, b) => s * s * (row.reduce((sum, x, c) => sum + x * other[c]!, 0) / k + (a === b ? 0.2 : 0))))),
+  }),
+);
+for (const id of ["prop6", "prop6-none"]) environments[id] = correlatedParams.map((p) => labelled(correlatedAssetsIcEnvironment(p, id)));
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
 const ENVIRONMENTS = 4;

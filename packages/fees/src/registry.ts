@@ -41,6 +41,8 @@ export const feeModules: readonly FeeModuleInfo[] = Object.freeze([
   { id: "prop5-none", model: "adverse-selection", paper: "Section 5", parameters: ["alpha"], strategy: "truthful-effective-type", summary: "no fee, effective types bid truthfully", control: "truthful bids ignore price impact and inference without the fee" },
   { id: "prop8-printed", model: "multi-asset", paper: "Proposition 8 as printed", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "printed argument q + p/N", control: "the printed argument q + p/N (see docs/ERRATA.md)" },
   { id: "prop8-none", model: "multi-asset", paper: "Section 6", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "separate auctions without the cross-exchange fee", control: "truthful bids ignore price impact without the fee" },
+  { id: "prop6", model: "correlated-assets", paper: "Proposition 6", parameters: [], strategy: "truthful-first-best", summary: "one auction per uncorrelated derivative Q^T pi (Sigma = Q diag(lambda) Q^T), capacity kappa/lambda_a, first-best fee (c_a/2) q^2 + d_a, c_a = -lambda_a/((N-1) kappa)", control: null },
+  { id: "prop6-none", model: "correlated-assets", paper: "Section 6", parameters: [], strategy: "truthful-first-best", summary: "the derivatives' auctions without fees, truthful bids", control: "truthful bids ignore price impact without the fee" },
 ] satisfies FeeModuleInfo[]);
 
 /**

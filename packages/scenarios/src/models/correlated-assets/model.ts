@@ -1,7 +1,10 @@
 import { correlatedAssetsReport, equicorrelated } from "../../correlatedAssetsReport.ts";
+import { InputError } from "../../inputError.ts";
 import { correlatedAssetsTable } from "../../tables.ts";
-import { list, type ModelDefinition, num } from "../model.ts";
+import { list, type ModelDefinition, num, selectMechanisms } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+import { correlatedAssetsIcEnvironment } from "./ic.ts";
+import { correlatedAssetsMechanisms, correlatedAssetsSimulations } from "./simulation.ts";
 
 /** The payoff covariance: as given, or equicorrelated from assets, sigmaPi and assetCorrelation. */
 export const covarianceOf = (p: ParameterPoint): readonly (readonly number[])[] =>
@@ -25,5 +28,17 @@ export const correlatedAssetsModel: ModelDefinition = {
     const report = correlatedAssetsReport({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) });
     return { json: report, text: correlatedAssetsTable(report) };
   },
-  mechanisms: ["derivatives", "asset-auctions"],
+  mechanisms: correlatedAssetsMechanisms,
+  simulations(p, mechanisms) {
+    return correlatedAssetsSimulations({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) }, selectMechanisms(this, mechanisms));
+  },
+  ic: {
+    defaultFee: "prop6",
+    environment: (p, fee) => {
+      const covariance = covarianceOf(p);
+      // The joint best response searches R^k by Nelder-Mead: beyond 8 assets a market takes seconds.
+      if (covariance.length > 8) throw new InputError(`optex ic --model correlated-assets: at most 8 assets, got ${covariance.length}`);
+      return correlatedAssetsIcEnvironment({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance }, fee) as never;
+    },
+  },
 };
