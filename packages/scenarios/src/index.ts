@@ -9,7 +9,7 @@ export { type MultiAssetReport, multiAssetReport } from "./multiAssetReport.ts";
 export { type AdverseSelectionReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
 export { type HeterogeneousReport, heterogeneousReport } from "./heterogeneousReport.ts";
 export { catalogue, paperScenarioIds } from "./catalogue.ts";
-export { type Scenario, parseScenario, scenarioJsonSchema, scenarioSchema } from "./scenarioSchema.ts";
+export { type Scenario, parseScenario, scenarioJsonSchema } from "./scenarioSchema.ts";
 export { parseShard, type ScenarioTask, scenarioTasks } from "./scenarioTasks.ts";
 export { runTask, type TaskResult } from "./runTask.ts";
 export { mergeRuns, resultsCsv, type RunOptions, runScenario } from "./runScenario.ts";

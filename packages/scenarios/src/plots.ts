@@ -1,7 +1,5 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { quantityLabels } from "./format.ts";
-import { quantityNames } from "./monteCarlo.ts";
 import type { TaskResult } from "./runTask.ts";
 import type { Scenario } from "./scenarioSchema.ts";
 
@@ -12,7 +10,16 @@ export interface Plot {
   readonly svg: string;
 }
 
-const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "dt", "delta", "sigmaZ", "sigma0"] as const;
+/** The swept parameters whose values are numbers (x axes), in the model's order. */
+const numericSwept = (s: Scenario) => Object.keys(s.sweep).filter((k) => s.sweep[k]!.every((v) => typeof v === "number"));
+/** Every swept parameter (series labels). */
+const swept = (s: Scenario) => Object.keys(s.sweep);
+/** The quantities the mechanism tasks report, with their words, in order of first appearance. */
+function quantitiesOf(results: readonly TaskResult[]): [string, string][] {
+  const out = new Map<string, string>();
+  for (const r of results) for (const [k, label] of Object.entries(r.labels ?? {})) if (!out.has(k)) out.set(k, label);
+  return [...out.entries()];
+}
 
 /**
  * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the
@@ -22,9 +29,9 @@ const NUMERIC_KEYS = ["traders", "alpha", "kappa", "muPi", "sigmaE", "sigmaZeta"
  */
 export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
   const plots: Plot[] = [...(await interimPlots(s, results)), ...(await gapPlots(s, results))];
-  const x = NUMERIC_KEYS.find((k) => s.sweep[k] !== undefined);
+  const x = numericSwept(s)[0];
   if (!x) return plots;
-  const others = (["dist", ...NUMERIC_KEYS] as const).filter((k) => k !== x && s.sweep[k] !== undefined);
+  const others = swept(s).filter((k) => k !== x);
   const theoryOnly = results.find((r) => r.status === "ok" && r.values);
   if (theoryOnly) {
     // Theory-only models: one figure per named result, a line per value of the other swept parameters.
@@ -46,15 +53,14 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       plots.push({ file: `${name}.svg`, title: name, svg: await view.toSVG() });
       await view.finalize();
     }
-    return plots;
   }
-  for (const q of quantityNames) {
+  for (const [q, label] of quantitiesOf(results)) {
     const rows = results
-      .filter((r) => r.status === "ok")
+      .filter((r) => r.status === "ok" && r.theory?.[q] !== undefined)
       .map((r) => ({
         x: r.params[x],
         series: [r.mechanism, ...others.map((k) => `${k}=${r.params[k]}`)].join(", "),
-        theory: r.theory![q],
+        theory: r.theory![q]!,
         simulated: r.simulated?.[q]?.mean ?? null,
         low: r.simulated?.[q]?.ci99?.[0] ?? null,
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
@@ -63,18 +69,18 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     const color = { field: "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: `${quantityLabels[q]}: theory (lines) and simulation (99% intervals)`,
+      title: `${label}: theory (lines) and simulation (99% intervals)`,
       width: 420,
       height: 260,
       data: { values: rows },
       layer: [
-        { mark: { type: "line" }, encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: quantityLabels[q] }, color } },
+        { mark: { type: "line" }, encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: label }, color } },
         { transform: [{ filter: "datum.simulated !== null" }], mark: { type: "point", filled: true }, encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" }, color } },
         { transform: [{ filter: "datum.low !== null" }], mark: { type: "rule" }, encoding: { x: encodingX, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } },
       ],
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-    plots.push({ file: `${q}.svg`, title: quantityLabels[q], svg: await view.toSVG() });
+    plots.push({ file: `${q}.svg`, title: label, svg: await view.toSVG() });
     await view.finalize();
   }
   return plots;
@@ -87,13 +93,12 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
  */
 async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
   if (s.model !== "basic" || !s.mechanisms.includes("first-best") || s.mechanisms.length < 2) return [];
-  const swept = (["dist", ...NUMERIC_KEYS] as const).filter((k) => s.sweep[k] !== undefined);
-  const pointOf = (r: TaskResult) => swept.map((k) => `${k}=${r.params[k]}`).join(" ") || "environment";
+  const pointOf = (r: TaskResult) => swept(s).map((k) => `${k}=${r.params[k]}`).join(" ") || "environment";
   const firstBest = new Map(results.filter((r) => r.status === "ok" && r.mechanism === "first-best").map((r) => [pointOf(r), r]));
   const plots: Plot[] = [];
-  for (const q of quantityNames) {
+  for (const [q, label] of quantitiesOf(results)) {
     const rows = results
-      .filter((r) => r.status === "ok" && r.mechanism !== "first-best" && firstBest.has(pointOf(r)))
+      .filter((r) => r.status === "ok" && r.mechanism !== "first-best" && firstBest.has(pointOf(r)) && r.theory?.[q] !== undefined)
       .map((r) => {
         const fb = firstBest.get(pointOf(r))!;
         const simulated = r.simulated?.[q]?.mean;
@@ -101,12 +106,12 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
         return {
           point: pointOf(r),
           mechanism: r.mechanism,
-          gap: r.theory![q] - fb.theory![q],
+          gap: r.theory![q]! - fb.theory![q]!,
           simulatedGap: simulated !== undefined && simulatedFb !== undefined ? simulated - simulatedFb : null,
         };
       });
     if (rows.length === 0) continue;
-    const title = `${quantityLabels[q]}: gap to the first best (theory bars, simulation points)`;
+    const title = `${label}: gap to the first best (theory bars, simulation points)`;
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title,
@@ -119,7 +124,7 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
         color: { field: "mechanism", type: "nominal", title: "mechanism" },
       },
       layer: [
-        { mark: { type: "bar" }, encoding: { y: { field: "gap", type: "quantitative", title: `${quantityLabels[q]} minus first best` } } },
+        { mark: { type: "bar" }, encoding: { y: { field: "gap", type: "quantitative", title: `${label} minus first best` } } },
         { transform: [{ filter: "datum.simulatedGap !== null" }], mark: { type: "point", filled: true, color: "black" }, encoding: { y: { field: "simulatedGap", type: "quantitative" } } },
       ],
     };
@@ -135,12 +140,8 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
  * type t under adverse selection), one line per mechanism and parameter point.
  */
 async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  const swept = (["dist", ...NUMERIC_KEYS] as const).filter((k) => s.sweep[k] !== undefined);
-  const label = (r: TaskResult, series: string) => [series, ...swept.map((key) => `${key}=${r.params[key]}`)].join(", ");
-  const curves = results.flatMap((r) => [
-    ...(r.interim ? [{ series: label(r, r.mechanism), variable: "endowment e", x: r.interim.endowment, allocation: r.interim.allocation, transfer: r.interim.transfer }] : []),
-    ...(r.interimCurves ?? []).map((c) => ({ ...c, series: label(r, c.series) })),
-  ]);
+  const label = (r: TaskResult, series: string) => [series, ...swept(s).map((key) => `${key}=${r.params[key]}`)].join(", ");
+  const curves = results.flatMap((r) => (r.interimCurves ?? []).map((c) => ({ ...c, series: label(r, c.series) })));
   if (curves.length === 0) return [];
   const variable = curves[0]!.variable;
   const symbol = variable === "endowment e" ? "e" : "t";

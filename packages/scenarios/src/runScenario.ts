@@ -4,7 +4,8 @@ import { Piscina } from "piscina";
 import { fmt, quantityLabels, table } from "./format.ts";
 import { scenarioPlots } from "./plots.ts";
 import { InputError } from "./inputError.ts";
-import { quantityNames } from "./monteCarlo.ts";
+import type { ParameterValue } from "./models/parameters.ts";
+import { modelById, tradersOf } from "./models/registry.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
 import { workerBundle } from "./workerBundle.ts";
 import { SweepSchedule, type WorkUnit, type WorkUnitResult } from "./workUnits.ts";
@@ -32,9 +33,11 @@ const SCENARIO_FILE = "scenario.json";
  * Version of what a task's result holds and how it is computed, written to scenario.json: results
  * of different formats never mix in one run (--resume) or merge. 2: Monte Carlo summarised by
  * chunk moments (the last digits differ from format 1's estimates from all samples), with its
- * no-trade count and largest exchange imbalance.
+ * no-trade count and largest exchange imbalance. 3: the model registry's tasks (params are the
+ * model's parameter point; every model's mechanisms simulated with labelled quantities; theory
+ * tasks carry the named results).
  */
-const RESULTS_FORMAT = 2;
+const RESULTS_FORMAT = 3;
 
 function runHeader(s: Scenario, shard: { k: number; n: number } | null): string {
   return JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2) + "\n";
@@ -115,7 +118,7 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
     // Longest tasks first (markets x traders estimates the Monte Carlo's cost), in guided units
     // (see SweepSchedule) fed one per free worker: piscina does not keep submission order before
     // its workers are up. Files do not depend on the order: results are written sorted by task index.
-    const cost = (t: ScenarioTask) => (t.markets + 1) * t.params.traders;
+    const cost = (t: ScenarioTask) => (t.markets + 1) * tradersOf(t.params);
     const schedule = new SweepSchedule(
       [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index),
       opts.workers,
@@ -221,90 +224,95 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
   const plots = await scenarioPlots(s, results);
   for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
   writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks: results }, null, 2) + "\n");
-  writeFileSync(join(outDir, "results.csv"), resultsCsv(results));
+  writeFileSync(join(outDir, "results.csv"), resultsCsv(results, s.model));
   const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
   writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));
 }
 
-/** Tidy CSV: one row per parameter point, mechanism and quantity. */
-export function resultsCsv(results: readonly TaskResult[]): string {
-  const header = ["task", "dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "delta", "dt", "sigma0", "sigmaZ", "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
+/** A parameter's value in one CSV cell or label: lists joined by ";" (rows of a matrix by "|"). */
+function valueText(v: ParameterValue | undefined): string {
+  if (v === undefined) return "";
+  if (Array.isArray(v)) return v.map((x) => (Array.isArray(x) ? x.join(" ") : String(x))).join(";");
+  return String(v);
+}
+
+const csvCell = (x: number | string | boolean | null | undefined) => {
+  if (x === null || x === undefined) return "";
+  const text = String(x);
+  return /[",;\n]/.test(text) || typeof x === "string" ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** Tidy CSV: one row per parameter point, mechanism and quantity; the columns are the model's parameters. */
+export function resultsCsv(results: readonly TaskResult[], model: string): string {
+  const keys = modelById(model).parameters.map((p) => p.spec.key);
+  const header = ["task", ...keys, "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
   const rows = [header.join(",")];
-  const cell = (x: number | string | boolean | null | undefined) => (x === null || x === undefined ? "" : String(x));
   for (const r of results) {
-    const p = r.params;
-    const base = [r.index, `"${p.dist}"`, p.kappa, p.traders, p.alpha, p.muPi, p.sigmaE, p.sigmaZeta, p.rho, p.muE, p.assets, p.sigmaPi, p.assetCorrelation, p.delta, p.dt, p.sigma0, p.sigmaZ, r.mechanism];
+    const base = [r.index, ...keys.map((k) => (typeof r.params[k] === "number" ? (r.params[k] as number) : valueText(r.params[k]))), r.mechanism];
+    const row = (...cells: (number | string | boolean | null | undefined)[]) => rows.push([...base, ...cells].map(csvCell).join(","));
     if (r.status !== "ok") {
-      rows.push([...base, "", "", "", "", "", "", r.status].map(cell).join(","));
+      row("", "", "", "", "", "", r.status);
       continue;
     }
-    if (r.values) {
-      for (const [name, value] of Object.entries(r.values)) rows.push([...base, name, value, "", "", "", "", r.status].map(cell).join(","));
-      for (const c of r.checks ?? []) rows.push([...base, c.quantity.split(" ")[0], c.theory, c.simulated, c.ci99?.[0], c.ci99?.[1], c.pass, r.status].map(cell).join(","));
-      continue;
-    }
-    for (const q of quantityNames) {
+    for (const [name, value] of Object.entries(r.values ?? {})) row(name, value, "", "", "", "", r.status);
+    for (const q of Object.keys(r.labels ?? {})) {
       const sim = r.simulated?.[q];
-      rows.push([...base, q, r.theory![q], sim?.mean, sim?.ci99?.[0], sim?.ci99?.[1], r.agreement?.[q], r.status].map(cell).join(","));
+      row(q, r.theory?.[q], sim?.mean, sim?.ci99?.[0], sim?.ci99?.[1], r.agreement?.[q], r.status);
     }
   }
   return rows.join("\n") + "\n";
 }
 
 function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
+  const model = modelById(s.model);
+  const environment = Object.entries(s.environment)
+    .filter(([k]) => s.sweep[k] === undefined)
+    .map(([k, v]) => `${k} = ${valueText(v)}`)
+    .join(", ");
+  const sweep = Object.entries(s.sweep)
+    .map(([k, vs]) => `${k} in {${vs.map(valueText).join(", ")}}`)
+    .join("; ");
+  const simulated = results.some((r) => r.monteCarlo);
   const lines = [
     `# ${s.id}${s.title ? `: ${s.title}` : ""}`,
     "",
     s.paper ? `Reproduces: ${s.paper} of Optimal Exchange Design.` : "",
     s.description,
     "",
-    `Model: ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}${s.model === "basic" ? `; mechanisms ${s.mechanisms.join(", ")}` : ""}.`,
-    s.model === "basic" || (s.model === "correlated-assets" && s.markets > 0) ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
+    `Model: ${model.title}. Parameters: ${environment || "(all swept)"}${sweep ? `; swept: ${sweep}` : ""}. Mechanisms: ${s.mechanisms.join(", ")}.`,
+    simulated ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
     "",
   ];
   const rows: string[][] = [];
   let checks = 0;
   let failures = 0;
   for (const r of results) {
-    const p = paramsLabel(r, s.model);
+    const p = paramsLabel(r, s);
     if (r.status !== "ok") {
       rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
       continue;
     }
-    if (r.values) {
-      for (const [name, value] of Object.entries(r.values)) rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
-      for (const c of r.checks ?? []) {
-        if (c.pass !== null) {
-          checks++;
-          if (!c.pass) failures++;
-        }
-        rows.push([String(r.index), p, "simulated", c.quantity, fmt(c.theory), fmt(c.simulated), c.ci99 ? `[${fmt(c.ci99[0])}, ${fmt(c.ci99[1])}]` : "-", c.pass === null ? "-" : c.pass ? "pass" : "FAIL"]);
-      }
-      continue;
-    }
-    for (const q of quantityNames) {
+    for (const [name, value] of Object.entries(r.values ?? {})) rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
+    for (const q of Object.keys(r.labels ?? {})) {
       const sim = r.simulated?.[q];
       const ok = r.agreement?.[q];
       if (ok !== null && ok !== undefined) {
         checks++;
         if (!ok) failures++;
       }
-      rows.push([
-        String(r.index),
-        p,
-        r.mechanism,
-        quantityLabels[q],
-        fmt(r.theory![q]),
-        sim ? fmt(sim.mean) : "-",
-        sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-",
-        ok === null || ok === undefined ? "-" : ok ? "pass" : "FAIL",
-      ]);
+      const rounding = r.withinRounding?.[q];
+      const verdict = ok === null || ok === undefined ? "-" : !ok ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
+      const theory = r.theory?.[q];
+      rows.push([String(r.index), p, r.mechanism, r.labels![q]!, theory === undefined ? "-" : fmt(theory), sim ? fmt(sim.mean) : "-", sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-", verdict]);
     }
   }
   lines.push("```text", table(["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"], rows), "```", "");
-  const ranking = rankingTable(results, s.model);
+  const ranking = rankingTable(results, s);
   if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
   if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
+  if (results.some((r) => Object.keys(r.withinRounding ?? {}).length > 0)) {
+    lines.push("pass (rounding x): the theory lies outside the 99% interval by less than x, the floating-point resolution of that quantity.", "");
+  }
   const simulatedMarkets = results.flatMap((r) => (r.monteCarlo ? [r.monteCarlo] : []));
   if (simulatedMarkets.length > 0) {
     const total = simulatedMarkets.reduce((a, m) => a + m.markets, 0);
@@ -318,45 +326,33 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
 }
 
-/** For basic scenarios comparing several mechanisms: who wins on revenue, efficiency and traders' gain. */
-function rankingTable(results: readonly TaskResult[], model: Scenario["model"]): string | null {
+/** For scenarios comparing several mechanisms: who wins on revenue, efficiency and traders' gain (per trader, where reported). */
+function rankingTable(results: readonly TaskResult[], s: Scenario): string | null {
   const groups = new Map<string, TaskResult[]>();
   for (const r of results) {
     if (r.status !== "ok" || !r.theory) continue;
-    const key = paramsLabel(r, model);
+    const key = paramsLabel(r, s);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const rows: string[][] = [];
   for (const [key, group] of groups) {
-    if (group.length < 2) continue;
-    const order = (q: "revenuePerTrader" | "holdingCostPerTrader" | "utilityGainPerTrader", higher: boolean) => {
-      const sorted = [...group].sort((a, b) => (higher ? b.theory![q] - a.theory![q] : a.theory![q] - b.theory![q]) || a.index - b.index);
-      const scale = Math.max(...group.map((r) => Math.abs(r.theory![q])));
+    const order = (q: string, higher: boolean) => {
+      const members = group.filter((r) => r.theory![q] !== undefined);
+      if (members.length < 2) return null;
+      const sorted = [...members].sort((a, b) => (higher ? b.theory![q]! - a.theory![q]! : a.theory![q]! - b.theory![q]!) || a.index - b.index);
+      const scale = Math.max(...members.map((r) => Math.abs(r.theory![q]!)));
       // Values equal up to rounding (e.g. the first best's and the plain auction's zero revenue) tie.
-      return sorted.map((r, i) => (i === 0 ? "" : Math.abs(r.theory![q] - sorted[i - 1]!.theory![q]) <= 1e-9 * scale ? " = " : " > ") + r.mechanism).join("");
+      return sorted.map((r, i) => (i === 0 ? "" : Math.abs(r.theory![q]! - sorted[i - 1]!.theory![q]!) <= 1e-9 * scale ? " = " : " > ") + r.mechanism).join("");
     };
-    rows.push([key, order("revenuePerTrader", true), order("holdingCostPerTrader", false), order("utilityGainPerTrader", true)]);
+    const cells = [order("revenuePerTrader", true), order("holdingCostPerTrader", false), order("utilityGainPerTrader", true)];
+    if (cells.every((c) => c === null)) continue;
+    rows.push([key, ...cells.map((c) => c ?? "-")]);
   }
   return rows.length > 0 ? table(["parameters", "revenue", "efficiency (holding cost)", "traders' gain"], rows) : null;
 }
 
-/** The parameters that matter in `model`, for the report's tables. */
-function paramsLabel(r: TaskResult, model: Scenario["model"]): string {
-  const p = r.params;
-  switch (model) {
-    case "basic":
-      return `${p.dist} N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} muPi=${p.muPi}`;
-    case "adverse-selection":
-      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} sigmaZeta=${p.sigmaZeta} rho=${p.rho} muE=${p.muE}`;
-    case "multi-asset":
-      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha} sigmaE=${p.sigmaE} assets=${p.assets} sigmaPi=${p.sigmaPi}`;
-    case "heterogeneous":
-      return `alpha=${p.alpha} muPi=${p.muPi} dists=${(p.dists ?? []).join(";")} kappas=${(p.kappas ?? []).join(",")}`;
-    case "dynamic":
-      return `N=${p.traders} kappa=${p.kappa} delta=${p.delta} dt=${p.dt} muE=${p.muE} sigma0=${p.sigma0} sigmaZ=${p.sigmaZ}`;
-    case "correlated-assets":
-      return `N=${p.traders} kappa=${p.kappa} assets=${p.assets} sigmaE=${p.sigmaE} sigmaPi=${p.sigmaPi} assetCorrelation=${p.assetCorrelation}`;
-    default:
-      return `N=${p.traders} kappa=${p.kappa} alpha=${p.alpha}`;
-  }
+/** The swept parameters of a task, for the report's tables ("environment" when nothing is swept). */
+function paramsLabel(r: TaskResult, s: Scenario): string {
+  const swept = Object.keys(s.sweep);
+  return swept.map((k) => `${k}=${valueText(r.params[k])}`).join(" ") || "environment";
 }

@@ -1,88 +1,125 @@
 import { z } from "zod";
 import { InputError } from "./inputError.ts";
+import { resolveParameters } from "./models/model.ts";
+import type { ParameterPoint, ParameterValue } from "./models/parameters.ts";
+import { modelById, modelIds, models } from "./models/registry.ts";
 
-const environment = z
+/** The fields every scenario file has; `environment`, `sweep` and `mechanisms` are checked against the model's declaration. */
+const scenarioBase = z
   .object({
-    dist: z.string().default("uniform:-1,1"),
-    kappa: z.number().positive().max(1e9).default(1),
-    traders: z.number().int().min(2).max(1_000_000).default(10),
-    alpha: z.number().min(0).max(1).default(0.5),
-    muPi: z.number().min(-1e6).max(1e6).default(0),
-    /** adverse-selection and multi-asset: sd of Gaussian endowments. */
-    sigmaE: z.number().positive().max(1e9).default(1),
-    /** adverse-selection: sd of signals and their correlation. */
-    sigmaZeta: z.number().min(0).max(1e9).default(0.5),
-    rho: z.number().min(0).lt(1).default(0),
-    muE: z.number().min(-1e9).max(1e9).default(0),
-    /** multi-asset: number of assets and payoff sd. */
-    assets: z.number().int().min(1).max(1000).default(2),
-    sigmaPi: z.number().positive().max(1e9).default(1),
-    /** correlated-assets: common correlation of the assets' payoffs (Proposition 6). */
-    assetCorrelation: z.number().gt(-1).lt(1).default(0.5),
-    /** dynamic: discount rate, time between auctions, sd of initial endowments, shock volatility (Proposition 12). */
-    delta: z.number().min(1e-6).max(1e3).default(0.1),
-    dt: z.number().min(1e-9).max(1e6).default(1),
-    sigma0: z.number().min(0).max(1e9).default(1),
-    sigmaZ: z.number().min(0).max(1e9).default(1),
-    /** heterogeneous: one law and one capacity per trader. */
-    dists: z.array(z.string()).min(2).optional(),
-    kappas: z.array(z.number().positive()).min(2).optional(),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes").describe("scenario id (output directory name)"),
+    title: z.string().default("").describe("one-line title of the report"),
+    description: z.string().default("").describe("what the scenario shows"),
+    paper: z.string().default("").describe('the paper\'s result it reproduces, e.g. "Figure 2"'),
+    model: z.enum(modelIds as [string, ...string[]]).default("basic").describe("environment of the paper (optex list shows each model's parameters)"),
+    environment: z.record(z.string(), z.unknown()).default({}).describe("the model's parameters; the rest take the model's defaults"),
+    mechanisms: z.array(z.string()).min(1).optional().describe("mechanisms to simulate (default: all of the model's)"),
+    markets: z.number().int().min(0).max(1e9).default(20_000).describe("Monte Carlo markets per task; 0 computes theory only"),
+    seed: z
+      .union([z.string().min(1), z.number().int()])
+      .default("1")
+      .transform((s) => String(s))
+      .describe("seed of the random generator (a string or an integer)"),
+    interimPoints: z.number().int().min(0).max(10_000).default(0).describe("also tabulate and plot the interim allocation and transfer on this many types (basic model; adverse selection with rho = 0)"),
+    sweep: z.record(z.string(), z.array(z.union([z.number(), z.string()])).min(1)).default({}).describe("Cartesian product over the model's parameters, e.g. { traders: [3, 5, 10] }"),
   })
   .strict();
 
-/** Parameters a sweep may vary. */
-export const sweepKeys = ["dist", "kappa", "traders", "alpha", "muPi", "sigmaE", "sigmaZeta", "rho", "muE", "assets", "sigmaPi", "assetCorrelation", "delta", "dt", "sigma0", "sigmaZ"] as const;
-export type SweepKey = (typeof sweepKeys)[number];
-
-const sweepValues = z.array(z.union([z.number(), z.string()])).min(1);
-
-/** A scenario file (YAML or JSON). Every field but `id` has a default. */
-export const scenarioSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"),
-    title: z.string().default(""),
-    description: z.string().default(""),
-    /** The paper's result this reproduces, e.g. "Figure 2". */
-    paper: z.string().default(""),
-    model: z.enum(["basic", "adverse-selection", "heterogeneous", "multi-asset", "correlated-assets", "dynamic"]).default("basic"),
-    environment: environment.default({ dist: "uniform:-1,1", kappa: 1, traders: 10, alpha: 0.5, muPi: 0, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, assets: 2, sigmaPi: 1, assetCorrelation: 0.5, delta: 0.1, dt: 1, sigma0: 1, sigmaZ: 1 }),
-    mechanisms: z.array(z.enum(["optimal", "first-best", "double-auction"])).min(1).default(["optimal", "first-best", "double-auction"]),
-    /** Monte Carlo markets per task; 0 computes theory only. */
-    markets: z.number().int().min(0).max(1e9).default(20_000),
-    seed: z.string().min(1).default("1"),
-    /** Basic model (Figure 1) and adverse selection with rho = 0 (Figure 4): also tabulate and plot the interim allocation and transfer on this many types. */
-    interimPoints: z.number().int().min(0).max(10_000).default(0),
-    /** Cartesian product over environment parameters, e.g. { traders: [3, 5, 10] }. */
-    sweep: z.partialRecord(z.enum(sweepKeys), sweepValues).default({}),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    // Each swept value must be a valid value of that environment field (same ranges as the environment).
-    for (const [key, values] of Object.entries(s.sweep)) {
-      const field = environment.shape[key as SweepKey];
-      values?.forEach((value, index) => {
-        const check = field.safeParse(value);
-        if (!check.success) ctx.addIssue({ code: "custom", path: ["sweep", key, index], message: check.error.issues[0]?.message ?? "invalid value" });
-      });
-    }
-  });
-
-export type Scenario = z.infer<typeof scenarioSchema>;
+/** A validated scenario: the model's full parameter point (defaults filled), checked sweep and mechanisms. */
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly paper: string;
+  readonly model: string;
+  readonly environment: ParameterPoint;
+  readonly mechanisms: readonly string[];
+  readonly markets: number;
+  readonly seed: string;
+  readonly interimPoints: number;
+  readonly sweep: Readonly<Record<string, readonly ParameterValue[]>>;
+}
 
 /**
- * Validates a scenario object. Throws InputError with one line per problem naming the file and
- * the field path, e.g. `my.yaml: environment.kappa: Too small: expected number to be >0`.
+ * Validates a scenario object with the CLI's own checks: every environment and sweep value goes
+ * through its parameter's parser (the same ranges as the flags), a parameter of another model is an
+ * error, and mechanisms must be the model's. Throws InputError with one line per problem naming the
+ * file and the field path, e.g. `my.yaml: environment.kappa: kappa must be a number > 0, got 0`.
  */
 export function parseScenario(value: unknown, source: string): Scenario {
-  const result = scenarioSchema.safeParse(value);
+  const result = scenarioBase.safeParse(value);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${source}: ${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
     throw new InputError(lines.join("; "));
   }
-  return result.data;
+  const s = result.data;
+  const model = modelById(s.model);
+  const problems: string[] = [];
+  const specs = new Map(model.parameters.map((p) => [p.spec.key, p.spec]));
+  const known = [...specs.keys()].join(", ");
+  const environment: Record<string, ParameterValue> = {};
+  for (const [key, raw] of Object.entries(s.environment)) {
+    const spec = specs.get(key);
+    if (!spec) {
+      problems.push(`environment.${key}: not a parameter of model ${model.id} (its parameters: ${known})`);
+      continue;
+    }
+    try {
+      environment[key] = spec.fromFile(raw);
+    } catch (error) {
+      problems.push(`environment.${key}: ${(error as Error).message}`);
+    }
+  }
+  const sweep: Record<string, ParameterValue[]> = {};
+  for (const [key, values] of Object.entries(s.sweep)) {
+    const spec = specs.get(key);
+    if (!spec || !spec.sweepable) {
+      problems.push(`sweep.${key}: not a sweepable parameter of model ${model.id} (sweepable: ${model.parameters.filter((p) => p.spec.sweepable).map((p) => p.spec.key).join(", ")})`);
+      continue;
+    }
+    sweep[key] = [];
+    values.forEach((v, i) => {
+      try {
+        sweep[key]!.push(spec.fromFile(v));
+      } catch (error) {
+        problems.push(`sweep.${key}.${i}: ${(error as Error).message}`);
+      }
+    });
+  }
+  const mechanisms = s.mechanisms ?? [...model.mechanisms];
+  for (const m of mechanisms) if (!model.mechanisms.includes(m)) problems.push(`mechanisms: "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
+  let point: ParameterPoint = environment;
+  if (problems.length === 0) {
+    try {
+      point = resolveParameters(model, environment, (key) => `environment.${key}`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems.map((p) => `${source}: ${p}`).join("; "));
+  return { ...s, environment: point, mechanisms, sweep };
 }
 
-/** JSON Schema of scenario files, for editors (`optex describe --schema`). */
+/** JSON Schema of scenario files, for editors (`optex describe --schema`): the common fields and, per model, its parameters. */
 export function scenarioJsonSchema(): unknown {
-  return z.toJSONSchema(scenarioSchema, { io: "input" });
+  const base = z.toJSONSchema(scenarioBase, { io: "input" }) as Record<string, unknown>;
+  const environments = Object.fromEntries(
+    models.map((m) => [
+      m.id,
+      {
+        type: "object",
+        description: `environment of model ${m.id}: ${m.title}`,
+        additionalProperties: false,
+        properties: Object.fromEntries(m.parameters.map((p) => [p.spec.key, { ...p.spec.jsonSchema, ...(p.default !== undefined ? { default: p.default } : {}) }])),
+        ...(m.parameters.some((p) => p.required) ? { required: m.parameters.filter((p) => p.required).map((p) => p.spec.key) } : {}),
+      },
+    ]),
+  );
+  return {
+    ...base,
+    allOf: models.map((m) => ({
+      if: m.id === "basic" ? { properties: { model: { const: "basic" } } } : { properties: { model: { const: m.id } }, required: ["model"] },
+      then: { properties: { environment: environments[m.id], mechanisms: { type: "array", items: { enum: [...m.mechanisms] } } } },
+    })),
+  };
 }

@@ -1,5 +1,5 @@
 // Worker-thread entry for the scenario pool (piscina): one unit of work in, its result out.
-import { basicTaskHead, runTask, runTaskChunks } from "./runTask.ts";
+import { runTask, runTaskChunks, taskHead } from "./runTask.ts";
 import type { UnitOutcome, WorkUnit, WorkUnitResult } from "./workUnits.ts";
 
 export default function work(unit: WorkUnit): WorkUnitResult {
@@ -10,7 +10,7 @@ export default function work(unit: WorkUnit): WorkUnitResult {
 function run(unit: WorkUnit): UnitOutcome {
   if (unit.kind === "task") return { kind: "task", result: runTask(unit.task) };
   const { first, end } = unit;
-  const head = unit.head ? basicTaskHead(unit.task) : null;
+  const head = unit.head ? taskHead(unit.task) : null;
   // The head says why a mechanism is unavailable; the other ranges fail fast building it (and are dropped).
   if (head && head.status !== "ok") return { kind: "chunks", first, end, head, moments: null };
   try {

@@ -1,5 +1,5 @@
-import type { ChunkMoments } from "./monteCarlo.ts";
-import { chunkCount } from "./monteCarlo.ts";
+import { type SimulationMoments as ChunkMoments, simulationChunkCount as chunkCount } from "./montecarlo/marketSimulation.ts";
+import { tradersOf } from "./models/registry.ts";
 import { finishTask, isSplittable, type TaskResult } from "./runTask.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 
@@ -79,7 +79,7 @@ export class SweepSchedule {
 
   /** Markets x traders of `chunks` chunks of the task (a whole task when it does not split). */
   private cost(p: Progress, chunks: number): number {
-    const traders = p.task.params.traders;
+    const traders = tradersOf(p.task.params);
     if (p.chunks === 0) return (p.task.markets + 1) * traders;
     return Math.min(p.task.markets, chunks * (p.task.markets / p.chunks)) * traders;
   }

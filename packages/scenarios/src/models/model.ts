@@ -9,6 +9,22 @@ export interface TheoryOutput {
   readonly text: string;
 }
 
+/** Interim rules of one mechanism on a grid of a type variable. */
+export interface InterimCurve {
+  readonly series: string;
+  /** The type variable, in words ("endowment e", "effective type t"). */
+  readonly variable: string;
+  readonly x: number[];
+  readonly allocation: number[];
+  readonly transfer: number[];
+}
+
+/** A point's named theory results (null where the theory says none exists) and interim curves. */
+export interface TaskValues {
+  readonly values: Readonly<Record<string, number | null>>;
+  readonly interimCurves?: readonly InterimCurve[];
+}
+
 /**
  * One environment of the paper, declared in one place (OpenSpiel's game registry is the anchor):
  * its parameters (which give the CLI flags, the scenario-file schema and the range checks), its
@@ -29,6 +45,14 @@ export interface ModelDefinition {
   readonly mechanisms: readonly string[];
   /** The mechanisms as markets (all of them when `mechanisms` is omitted). Throws InputError for one that does not exist here. */
   simulations?(p: ParameterPoint, mechanisms?: readonly string[]): MarketSimulation[];
+  /**
+   * Named theory results of a parameter point that scenario reports tabulate and plot (e.g. the
+   * plain auction's coefficients, the binding region), and interim curves on `interimPoints` types;
+   * run as the point's "theory" task. Absent: the model's theory is per mechanism only.
+   */
+  taskValues?(p: ParameterPoint, interimPoints: number): TaskValues;
+  /** Interim allocation and transfer of one mechanism on `points` types (Figure 1). */
+  interim?(p: ParameterPoint, mechanism: string, points: number): InterimCurve | undefined;
   /** The IC oracle's environment for a registered fee of this model (optex ic). */
   readonly ic?: {
     readonly defaultFee: string;

@@ -25,3 +25,10 @@ export function allParameters(): ParameterSpec[] {
   for (const m of models) for (const p of m.parameters) seen.set(p.spec.key, p.spec);
   return [...seen.values()];
 }
+
+/** Number of traders at a parameter point (one per law for heterogeneous traders): the Monte Carlo's cost per market. */
+export function tradersOf(p: Readonly<Record<string, unknown>>): number {
+  if (typeof p.traders === "number") return p.traders;
+  if (Array.isArray(p.dists)) return p.dists.length;
+  return 1;
+}

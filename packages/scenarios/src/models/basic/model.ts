@@ -36,6 +36,13 @@ export const basicModel: ModelDefinition = {
     const ids = mechanisms ? selectMechanisms(this, mechanisms) : basicMechanisms.filter((m) => m !== "double-auction" || env.traders > 2);
     return ids.map((id) => basicSimulation(env, basicMechanism(id as BasicMechanismId, env, num(p, "alpha"))));
   },
+  interim(p, mechanism, points) {
+    const env = basicEnvironmentOf(p);
+    const theory = basicMechanism(mechanism as BasicMechanismId, env, num(p, "alpha")).theory;
+    // Equally spaced quantile levels of the law (its 0.5% to 99.5%).
+    const x = Array.from({ length: points }, (_, k) => env.dist.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
+    return { series: mechanism, variable: "endowment e", x, allocation: x.map((e) => theory.interimAllocation(e)), transfer: x.map((e) => theory.interimTransfer(e)) };
+  },
   ic: {
     defaultFee: "prop3",
     environment: (p, fee) => basicIcEnvironment({ dist: parseDistribution(str(p, "dist")), traders: num(p, "traders"), kappa: num(p, "kappa"), alpha: num(p, "alpha"), muPi: num(p, "muPi") }, fee) as never,

@@ -29,6 +29,10 @@ export const correlatedAssetsModel: ModelDefinition = {
     return { json: report, text: correlatedAssetsTable(report) };
   },
   mechanisms: correlatedAssetsMechanisms,
+  taskValues(p) {
+    const r = correlatedAssetsReport({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) });
+    return { values: { firstBestHoldingCostPerTrader: r.firstBestHoldingCostPerTrader } };
+  },
   simulations(p, mechanisms) {
     return correlatedAssetsSimulations({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) }, selectMechanisms(this, mechanisms));
   },

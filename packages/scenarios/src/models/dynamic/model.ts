@@ -1,3 +1,4 @@
+import { dynamicDoubleAuction } from "@optex/theory";
 import { dynamicReport, formatDynamicReport } from "../../dynamicReport.ts";
 import { list, type ModelDefinition, num } from "../model.ts";
 import { parameterSpecs as P } from "../parameters.ts";
@@ -32,4 +33,19 @@ export const dynamicModel: ModelDefinition = {
     return { json: report, text: formatDynamicReport(report) };
   },
   mechanisms: ["efficient", "no-fee"],
+  taskValues(p) {
+    const d = dynamicDoubleAuction({ traders: num(p, "traders"), kappa: num(p, "kappa"), delta: num(p, "delta"), dt: num(p, "dt"), muE: num(p, "muE"), sigma0: num(p, "sigma0"), sigmaZ: num(p, "sigmaZ") });
+    return {
+      values: {
+        feeC: d.feeC,
+        priceImpact: d.priceImpact,
+        participationChargePerTrader: d.perTrader.participationCharge,
+        npvSubsidies: d.total.npvSubsidies,
+        chargeRevenue: d.total.chargeRevenue,
+        budgetSurplus: d.total.budgetSurplus,
+        continuousBudgetSurplus: d.continuousLimit.budgetSurplus,
+        npvGainsFromTrade: d.total.npvGainsFromTrade,
+      },
+    };
+  },
 };

@@ -5,6 +5,7 @@ import { InputError } from "../../inputError.ts";
 import { heterogeneousTable } from "../../tables.ts";
 import { list, type ModelDefinition, num } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+import { heterogeneousMechanisms, heterogeneousSimulations } from "./simulation.ts";
 
 const lawsOf = (p: ParameterPoint) => list<string>(p, "dists")!.map((d) => parseDistribution(d));
 
@@ -23,7 +24,18 @@ export const heterogeneousModel: ModelDefinition = {
     const report = heterogeneousReport(lawsOf(p), list<number>(p, "kappas")!, num(p, "alpha"), num(p, "muPi"), frontier);
     return { json: report, text: heterogeneousTable(report) };
   },
-  mechanisms: ["optimal", "double-auction"],
+  mechanisms: heterogeneousMechanisms,
+  simulations: (p, mechanisms) => heterogeneousSimulations({ dists: lawsOf(p), kappas: list<number>(p, "kappas")!, alpha: num(p, "alpha"), muPi: num(p, "muPi") }, mechanisms),
+  taskValues(p) {
+    const r = heterogeneousReport(lawsOf(p), list<number>(p, "kappas")!, num(p, "alpha"), num(p, "muPi"));
+    const values: Record<string, number | null> = { totalRevenue: r.totals.revenue, totalHoldingCost: r.totals.holdingCost, totalUtilityGain: r.totals.utilityGain };
+    r.traders.forEach((t, i) => {
+      values[`trader${i + 1}Revenue`] = t.revenue;
+      values[`trader${i + 1}UtilityGain`] = t.utilityGain;
+      values[`trader${i + 1}BindingWidth`] = t.eB - t.eA;
+    });
+    return { values };
+  },
   ic: {
     defaultFee: "prop10",
     environment: (p, fee) => heterogeneousIcEnvironment({ dists: lawsOf(p), kappas: list<number>(p, "kappas")!, alpha: num(p, "alpha"), muPi: num(p, "muPi") }, fee) as never,

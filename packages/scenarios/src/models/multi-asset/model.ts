@@ -32,6 +32,10 @@ export const multiAssetModel: ModelDefinition = {
     return { json: report, text: multiAssetTable(report) };
   },
   mechanisms: ["optimal", "separate-auctions"],
+  taskValues(p) {
+    const r = multiAssetReport(environmentOf(p));
+    return { values: { radius: r.radius, feeC: r.fee.c, revenuePerTrader: r.revenuePerTrader, holdingCostPerTrader: r.holdingCostPerTrader, utilityGainPerTrader: r.utilityGainPerTrader } };
+  },
   ic: {
     defaultFee: "prop8",
     environment: (p, fee) => {
