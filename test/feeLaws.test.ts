@@ -4,6 +4,7 @@ import type { Distribution } from "@optex/theory";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { distributionArbitrary, fcSeed, uniformReal } from "./support.ts";
+import { dynamicIcEnvironment } from "../packages/scenarios/src/models/dynamic/ic.ts";
 import { correlatedAssetsIcEnvironment } from "../packages/scenarios/src/models/correlated-assets/ic.ts";
 
 /**
@@ -83,6 +84,19 @@ const correlatedParams = fc.integer({ min: 1, max: 4 }).chain((k) =>
   }),
 );
 for (const id of ["prop6", "prop6-none"]) environments[id] = correlatedParams.map((p) => labelled(correlatedAssetsIcEnvironment(p, id)));
+
+// Dynamics (Proposition 12): one auction of the repeated market given the holdings, with delta dt >= 0.25
+// so that the participation and revenue paths (to a horizon of about 20/delta) stay short.
+const dynamicParams = fc.record({
+  traders: fc.integer({ min: 2, max: 6 }),
+  kappa: uniformReal(0.3, 3),
+  delta: uniformReal(0.5, 2),
+  dt: uniformReal(0.5, 2),
+  muE: uniformReal(-1, 1),
+  sigma0: uniformReal(0.3, 2),
+  sigmaZ: uniformReal(0, 2),
+});
+for (const id of ["prop12", "prop12-none"]) environments[id] = dynamicParams.map((p) => labelled(dynamicIcEnvironment(p, id)));
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
 const ENVIRONMENTS = 4;

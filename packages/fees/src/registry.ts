@@ -43,6 +43,8 @@ export const feeModules: readonly FeeModuleInfo[] = Object.freeze([
   { id: "prop8-none", model: "multi-asset", paper: "Section 6", parameters: ["alpha"], strategy: "truthful-radial-virtual-type", summary: "separate auctions without the cross-exchange fee", control: "truthful bids ignore price impact without the fee" },
   { id: "prop6", model: "correlated-assets", paper: "Proposition 6", parameters: [], strategy: "truthful-first-best", summary: "one auction per uncorrelated derivative Q^T pi (Sigma = Q diag(lambda) Q^T), capacity kappa/lambda_a, first-best fee (c_a/2) q^2 + d_a, c_a = -lambda_a/((N-1) kappa)", control: null },
   { id: "prop6-none", model: "correlated-assets", paper: "Section 6", parameters: [], strategy: "truthful-first-best", summary: "the derivatives' auctions without fees, truthful bids", control: "truthful bids ignore price impact without the fee" },
+  { id: "prop12", model: "dynamic", paper: "Proposition 12", parameters: [], strategy: "truthful-holding", summary: "(c/2) q^2 in every auction, c = -1/((N-1) kappa delta), holdings bid truthfully q = -y - kappa delta p; participation charge G(mu_e) at t = 0", control: null },
+  { id: "prop12-none", model: "dynamic", paper: "Proposition 12 without the fee", parameters: [], strategy: "truthful-holding", summary: "no fee; holdings bid truthfully q = -y - kappa delta p in every auction", control: "truthful bids ignore price impact without the fee" },
 ] satisfies FeeModuleInfo[]);
 
 /**
