@@ -2,8 +2,9 @@ import { multiAssetIcEnvironment } from "../../ic/multiAsset.ts";
 import { InputError } from "../../inputError.ts";
 import { multiAssetReport } from "../../multiAssetReport.ts";
 import { multiAssetTable } from "../../tables.ts";
-import { type ModelDefinition, num } from "../model.ts";
+import { type ModelDefinition, num, selectMechanisms } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+import { multiAssetMechanisms, multiAssetSimulations } from "./simulation.ts";
 
 const environmentOf = (p: ParameterPoint) => ({
   assets: num(p, "assets"),
@@ -31,7 +32,10 @@ export const multiAssetModel: ModelDefinition = {
     const report = multiAssetReport(environmentOf(p));
     return { json: report, text: multiAssetTable(report) };
   },
-  mechanisms: ["optimal", "separate-auctions"],
+  mechanisms: multiAssetMechanisms,
+  simulations(p, mechanisms) {
+    return multiAssetSimulations(environmentOf(p), selectMechanisms(this, mechanisms));
+  },
   taskValues(p) {
     const r = multiAssetReport(environmentOf(p));
     return { values: { radius: r.radius, feeC: r.fee.c, revenuePerTrader: r.revenuePerTrader, holdingCostPerTrader: r.holdingCostPerTrader, utilityGainPerTrader: r.utilityGainPerTrader } };
