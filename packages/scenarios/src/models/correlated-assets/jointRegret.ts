@@ -45,11 +45,63 @@ export function jointRegret(
   s: JointRegretScratch,
   stepOut?: Float64Array,
 ): number {
+  if (!factorHessian(design, trader, y, yOffset, supply, s)) return Number.POSITIVE_INFINITY;
+  gradientInto(design, trader, e, eOffset, y, yOffset, supply, s);
+  return newtonGain(design.assets, s, stepOut);
+}
+
+/**
+ * H = diag(2 L_a + f''_a) + W' Sigma W / kappa at trader i's trades y, Cholesky-factored into s.h
+ * (lower triangle, H = R R'). False when H is not positive definite. H depends on the trader only
+ * through its residual slopes L and the fee's curvature, so traders who face the same slopes under
+ * a fee quadratic along the residual supply share it (the simulation factors it once per market).
+ */
+export function factorHessian(design: AuctionDesign, trader: number, y: ArrayLike<number>, yOffset: number, supply: ResidualSupplies, s: JointRegretScratch): boolean {
   const k = design.assets;
-  const { weights: W, weightsTSigma: WtS, securitiesCovariance: G, schedules } = design;
+  const { securitiesCovariance: G, schedules } = design;
   const invKappa = 1 / design.kappa;
   const step = design.sigmaE;
-  const { x, g, h } = s;
+  const h = s.h;
+  for (let a = 0; a < k; a++) {
+    const ya = y[yOffset + a]!;
+    const p0 = supply.p0[a]!;
+    const L = supply.L[a]!;
+    const fee = schedules[a]!;
+    const up = fee.fee(trader, ya + step, p0 + L * (ya + step));
+    const mid = fee.fee(trader, ya, p0 + L * ya);
+    const down = fee.fee(trader, ya - step, p0 + L * (ya - step));
+    for (let b = 0; b < k; b++) h[a * k + b] = invKappa * G[a * k + b]!;
+    h[a * k + a] += 2 * L + (up - 2 * mid + down) / (step * step);
+  }
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b <= a; b++) {
+      let sum = h[a * k + b]!;
+      for (let c = 0; c < b; c++) sum -= h[a * k + c]! * h[b * k + c]!;
+      if (a === b) {
+        if (!(sum > 0)) return false;
+        h[a * k + a] = Math.sqrt(sum);
+      } else h[a * k + b] = sum / h[b * k + b]!;
+    }
+  }
+  return true;
+}
+
+/** g = grad U(y) of trader i (endowment e) into s.g: price impact, the fee's slope along the residual supply, holding cost. */
+export function gradientInto(
+  design: AuctionDesign,
+  trader: number,
+  e: ArrayLike<number>,
+  eOffset: number,
+  y: ArrayLike<number>,
+  yOffset: number,
+  supply: ResidualSupplies,
+  s: JointRegretScratch,
+): void {
+  const k = design.assets;
+  const { weights: W, weightsTSigma: WtS, schedules } = design;
+  const invKappa = 1 / design.kappa;
+  const step = design.sigmaE;
+  const { x, g } = s;
   // Asset holdings after the trades: x = e + W y.
   for (let a = 0; a < k; a++) {
     let sum = e[eOffset + a]!;
@@ -62,25 +114,16 @@ export function jointRegret(
     const L = supply.L[a]!;
     const fee = schedules[a]!;
     const up = fee.fee(trader, ya + step, p0 + L * (ya + step));
-    const mid = fee.fee(trader, ya, p0 + L * ya);
     const down = fee.fee(trader, ya - step, p0 + L * (ya - step));
     let marginalCost = 0;
     for (let b = 0; b < k; b++) marginalCost += WtS[a * k + b]! * x[b]!;
     g[a] = -(p0 + 2 * L * ya) - (up - down) / (2 * step) - invKappa * marginalCost;
-    for (let b = 0; b < k; b++) h[a * k + b] = invKappa * G[a * k + b]!;
-    h[a * k + a] += 2 * L + (up - 2 * mid + down) / (step * step);
   }
-  // Cholesky H = R R' in place (lower triangle), then |R^{-1} g|^2 = g' H^{-1} g.
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b <= a; b++) {
-      let sum = h[a * k + b]!;
-      for (let c = 0; c < b; c++) sum -= h[a * k + c]! * h[b * k + c]!;
-      if (a === b) {
-        if (!(sum > 0)) return Number.POSITIVE_INFINITY;
-        h[a * k + a] = Math.sqrt(sum);
-      } else h[a * k + b] = sum / h[b * k + b]!;
-    }
-  }
+}
+
+/** (1/2) g' H^{-1} g from the factor in s.h and the gradient in s.g (overwritten); the step H^{-1} g into stepOut. */
+export function newtonGain(k: number, s: JointRegretScratch, stepOut?: Float64Array): number {
+  const { g, h } = s;
   let quad = 0;
   for (let a = 0; a < k; a++) {
     let sum = g[a]!;

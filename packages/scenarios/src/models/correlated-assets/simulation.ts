@@ -5,7 +5,7 @@ import { REGRET_TOLERANCE } from "../../ic/laws.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 import { type AuctionDesign, type AuctionedSecurities, auctionDesign, type CorrelatedAssetsFee, equicorrelatedCovariance } from "./auctions.ts";
-import { jointRegret, jointRegretScratch, residualSuppliesInto } from "./jointRegret.ts";
+import { factorHessian, gradientInto, jointRegretScratch, newtonGain, residualSuppliesInto } from "./jointRegret.ts";
 
 /**
  * Proposition 6's environment, as `optex theory --model correlated-assets` takes it: the payoff
@@ -46,14 +46,11 @@ export interface CorrelatedAssetsSimulationOptions {
 export const MAX_SIMULATED_ASSETS = 50;
 
 const QUANTITIES: readonly QuantitySpec[] = [
-  { key: "holdingCostPerTrader", label: "holding cost per trader after trade, (e_i + X_i)' Sigma (e_i + X_i) / (2 kappa) (payoff units)" },
-  { key: "revenuePerTrader", label: "exchange revenue per trader: prices times trades plus fees, summed over the auctions (payoff units)" },
-  { key: "utilityGainPerTrader", label: "utility gain per trader over autarky (payoff units)" },
-  {
-    key: "jointRegretPerTrader",
-    label: "regret of truthful bids against the best joint deviation across the auctions, per trader, in units of sigma_e^2 sigma_pi^2 / kappa (sigma_pi^2 = tr(Sigma)/k)",
-  },
-  { key: "allocationErrorPerMarket", label: "largest distance from the efficient allocation per market, max over traders and assets of |e_ia + X_ia - mean_j e_ja| / sigma_e" },
+  { key: "holdingCostPerTrader", label: "holding cost per trader after trade, (e + X)' Sigma (e + X) / (2 kappa)" },
+  { key: "revenuePerTrader", label: "revenue per trader (prices times trades plus fees, all auctions)" },
+  { key: "utilityGainPerTrader", label: "utility gain per trader over autarky" },
+  { key: "jointRegretPerTrader", label: "joint-deviation regret per trader, in sigma_e^2 sigma_pi^2 / kappa (sigma_pi^2 = tr(Sigma) / k)" },
+  { key: "allocationErrorPerMarket", label: "distance from the efficient allocation per market, max |e + X - mean e| / sigma_e" },
 ];
 
 /** The payoff covariance of the parameters, validated. Throws InputError (one line). */
@@ -316,10 +313,16 @@ function measurer(design: AuctionDesign, b: Buffers) {
         b.interceptSums[a] = si;
         b.slopeSums[a] = ss;
       }
-      for (let i = 0; i < N; i++) {
-        residualSuppliesInto(intercepts, slopes, b.interceptSums, b.slopeSums, i, supply);
-        regret += jointRegret(design, i, e, i * k, b.tradesByTrader, i * k, supply, scratch) / design.regretScale;
-      }
+      // One Hessian per market: every trader bids the auction's slope (so faces the same residual
+      // slopes) and the fee is quadratic along the residual supply (the same curvature everywhere).
+      residualSuppliesInto(intercepts, slopes, b.interceptSums, b.slopeSums, 0, supply);
+      if (!factorHessian(design, 0, b.tradesByTrader, 0, supply, scratch)) regret = Number.POSITIVE_INFINITY;
+      else
+        for (let i = 0; i < N; i++) {
+          residualSuppliesInto(intercepts, slopes, b.interceptSums, b.slopeSums, i, supply);
+          gradientInto(design, i, e, i * k, b.tradesByTrader, i * k, supply, scratch);
+          regret += newtonGain(k, scratch) / design.regretScale;
+        }
     }
     out[0]![m] = holding / N;
     out[1]![m] = revenue / N;
