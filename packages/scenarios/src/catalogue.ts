@@ -60,7 +60,8 @@ const raw: unknown[] = [
     model: "adverse-selection",
     environment: { traders: 5, sigmaE: 1 },
     sweep: { alpha: [0, 0.25, 0.5, 0.75, 1], sigmaZeta: [0, 0.5, 1, 1.5] },
-    markets: 0,
+    mechanisms: ["optimal"],
+    markets: 2000,
   },
   {
     id: "paper-proposition-4",
@@ -69,7 +70,8 @@ const raw: unknown[] = [
     model: "adverse-selection",
     environment: { traders: 6, sigmaE: 1, alpha: 0.5 },
     sweep: { sigmaZeta: [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3] },
-    markets: 0,
+    mechanisms: ["optimal"],
+    markets: 2000,
   },
   {
     id: "paper-theorem-2",
@@ -78,7 +80,8 @@ const raw: unknown[] = [
     model: "adverse-selection",
     environment: { traders: 5, sigmaE: 1, sigmaZeta: 0.4 },
     sweep: { rho: [0, 0.1, 0.2, 0.4, 0.6, 0.8, 0.95] },
-    markets: 0,
+    mechanisms: ["double-auction", "robust"],
+    markets: 4000,
   },
   {
     id: "paper-figure-6",
@@ -87,7 +90,7 @@ const raw: unknown[] = [
     model: "multi-asset",
     environment: { traders: 4, sigmaE: 1.5, sigmaPi: 1 },
     sweep: { alpha: [0, 0.25, 0.5, 0.75, 1], assets: [2, 3] },
-    markets: 0,
+    markets: 4000,
   },
   {
     id: "paper-proposition-6",
@@ -105,7 +108,7 @@ const raw: unknown[] = [
     model: "heterogeneous",
     environment: { dists: ["normal:0,0.5", "normal:0,1", "normal:0,2"], kappas: [1, 2, 3] },
     sweep: { alpha: [0, 0.25, 0.5, 0.75, 1] },
-    markets: 0,
+    markets: 4000,
   },
   {
     id: "paper-proposition-12",
@@ -113,8 +116,8 @@ const raw: unknown[] = [
     paper: "Proposition 12",
     model: "dynamic",
     environment: { traders: 5, kappa: 1, delta: 0.1, sigma0: 1 },
-    sweep: { dt: [8, 4, 2, 1, 0.5, 0.25, 0.1], sigmaZ: [0, 0.5, 1] },
-    markets: 0,
+    sweep: { dt: [8, 4, 2, 1, 0.5, 0.25], sigmaZ: [0, 0.5, 1] },
+    markets: 500,
   },
   {
     id: "mechanisms-benchmark",

@@ -198,7 +198,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .argument("<scenario>", "built-in id, 'paper', or a .yaml/.json file")
     .option("--out <dir>", "output directory (default out/<scenario id>)")
     .option("--seed <seed>", "override the scenario's seed", parseSeed)
-    .option("--markets <n>", "override Monte Carlo markets per task (0: theory only)", parseMarketsOrZero)
+    .option("--markets <n>", "override Monte Carlo markets per task of scenarios that simulate (0: theory only everywhere)", parseMarketsOrZero)
     .option("--workers <n>", "worker threads (results do not depend on it)", parseWorkers, defaultWorkers())
     .option("--resume", "skip tasks already finished in the output directory")
     .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
@@ -210,7 +210,9 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       const summaries: unknown[] = [];
       const lines: string[] = [];
       for (const base of scenarios) {
-        const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.markets !== undefined ? { markets: o.markets } : {}) };
+        // --markets sizes the scenarios that simulate; a pure-theory figure (markets: 0) stays theory-only unless the override is 0.
+        const markets = o.markets !== undefined && (o.markets === 0 || base.markets > 0) ? { markets: o.markets } : {};
+        const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...markets };
         const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
         const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
         let results;

@@ -86,7 +86,7 @@ export function parseScenario(value: unknown, source: string): Scenario {
       }
     });
   }
-  const mechanisms = s.mechanisms ?? [...model.mechanisms];
+  const mechanisms = s.mechanisms ?? [...(model.defaultMechanisms ?? model.mechanisms)];
   for (const m of mechanisms) if (!model.mechanisms.includes(m)) problems.push(`mechanisms: "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
   let point: ParameterPoint = environment;
   if (problems.length === 0) {

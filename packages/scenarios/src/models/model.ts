@@ -41,8 +41,10 @@ export interface ModelDefinition {
   /** Whether --frontier (a grid of alpha) applies to its theory report. */
   readonly frontier: boolean;
   theory(p: ParameterPoint, frontier?: readonly number[]): TheoryOutput;
-  /** Mechanism ids its simulations run, in the order they are reported. */
+  /** Mechanism ids its simulations run, in the order they are reported (negative controls included). */
   readonly mechanisms: readonly string[];
+  /** Those run when none is named (default: all); negative controls run only when asked for. */
+  readonly defaultMechanisms?: readonly string[];
   /** The mechanisms as markets (all of them when `mechanisms` is omitted). Throws InputError for one that does not exist here. */
   simulations?(p: ParameterPoint, mechanisms?: readonly string[]): MarketSimulation[];
   /**

@@ -1,7 +1,19 @@
 import { dynamicDoubleAuction } from "@optex/theory";
 import { dynamicReport, formatDynamicReport } from "../../dynamicReport.ts";
 import { list, type ModelDefinition, num } from "../model.ts";
-import { parameterSpecs as P } from "../parameters.ts";
+import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
+import { dynamicIcEnvironment } from "./ic.ts";
+import { dynamicMechanisms, dynamicSimulations } from "./simulation.ts";
+
+const environmentOf = (p: ParameterPoint) => ({
+  traders: num(p, "traders"),
+  kappa: num(p, "kappa"),
+  delta: num(p, "delta"),
+  dt: num(p, "dt"),
+  muE: num(p, "muE"),
+  sigma0: num(p, "sigma0"),
+  sigmaZ: num(p, "sigmaZ"),
+});
 
 /** Section 8, Proposition 12: a double auction every dt while endowments receive Brownian shocks. */
 export const dynamicModel: ModelDefinition = {
@@ -32,9 +44,15 @@ export const dynamicModel: ModelDefinition = {
     });
     return { json: report, text: formatDynamicReport(report) };
   },
-  mechanisms: ["efficient", "no-fee"],
+  mechanisms: dynamicMechanisms,
+  defaultMechanisms: ["efficient"],
+  simulations: (p, mechanisms) => dynamicSimulations(environmentOf(p), mechanisms ?? ["efficient"]),
+  ic: {
+    defaultFee: "prop12",
+    environment: (p, fee) => dynamicIcEnvironment(environmentOf(p), fee) as never,
+  },
   taskValues(p) {
-    const d = dynamicDoubleAuction({ traders: num(p, "traders"), kappa: num(p, "kappa"), delta: num(p, "delta"), dt: num(p, "dt"), muE: num(p, "muE"), sigma0: num(p, "sigma0"), sigmaZ: num(p, "sigmaZ") });
+    const d = dynamicDoubleAuction(environmentOf(p));
     return {
       values: {
         feeC: d.feeC,
