@@ -22,3 +22,7 @@ export { type CorrelatedAssetsParams, type CorrelatedAssetsResult, correlatedAss
 export { multiAssetIcEnvironment } from "./ic/multiAsset.ts";
 export { uniformReal } from "./ic/uniformReal.ts";
 export { adverseSelectionIcEnvironment } from "./ic/adverseSelection.ts";
+export { type ModelDefinition, resolveParameters, type TheoryOutput } from "./models/model.ts";
+export { type ParameterPoint, type ParameterSpec, type ParameterValue, parameterSpecs } from "./models/parameters.ts";
+export { modelById, modelIds, models } from "./models/registry.ts";
+export { type MarketSimulation, type QuantitySpec, runSimulation, type SimulationResult } from "./montecarlo/marketSimulation.ts";

@@ -1,6 +1,6 @@
 import { type LinearStrategy, payoffOfSchedule, regretOf, sleBidder, truthfulBidder } from "@optex/agents";
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
-import { buildFee } from "@optex/fees";
+import { buildFee, type Prop3Fee } from "@optex/fees";
 import { basicEnvironment, type Distribution, heterogeneousOutcome, optimalMechanismOutcome, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
@@ -179,7 +179,8 @@ export interface BasicIcParams {
 }
 
 /** The basic model (Sections 3-4) with fee module `fee` (none, prop3, or a negative control) and its strategy. */
-export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment<number[]> {
+/** `perturb` rebuilds the implementing fee (power tests: a wrong constant must fail a law). */
+export function basicIcEnvironment(p: BasicIcParams, fee: string, perturb?: (fee: Prop3Fee) => FeeSchedule): IcEnvironment<number[]> {
   const env = basicEnvironment({ dist: p.dist, kappa: p.kappa, traders: p.traders, muPi: p.muPi });
   const vt = solveVirtualType(p.dist, p.alpha);
   const truthful = truthfulBidder(vt, p.kappa, p.muPi);
@@ -192,7 +193,7 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string): IcEnvironment
         ...base,
         strategy: truthful.id,
         parameters,
-        schedule: buildFee("prop3", { model: "basic", env, alpha: p.alpha, vt }).schedule!,
+        schedule: ((fee) => (perturb ? perturb(fee as Prop3Fee) : fee))(buildFee("prop3", { model: "basic", env, alpha: p.alpha, vt }).schedule!),
         strategies: Array(p.traders).fill(truthful),
         flatRegions: flat,
         theoryRevenue: p.traders * optimalMechanismOutcome(env, vt).revenuePerTrader,
