@@ -29,8 +29,10 @@ export interface Prop3Fee extends FeeSchedule {
  *   B(l) = ((N-1)/(N kappa)) [ (l - mu_e)^2/2 - int_{mu_e}^{l} (v^{-1}(s) - mu_e) ds ]
  *        = printed B(l) - ((N-1)/(N kappa)) mu_e^2 / 2,
  * so that a large mean does not cancel catastrophically. It is evaluated on the standardized law
- * (B scales with sigma_e^2) from Hermite tables of int v^{-1} fused with the square (one table
- * lookup per fee); beyond the tables (1e-13 tails of an unbounded law) it is computed exactly.
+ * (B scales with sigma_e^2): exactly, as a piecewise quadratic, when v is piecewise linear
+ * (VirtualType.inverseIntegralPieces: uniform laws, alpha = 0); otherwise from Hermite tables of
+ * int v^{-1} fused with the square (one table lookup per fee), and beyond the tables (1e-13 tails
+ * of an unbounded law) by quadrature.
  */
 export function prop3Fee(env: BasicEnvironment, vt: VirtualType): Prop3Fee {
   const { kappa, traders: N, muPi } = env;
@@ -65,6 +67,28 @@ export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: n
   const mu = vt.location;
   const sigma = vt.scale;
   const factor = p.scale * sigma * sigma;
+  // d from quadrature alone: B at the flat level, where int_{flat}^{t} v^{-1} vanishes.
+  const zFlat = z.flatLevel;
+  const d = p.dBeforeB + factor * (0.5 * zFlat * zFlat + exactInverseIntegral(z, 0));
+  const halfC = 0.5 * c;
+  const impliedIntercept = (q: number, price: number) => -q - kappa * (price - muPi);
+  // When v is piecewise linear (uniform laws; alpha = 0), int v^{-1} and so B are exactly piecewise
+  // quadratic: B(l) = factor (t^2/2 - (K(t) - K(0))), t = (l - mu)/sigma, from the standardized
+  // law's pieces, mapped to l. No tables, and the same values to rounding.
+  const K = z.inverseIntegralPieces;
+  if (K) {
+    const pieces = K.transformed(mu, sigma, -factor, 0.5 * factor, 0, factor * K.at(0));
+    const B = (l: number) => pieces.at(l);
+    return {
+      c,
+      d,
+      B,
+      impliedIntercept,
+      feeOf: (q, price) => halfC * q * q - pieces.at(-q - kappa * (price - muPi)) + d,
+      // out[i] = (c/2) q^2 - B(-q - shift) + d, in one loop over the pieces.
+      feesInto: (quantities, price, out) => pieces.affineInto(quantities, out, -1, -kappa * (price - muPi), -1, d, halfC),
+    };
+  }
   // The Hermite tables cost a few thousand root findings: built on the first fee, not for c and d.
   let lazy: { K: InverseIntegral; K0: number; table: FusedTable } | undefined;
   const tables = () => {
@@ -84,15 +108,11 @@ export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: n
     const b = tableB(tables().table, l);
     return b === b ? b : exactB(l); // NaN: outside the tables
   };
-  // d from quadrature alone: B at the flat level, where int_{flat}^{t} v^{-1} vanishes.
-  const zFlat = z.flatLevel;
-  const d = p.dBeforeB + factor * (0.5 * zFlat * zFlat + exactInverseIntegral(z, 0));
-  const halfC = 0.5 * c;
   return {
     c,
     d,
     B,
-    impliedIntercept: (q, price) => -q - kappa * (price - muPi),
+    impliedIntercept,
     feeOf: (q, price) => halfC * q * q - B(-q - kappa * (price - muPi)) + d,
     feesInto: (quantities, price, out) => {
       const shift = kappa * (price - muPi);

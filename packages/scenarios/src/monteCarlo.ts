@@ -1,5 +1,5 @@
 import type { LinearStrategy } from "@optex/agents";
-import { clearLinearBook, createLinearBook, type FeeSchedule } from "@optex/engine";
+import { clearLinearBook, createLinearBook, type FeeSchedule, type LinearBook } from "@optex/engine";
 import type { BasicEnvironment } from "@optex/theory";
 import seedrandom from "seedrandom";
 
@@ -168,13 +168,57 @@ export function mergeChunkMoments(chunks: readonly ChunkMoments[]): ChunkMoments
   };
 }
 
-/** A fee's batch method when it has one, else a loop over fee(). */
-function batchFees(fee: FeeSchedule): (quantities: Float64Array, p: number, out: Float64Array) => void {
-  const batch = (fee as { feesInto?: (quantities: Float64Array, p: number, out: Float64Array) => void }).feesInto;
-  if (batch) return batch;
-  return (quantities, p, out) => {
-    for (let i = 0; i < quantities.length; i++) out[i] = fee.fee(i, quantities[i]!, p);
-  };
+/** fee(i, quantities[i], p) for every trader: the fee's batch method when it has one (one call per market). */
+function feesOf(fee: FeeSchedule, quantities: Float64Array, p: number, out: Float64Array): void {
+  if (fee.feesInto) fee.feesInto(quantities, p, out);
+  else for (let i = 0; i < quantities.length; i++) out[i] = fee.fee(i, quantities[i]!, p);
+}
+
+/** x + x + ... (n terms) by clearLinearBook's compensated sum (Knuth's two-sum), as it sums equal slopes. */
+function compensatedSumOfCopies(x: number, n: number): number {
+  let sum = 0;
+  let comp = 0;
+  for (let i = 0; i < n; i++) {
+    const t = sum + x;
+    const z = t - sum;
+    comp += sum - (t - z) + (x - z);
+    sum = t;
+  }
+  return sum + comp;
+}
+
+/**
+ * clearLinearBook for a book whose slopes all equal slopes[0] > 0 and sum (compensated) to
+ * totalSlope: the same arithmetic, so the same price and quantities bit for bit, without checking
+ * and summing the slopes each market. Anything clearLinearBook treats specially (a non-finite
+ * intercept, an overflow, quantities to rebalance) is handed to clearLinearBook itself.
+ */
+function clearEqualSlopes(book: LinearBook, totalSlope: number, quantitiesOut: Float64Array): number {
+  const n = book.size;
+  const intercepts = book.intercepts;
+  const slope = book.slopes[0]!;
+  let sumA = 0;
+  let compA = 0;
+  let finite = 0; // a - a: 0 for every finite a, NaN once one is not
+  for (let i = 0; i < n; i++) {
+    const a = intercepts[i]!;
+    finite += a - a;
+    const t = sumA + a;
+    const z = t - sumA;
+    compA += sumA - (t - z) + (a - z);
+    sumA = t;
+  }
+  const price = (sumA + compA) / totalSlope + 0;
+  if (!(finite === 0 && Number.isFinite(price))) return clearLinearBook(book, quantitiesOut);
+  let sumQ = 0;
+  let absQ = 0;
+  for (let i = 0; i < n; i++) {
+    const q = intercepts[i]! - slope * price;
+    quantitiesOut[i] = q;
+    sumQ += q;
+    absQ += Math.abs(q);
+  }
+  return Math.abs(sumQ) > 4 * Number.EPSILON * absQ ? clearLinearBook(book, quantitiesOut) : price;
 }
 
 function runChunk(
@@ -190,62 +234,69 @@ function runChunk(
 ): { noTrade: number; worstImbalance: number } {
   const { traders: N, kappa, muPi, dist } = env;
   const book = createLinearBook(N);
-  const { intercepts, slopes } = book;
+  const { intercepts } = book;
+  // Clearing reads the slopes and never writes them: filled once.
+  const slope = strategy.slope;
+  book.slopes.fill(slope);
   const quantities = new Float64Array(N);
   const endowments = new Float64Array(N);
   const fees = new Float64Array(N);
-  const feesInto = batchFees(fee);
+  const { revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader } = out;
   const inv2k = 1 / (2 * kappa);
   const invN = 1 / N;
+  // Every trader bids the same slope: clearLinearBook's sum of slopes is the same every market.
+  const totalSlope = compensatedSumOfCopies(slope, N);
+  const equalSlopes = slope > 0 && Number.isFinite(totalSlope);
   let noTrade = 0;
   let worstImbalance = 0;
   for (let m = start; m < end; m++) {
     // Batch calls per market keep each inner loop monomorphic inside its module.
     dist.sampleInto(rng, endowments);
     strategy.interceptsInto(endowments, intercepts);
-    slopes.fill(strategy.slope);
-    const p = clearLinearBook(book, quantities);
-    let revenue = 0;
-    let holding = 0;
-    let gain = 0;
-    let volume = 0;
+    const p = equalSlopes ? clearEqualSlopes(book, totalSlope, quantities) : clearLinearBook(book, quantities);
+    const k = m - offset;
     if (Number.isNaN(p)) {
       // No unique clearing price: no trade and no transfer (Definition 4.1).
       noTrade++;
+      let holding = 0;
       for (let i = 0; i < N; i++) holding += endowments[i]! * endowments[i]! * inv2k;
-    } else {
-      feesInto(quantities, p, fees);
-      // Revenue = sum of fees + p sum_i q_i (the second term is 0 but for rounding), and gains
-      // use (mu_pi - p) q: no large products cancel when prices are large.
-      const margin = muPi - p;
-      let net = 0;
-      let netError = 0;
-      let feeSum = 0;
-      for (let i = 0; i < N; i++) {
-        const q = quantities[i]!;
-        const e = endowments[i]!;
-        const fee = fees[i]!;
-        const position = e + q;
-        feeSum += fee;
-        holding += position * position * inv2k;
-        gain += margin * q - fee - q * (2 * e + q) * inv2k;
-        volume += Math.abs(q);
-        // Two-sum: the exchange property check needs sum q exactly up to one rounding.
-        const t = net + q;
-        const b = t - net;
-        netError += net - (t - b) + (q - b);
-        net = t;
-      }
-      net += netError;
-      revenue = feeSum + p * net;
-      const imbalance = Math.abs(net) / (1 + volume);
-      if (imbalance > worstImbalance) worstImbalance = imbalance;
+      revenuePerTrader[k] = 0;
+      holdingCostPerTrader[k] = holding * invN;
+      utilityGainPerTrader[k] = 0;
+      tradeVolumePerTrader[k] = 0;
+      continue;
     }
-    const k = m - offset;
-    out.revenuePerTrader[k] = revenue * invN;
-    out.holdingCostPerTrader[k] = holding * invN;
-    out.utilityGainPerTrader[k] = gain * invN;
-    out.tradeVolumePerTrader[k] = volume * invN;
+    feesOf(fee, quantities, p, fees);
+    // Revenue = sum of fees + p sum_i q_i (the second term is 0 but for rounding), and gains
+    // (mu_pi - p) sum_i q_i - sum_i fee_i - sum_i q_i (2 e_i + q_i) / (2 kappa): no large products
+    // cancel when prices are large. Positions' squares and q (2e + q) are summed before the 1/(2 kappa).
+    let net = 0;
+    let netError = 0;
+    let feeSum = 0;
+    let squares = 0;
+    let cross = 0;
+    let volume = 0;
+    for (let i = 0; i < N; i++) {
+      const q = quantities[i]!;
+      const e = endowments[i]!;
+      const position = e + q;
+      feeSum += fees[i]!;
+      squares += position * position;
+      cross += q * (e + position);
+      volume += Math.abs(q);
+      // Two-sum: the exchange property check needs sum q exactly up to one rounding.
+      const t = net + q;
+      const b = t - net;
+      netError += net - (t - b) + (q - b);
+      net = t;
+    }
+    net += netError;
+    const imbalance = Math.abs(net) / (1 + volume);
+    if (imbalance > worstImbalance) worstImbalance = imbalance;
+    revenuePerTrader[k] = (feeSum + p * net) * invN;
+    holdingCostPerTrader[k] = squares * inv2k * invN;
+    utilityGainPerTrader[k] = ((muPi - p) * net - feeSum - cross * inv2k) * invN;
+    tradeVolumePerTrader[k] = volume * invN;
   }
   return { noTrade, worstImbalance };
 }

@@ -1,3 +1,5 @@
+import type { PiecewiseQuadratic } from "./piecewiseQuadratic.ts";
+
 /**
  * A continuous law of endowments on the interval [lower, upper] (either end may be infinite),
  * with a density f > 0 inside (Section 3.1 of the paper).
@@ -24,6 +26,12 @@ export interface Distribution {
   sample(rng: () => number): number;
   /** Fills `out` with draws, in the same order and with the same values as repeated sample(rng). */
   sampleInto(rng: () => number, out: Float64Array): void;
+  /**
+   * cdfOverPdf and survivalOverPdf as exact piecewise polynomials on the whole line, when they are
+   * (uniform: piecewise linear): the virtual type and the fee then have closed forms (see
+   * VirtualType.vPieces), which Monte Carlo evaluates in place of closures and tables.
+   */
+  readonly ratioPieces?: { readonly cdfOverPdf: PiecewiseQuadratic; readonly survivalOverPdf: PiecewiseQuadratic };
   /** The exact law of (e - mean)/sd, when the family has one (see standardizedLaw). */
   standardized?(): Distribution;
 }

@@ -1,6 +1,7 @@
 import { findRootExpanding } from "./brent.ts";
 import { checkCondition1 } from "./condition1.ts";
 import type { Distribution } from "./distribution.ts";
+import { nextUp, PiecewiseQuadratic, type QuadraticPiece } from "./piecewiseQuadratic.ts";
 import { integrate } from "./quadrature.ts";
 import { standardizedLaw } from "./standardizedLaw.ts";
 import { TheoryError } from "./theoryError.ts";
@@ -26,6 +27,18 @@ export interface VirtualType {
    * whole interval [eA, eB]; this returns eA there.
    */
   vInverse(s: number): number;
+  /**
+   * v exactly as a piecewise polynomial, when it is one: alpha = 0 (v(e) = e) or a law declaring
+   * its ratios exactly (Distribution.ratioPieces, e.g. uniform). Same values as v() to rounding,
+   * for hot loops (no closures through the law's functions).
+   */
+  readonly vPieces?: PiecewiseQuadratic;
+  /**
+   * K(l) = int_{flatLevel}^{l} v^{-1}(s) ds (v^{-1} clamped to the support outside the range of v)
+   * exactly, when vPieces is piecewise linear: K is then piecewise quadratic, with breaks where v^{-1}
+   * jumps or kinks. The exact form of inverseVirtualTypeIntegral's tables, used by the Proposition 3 fee.
+   */
+  readonly inverseIntegralPieces?: PiecewiseQuadratic;
   /** The same mechanism for the standardized law of z = (e - location)/scale (unit-scale numerics). */
   readonly standardized: VirtualType;
   /** mu_e and sigma_e: e = location + scale z. */
@@ -101,6 +114,7 @@ export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): 
   const level = mu + sigma * z.flatLevel;
   // v in the user's units straight from the law's ratios.
   const v = virtualTypeFunction(dist, alpha, eA, eB, level);
+  const vPieces = virtualTypePieces(dist, alpha, eA, eB, level);
   return {
     dist,
     alpha,
@@ -112,6 +126,7 @@ export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): 
     varianceVirtualType: sigma * sigma * z.varianceVirtualType,
     v,
     vInverse: (s: number) => (alpha === 0 ? Math.min(Math.max(s, dist.lower), dist.upper) : toE(z.vInverse((s - mu) / sigma))),
+    ...exactForms(vPieces, dist, level),
     standardized: z,
     location: mu,
     scale: sigma,
@@ -179,6 +194,7 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
   const lowerBranch = branches.lower;
   const upperBranch = branches.upper;
   const v = virtualTypeFunction(dist, alpha, eA, eB, m);
+  const vPieces = virtualTypePieces(dist, alpha, eA, eB, m);
   const meanExcess = excess ?? (alpha === 0 ? dist.mean - level : branches.excessMean(level));
   // E[(v - level)^2] - (E v - level)^2; v - level vanishes on the flat region.
   const secondAboutLevel =
@@ -198,6 +214,7 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
     varianceVirtualType,
     v,
     vInverse,
+    ...exactForms(vPieces, dist, m),
     get standardized() {
       return this;
     },
@@ -216,4 +233,148 @@ function virtualTypeFunction(dist: Distribution, alpha: number, eA: number, eB: 
   const cdfOverPdf = dist.cdfOverPdf;
   const survivalOverPdf = dist.survivalOverPdf;
   return (e) => (e < eA ? e + alpha * cdfOverPdf(e) : e > eB ? e - alpha * survivalOverPdf(e) : level);
+}
+
+/** The optional exact forms of a virtual type (absent fields, not undefined ones, when there are none). */
+function exactForms(vPieces: PiecewiseQuadratic | undefined, dist: Distribution, level: number): { vPieces?: PiecewiseQuadratic; inverseIntegralPieces?: PiecewiseQuadratic } {
+  if (!vPieces) return {};
+  const K = inverseIntegralPieces(vPieces, dist.lower, dist.upper, level, Math.sqrt(dist.variance));
+  return K ? { vPieces, inverseIntegralPieces: K } : { vPieces };
+}
+
+/**
+ * virtualTypeFunction's v as pieces: e + alpha F/f on (-inf, eA), the level on [eA, eB],
+ * e - alpha (1-F)/f above eB, each branch split where the law's ratio pieces break. undefined when
+ * the law does not declare its ratios exactly (alpha = 0 needs no ratios: v(e) = e).
+ */
+export function virtualTypePieces(dist: Distribution, alpha: number, eA: number, eB: number, level: number): PiecewiseQuadratic | undefined {
+  if (alpha === 0) return new PiecewiseQuadratic([{ start: -Infinity, origin: 0, c0: 0, c1: 1, c2: 0 }]);
+  const ratios = dist.ratioPieces;
+  if (!ratios) return undefined;
+  const out: QuadraticPiece[] = [];
+  // x + w R(x) on [from, to), piece by piece of R (in each piece's own coordinate x = origin + s).
+  const branch = (R: PiecewiseQuadratic, w: number, from: number, to: number) => {
+    const pieces = R.pieces();
+    for (let k = 0; k < pieces.length; k++) {
+      const p = pieces[k]!;
+      const start = Math.max(p.start, from);
+      if (!(start < Math.min(R.end(k), to))) continue;
+      out.push({ start, origin: p.origin, c0: p.origin + w * p.c0, c1: 1 + w * p.c1, c2: w * p.c2 });
+    }
+  };
+  // v(eB) is the level (v takes the upper branch for e > eB only).
+  const upperStart = nextUp(eB);
+  branch(ratios.cdfOverPdf, alpha, -Infinity, eA);
+  if (eA < upperStart) out.push({ start: out.length === 0 ? -Infinity : eA, origin: eA, c0: level, c1: 0, c2: 0 });
+  branch(ratios.survivalOverPdf, -alpha, upperStart, Infinity);
+  if (out.length === 0) return undefined;
+  out[0] = { ...out[0]!, start: -Infinity };
+  return piecewiseOrUndefined(out);
+}
+
+/**
+ * K(l) = int_m^l v^{-1}(s) ds exactly for a piecewise linear nondecreasing v (undefined otherwise):
+ * v^{-1} is linear on the image of each rising piece of v restricted to the support [L, U], jumps
+ * across the image of a flat piece (at m from eA to eB), and is clamped to L below v(L) and to U above
+ * v(U). K is integrated outwards from m, each piece about its end nearer m, so K is accurate to
+ * rounding relative to its own size near m (as the tables are).
+ */
+export function inverseIntegralPieces(v: PiecewiseQuadratic, L: number, U: number, m: number, sigma: number): PiecewiseQuadratic | undefined {
+  if (v.degree > 1 || !(L < U) || !Number.isFinite(m) || !(sigma > 0)) return undefined;
+  // How far v at a break may miss the level or the next piece: the solve's tolerance (1e-13 sigma) and rounding.
+  const snapTolerance = (y: number) => 1e-12 * (Math.abs(y) + sigma);
+  // Segments of v^{-1} on the l axis: from `start`, value a + b (l - origin).
+  interface Segment {
+    start: number;
+    origin: number;
+    a: number;
+    b: number;
+  }
+  const segments: Segment[] = [];
+  const add = (seg: Segment) => {
+    // A segment starting where an earlier one starts or before (images of zero width) replaces it.
+    while (segments.length > 0 && !(seg.start > segments[segments.length - 1]!.start)) segments.pop();
+    segments.push(seg);
+  };
+  if (Number.isFinite(L)) add({ start: -Infinity, origin: 0, a: L, b: 0 });
+  const pieces = v.pieces();
+  let lastEnd = -Infinity; // v at the end of the last piece
+  let lastE = L; // and that end
+  for (let k = 0; k < pieces.length; k++) {
+    const p = pieces[k]!;
+    const e0 = Math.max(p.start, L);
+    const e1 = Math.min(v.end(k), U);
+    if (!(e0 < e1)) continue;
+    if (p.c1 < 0) return undefined;
+    if (p.c1 === 0) {
+      // A flat piece: v^{-1} jumps across it (at the flat level m, from eA to eB).
+      if (p.c0 < lastEnd - snapTolerance(lastEnd)) return undefined;
+      lastEnd = p.c0;
+      lastE = e1;
+      continue;
+    }
+    const at = (e: number) => p.c0 + p.c1 * (e - p.origin);
+    let y0 = Number.isFinite(e0) ? at(e0) : -Infinity;
+    const y1 = Number.isFinite(e1) ? at(e1) : Infinity;
+    if (Number.isFinite(lastEnd)) {
+      // v is continuous where Theorem 1's branches meet the level: a gap within the solve's
+      // tolerance is rounding, and the piece starts where the last one ended (at m after a flat piece).
+      if (Math.abs(y0 - lastEnd) <= snapTolerance(lastEnd)) y0 = lastEnd;
+      else if (y0 < lastEnd) return undefined;
+      else add({ start: lastEnd, origin: 0, a: lastE, b: 0 }); // v jumps: v^{-1} is constant across
+    }
+    // v^{-1}(l) = e0 + (l - y0)/c1, about a finite point of the image (v(origin) = c0 for a piece over the whole line).
+    const [origin, value] = Number.isFinite(y0) ? [y0, e0] : Number.isFinite(y1) ? [y1, e1] : [p.c0, p.origin];
+    add({ start: y0, origin, a: value, b: 1 / p.c1 });
+    lastEnd = y1;
+    lastE = e1;
+  }
+  if (segments.length === 0) return undefined;
+  if (Number.isFinite(U)) {
+    if (!Number.isFinite(lastEnd)) return undefined;
+    add({ start: lastEnd, origin: 0, a: U, b: 0 });
+  } else if (lastEnd !== Infinity) return undefined; // v flat up to +inf: v^{-1} unbounded
+  if (segments[0]!.start !== -Infinity) return undefined; // v flat down to -inf
+  // m starts a segment (after v's flat piece) or splits the one holding it.
+  let j = 0;
+  while (j + 1 < segments.length && segments[j + 1]!.start <= m) j++;
+  if (segments[j]!.start !== m) {
+    segments.splice(j + 1, 0, { ...segments[j]!, start: m });
+    j++;
+  }
+  // Integrate outwards from m: pieces of K about their end nearer m.
+  const out: QuadraticPiece[] = new Array(segments.length);
+  const valueAt = (seg: Segment, l: number) => seg.a + seg.b * (l - seg.origin);
+  let K = 0;
+  for (let i = j; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const x = seg.start;
+    out[i] = { start: x, origin: x, c0: K, c1: valueAt(seg, x), c2: 0.5 * seg.b };
+    if (i + 1 < segments.length) {
+      const h = segments[i + 1]!.start - x;
+      K += h * (valueAt(seg, x) + 0.5 * seg.b * h);
+    }
+  }
+  K = 0;
+  for (let i = j - 1; i >= 0; i--) {
+    const seg = segments[i]!;
+    const x = segments[i + 1]!.start;
+    out[i] = { start: seg.start, origin: x, c0: K, c1: valueAt(seg, x), c2: 0.5 * seg.b };
+    if (i > 0) {
+      const h = seg.start - x;
+      K += h * (valueAt(seg, x) + 0.5 * seg.b * h);
+    }
+  }
+  return piecewiseOrUndefined(out);
+}
+
+
+/** The pieces as a PiecewiseQuadratic, or undefined when rounding left them unusable (non-finite or unordered). */
+function piecewiseOrUndefined(pieces: QuadraticPiece[]): PiecewiseQuadratic | undefined {
+  try {
+    return new PiecewiseQuadratic(pieces);
+  } catch (e) {
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
 }
