@@ -306,7 +306,10 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
       rows.push([String(r.index), p, r.mechanism, r.labels![q]!, theory === undefined ? "-" : fmt(theory), sim ? fmt(sim.mean) : "-", sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-", verdict]);
     }
   }
-  lines.push("```text", table(["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"], rows), "```", "");
+  const header = ["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"];
+  // A theory-only run prints no empty simulation columns.
+  const width = simulated ? header.length : 5;
+  lines.push("```text", table(header.slice(0, width), rows.map((row) => (simulated || row[7] === "-" ? row.slice(0, width) : [...row.slice(0, 4), row[7]!]))), "```", "");
   const ranking = rankingTable(results, s);
   if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
   if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
