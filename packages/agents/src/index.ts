@@ -1,5 +1,5 @@
 export { bidOf, type LinearStrategy, linearStrategy } from "./linearStrategy.ts";
-export { type ZeroIntelligenceBidder, type ZeroIntelligenceBounds, zeroIntelligenceBidder } from "./zeroIntelligence.ts";
+export { type ZeroIntelligenceBidder, type ZeroIntelligenceBounds, type ZeroIntelligenceType, zeroIntelligenceBidder } from "./zeroIntelligence.ts";
 export { truthfulBidder } from "./truthfulBidder.ts";
 export { sleBidder } from "./sleBidder.ts";
 export { priceTaker } from "./priceTaker.ts";

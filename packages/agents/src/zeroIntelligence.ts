@@ -1,4 +1,4 @@
-import { type DemandSchedule, linearSchedule } from "@optex/engine";
+import { type DemandSchedule, linearSchedule, type MarketView, type Strategy } from "@optex/engine";
 
 /** Bounds of a zero-intelligence bidder's random linear schedules q(p) = intercept - slope * p. */
 export interface ZeroIntelligenceBounds {
@@ -8,12 +8,23 @@ export interface ZeroIntelligenceBounds {
   readonly slope: readonly [number, number];
 }
 
-/** A baseline bidder that ignores its type: each bid is a random linear schedule within bounds (Gode and Sunder's zero intelligence, for demand schedules). */
-export interface ZeroIntelligenceBidder {
+/** A zero-intelligence trader's private randomness: two uniform draws in [0, 1) that place its schedule in the bounds. */
+export interface ZeroIntelligenceType {
+  readonly intercept: number;
+  readonly slope: number;
+}
+
+/**
+ * A baseline bidder that ignores its endowment: each bid is a random linear schedule within bounds
+ * (Gode and Sunder's zero intelligence, for demand schedules). As an engine Strategy its type is
+ * the randomness it bids with (draw it with `draw`), so a bid is a pure function of the type.
+ */
+export interface ZeroIntelligenceBidder extends Strategy<ZeroIntelligenceType> {
   readonly id: "zero-intelligence";
   readonly bounds: ZeroIntelligenceBounds;
-  /** One random schedule; `uniform` returns numbers in [0, 1) (e.g. seedrandom.alea(seed)). */
-  bid(uniform: () => number): DemandSchedule;
+  /** A type from two uniforms of `uniform` (e.g. seedrandom.alea(seed)). */
+  draw(uniform: () => number): ZeroIntelligenceType;
+  bid(type: ZeroIntelligenceType, market?: MarketView): readonly DemandSchedule[];
   /** A batch of intercepts and slopes (the engine's general linear entry takes per-trader slopes). */
   bidsInto(uniform: () => number, intercepts: Float64Array, slopes: Float64Array): void;
 }
@@ -38,10 +49,11 @@ export function zeroIntelligenceBidder(bounds: ZeroIntelligenceBounds): ZeroInte
   return {
     id: "zero-intelligence",
     bounds,
-    bid: (uniform) => {
-      const intercept = a0 + (a1 - a0) * uniform();
-      return linearSchedule(intercept, s0 + (s1 - s0) * uniform());
+    draw: (uniform) => {
+      const intercept = uniform();
+      return { intercept, slope: uniform() };
     },
+    bid: (type) => [linearSchedule(a0 + (a1 - a0) * type.intercept, s0 + (s1 - s0) * type.slope)],
     bidsInto: (uniform, intercepts, slopes) => {
       for (let k = 0; k < intercepts.length; k++) {
         intercepts[k] = a0 + (a1 - a0) * uniform();
