@@ -12,5 +12,5 @@ export function runTs(file: string, args: string[] = []): { status: number | nul
 
 /** Runs the optex CLI (the entry behind `pnpm optex`). */
 export function optex(...args: string[]) {
-  return runTs("packages/scenarios/src/optex.ts", args);
+  return runTs("packages/scenarios/src/cli/optex.ts", args);
 }

@@ -114,7 +114,7 @@ describe("running sweeps", () => {
     const killed = tmp();
     expect(await main(["run", scenarioFile, "--out", reference, "--workers", "1"], { out: () => {}, err: () => {} })).toBe(0);
     // Start the same run as a process, kill it (SIGKILL) once some but not all tasks are written.
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/scenarios/src/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/scenarios/src/cli/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
     const tasksFile = join(killed, "tasks.jsonl");
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {

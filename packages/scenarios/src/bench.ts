@@ -1,21 +1,21 @@
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { basicEnvironment, parseAlphaGrid, parseDistribution, revenueEfficiencyFrontier, uniform } from "@optex/theory";
-import { adverseSelectionLawsReport, adverseSelectionReport } from "./adverseSelectionReport.ts";
-import { dynamicReport } from "./dynamicReport.ts";
-import { heterogeneousReport } from "./heterogeneousReport.ts";
-import { multiAssetReport } from "./multiAssetReport.ts";
-import { basicTheoryReport } from "./theoryReport.ts";
+import { adverseSelectionLawsReport, adverseSelectionReport } from "./models/adverse-selection/report.ts";
+import { dynamicReport } from "./models/dynamic/report.ts";
+import { heterogeneousReport } from "./models/heterogeneous/report.ts";
+import { multiAssetReport } from "./models/multi-asset/report.ts";
+import { basicTheoryReport } from "./models/basic/report.ts";
 import seedrandom from "seedrandom";
 import { median } from "simple-statistics";
 import { basicMechanism } from "./basicMechanism.ts";
-import { fmt, table, toJson } from "./format.ts";
+import { fmt, table, toJson } from "./output/format.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chunkCount, monteCarloChunkMoments } from "./monteCarlo.ts";
-import { workerBundle } from "./workerBundle.ts";
-import { runScenario } from "./runScenario.ts";
-import { parseScenario } from "./scenarioSchema.ts";
+import { workerBundle } from "./sweeps/workerBundle.ts";
+import { runScenario } from "./sweeps/runScenario.ts";
+import { parseScenario } from "./sweeps/scenarioSchema.ts";
 
 interface BenchRow {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { TheoryError } from "@optex/theory";
 import seedrandom from "seedrandom";
-import { estimateFromMoments } from "./estimate.ts";
+import { estimateFromMoments } from "./montecarlo/estimate.ts";
 import { correlatedAssetsSimulations } from "./models/correlated-assets/simulation.ts";
 import { mergeSimulationMoments, sampleMoments, type SimulationMoments } from "./montecarlo/marketSimulation.ts";
 

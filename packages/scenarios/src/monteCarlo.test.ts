@@ -1,7 +1,7 @@
 import { basicEnvironment, normal, uniform } from "@optex/theory";
 import { describe, expect, test } from "vitest";
 import { basicMechanism } from "./basicMechanism.ts";
-import { estimate, estimateFromMoments } from "./estimate.ts";
+import { estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
 import { CHUNK_MARKETS, chunkCount, mergeChunkMoments, monteCarloChunkMoments, quantityNames, runMonteCarlo } from "./monteCarlo.ts";
 
 describe("Monte Carlo summarised chunk by chunk", () => {

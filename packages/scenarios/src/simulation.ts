@@ -1,6 +1,6 @@
 import type { BasicEnvironment } from "@optex/theory";
 import { basicMechanism, type MechanismId } from "./basicMechanism.ts";
-import { agrees, type Estimate, estimateFromMoments } from "./estimate.ts";
+import { agrees, type Estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
 import { CHUNK_MARKETS, type ChunkMoments, chunkCount, mergeChunkMoments, monteCarloChunkMoments, type QuantityName, quantityNames } from "./monteCarlo.ts";
 
 /** What `optex simulate --json` prints for one mechanism. */

@@ -1,5 +1,5 @@
 import { feeModule, feeModules } from "@optex/fees";
-import { table } from "../format.ts";
+import { table } from "../output/format.ts";
 import { InputError } from "../inputError.ts";
 import { type IcEnvironment, type LawReport, runLaws } from "./laws.ts";
 import type { ModelDefinition } from "../models/model.ts";

@@ -15,7 +15,7 @@ import {
   parseRho,
   parseSigma,
   parseTraders,
-} from "../options.ts";
+} from "../cli/options.ts";
 
 /** A parameter's value as the CLI parses it and a scenario file holds it (laws stay spec strings). */
 export type ParameterValue = number | string | readonly string[] | readonly number[] | readonly (readonly number[])[];

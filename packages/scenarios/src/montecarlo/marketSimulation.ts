@@ -1,5 +1,5 @@
 import seedrandom from "seedrandom";
-import { agrees, type Estimate, estimateFromMoments } from "../estimate.ts";
+import { agrees, type Estimate, estimateFromMoments } from "./estimate.ts";
 
 /** Markets per independently seeded chunk: results do not depend on how chunks are scheduled. */
 export const SIMULATION_CHUNK_MARKETS = 1 << 16;

@@ -1,8 +1,8 @@
 import { adverseSelectionSle, normal, optimalAdverseSelection, parseDistribution, sleInterimRules } from "@optex/theory";
-import { adverseSelectionLawsReport, adverseSelectionReport } from "../../adverseSelectionReport.ts";
-import { adverseSelectionIcEnvironment } from "../../ic/adverseSelection.ts";
+import { adverseSelectionLawsReport, adverseSelectionReport } from "./report.ts";
+import { adverseSelectionIcEnvironment } from "./ic.ts";
 import { InputError } from "../../inputError.ts";
-import { adverseSelectionLawsTable, adverseSelectionTable } from "../../tables.ts";
+import { adverseSelectionLawsTable, adverseSelectionTable } from "../../output/tables.ts";
 import { type InterimCurve, type ModelDefinition, num, optionalStr } from "../model.ts";
 import { adverseSelectionMechanisms, adverseSelectionSimulations } from "./simulation.ts";
 import { parameterSpecs as P } from "../parameters.ts";

@@ -12,7 +12,7 @@ import {
   solveVirtualTypeWithWeight,
   TheoryError,
 } from "@optex/theory";
-import { type AdverseSelectionReport, adverseSelectionReport } from "../../adverseSelectionReport.ts";
+import { type AdverseSelectionReport, adverseSelectionReport } from "./report.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 

@@ -1,7 +1,7 @@
 import { basicEnvironment, type BasicEnvironment, parseDistribution, revenueEfficiencyFrontier } from "@optex/theory";
 import { basicIcEnvironment } from "../../ic/singleAsset.ts";
-import { frontierTable, theoryTable } from "../../tables.ts";
-import { basicTheoryReport } from "../../theoryReport.ts";
+import { frontierTable, theoryTable } from "../../output/tables.ts";
+import { basicTheoryReport } from "./report.ts";
 import { type ModelDefinition, num, selectMechanisms, str } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
 import { basicMechanism, type BasicMechanismId, basicMechanisms, basicSimulation } from "./simulation.ts";

@@ -2,7 +2,7 @@ import { multiAssetUtilityGain, nelderMead } from "@optex/agents";
 import { type DemandSchedule, linearSchedule, type MarketSettlement, piecewiseLinearSchedule, runMarket, type Strategy } from "@optex/engine";
 import { basicEnvironment, normal, optimalMechanismOutcome, solveVirtualType } from "@optex/theory";
 import fc from "fast-check";
-import { correlatedAssetsReport } from "../../correlatedAssetsReport.ts";
+import { correlatedAssetsReport } from "./report.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "../../ic/laws.ts";
 import { uniformReal } from "../../ic/uniformReal.ts";
 import { type AuctionDesign, type AuctionedSecurities, auctionDesign, type CorrelatedAssetsFee, correlatedAssetsFees } from "./auctions.ts";

@@ -1,6 +1,6 @@
-import { correlatedAssetsReport, equicorrelated } from "../../correlatedAssetsReport.ts";
+import { correlatedAssetsReport, equicorrelated } from "./report.ts";
 import { InputError } from "../../inputError.ts";
-import { correlatedAssetsTable } from "../../tables.ts";
+import { correlatedAssetsTable } from "../../output/tables.ts";
 import { list, type ModelDefinition, num, selectMechanisms } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
 import { correlatedAssetsIcEnvironment } from "./ic.ts";

@@ -1,6 +1,6 @@
 import { clearLinearBook, compensatedSum, createLinearBook, type LinearBook, type MarketSettlement, runMarket } from "@optex/engine";
 import { basicEnvironment, normal, optimalMechanismOutcome, solveVirtualType, TheoryError } from "@optex/theory";
-import { correlatedAssetsReport } from "../../correlatedAssetsReport.ts";
+import { correlatedAssetsReport } from "./report.ts";
 import { REGRET_TOLERANCE } from "../../ic/laws.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";

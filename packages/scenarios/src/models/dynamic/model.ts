@@ -1,5 +1,5 @@
 import { dynamicDoubleAuction } from "@optex/theory";
-import { dynamicReport, formatDynamicReport } from "../../dynamicReport.ts";
+import { dynamicReport, formatDynamicReport } from "./report.ts";
 import { list, type ModelDefinition, num } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
 import { dynamicIcEnvironment } from "./ic.ts";

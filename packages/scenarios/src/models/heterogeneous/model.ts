@@ -1,8 +1,8 @@
 import { parseDistribution } from "@optex/theory";
-import { heterogeneousReport } from "../../heterogeneousReport.ts";
+import { heterogeneousReport } from "./report.ts";
 import { heterogeneousIcEnvironment } from "../../ic/singleAsset.ts";
 import { InputError } from "../../inputError.ts";
-import { heterogeneousTable } from "../../tables.ts";
+import { heterogeneousTable } from "../../output/tables.ts";
 import { list, type ModelDefinition, num } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
 import { heterogeneousMechanisms, heterogeneousSimulations } from "./simulation.ts";

@@ -13,7 +13,7 @@ import {
   solveVirtualType,
   TheoryError,
 } from "@optex/theory";
-import { heterogeneousReport } from "../../heterogeneousReport.ts";
+import { heterogeneousReport } from "./report.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 import type { MarketPath } from "../basic/simulation.ts";

@@ -1,7 +1,7 @@
-import { multiAssetIcEnvironment } from "../../ic/multiAsset.ts";
+import { multiAssetIcEnvironment } from "./ic.ts";
 import { InputError } from "../../inputError.ts";
-import { multiAssetReport } from "../../multiAssetReport.ts";
-import { multiAssetTable } from "../../tables.ts";
+import { multiAssetReport } from "./report.ts";
+import { multiAssetTable } from "../../output/tables.ts";
 import { type ModelDefinition, num, selectMechanisms } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
 import { multiAssetMechanisms, multiAssetSimulations } from "./simulation.ts";

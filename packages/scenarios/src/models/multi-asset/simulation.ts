@@ -16,7 +16,7 @@ import { buildFee } from "@optex/fees";
 import { basicEnvironment, type MultiAssetEnvironment, normal, optimalMechanismOutcome, solveVirtualType } from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
-import { multiAssetReport } from "../../multiAssetReport.ts";
+import { multiAssetReport } from "./report.ts";
 import { radialVirtualType } from "./radialVirtualType.ts";
 import { MAX_VOLUME_ASSETS, radialTradeVolume } from "./tradeVolume.ts";
 

@@ -3,25 +3,25 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { feeModules } from "@optex/fees";
-import { runBench } from "./bench.ts";
-import { InputError } from "./inputError.ts";
+import { runBench } from "../bench.ts";
+import { InputError } from "../inputError.ts";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
-import { table, toJson } from "./format.ts";
-import { catalogue, paperScenarioIds } from "./catalogue.ts";
-import { mergeRuns, runScenario } from "./runScenario.ts";
-import { loadScenario } from "./scenarioFiles.ts";
-import { scenarioJsonSchema } from "./scenarioSchema.ts";
-import { parseShard, scenarioTasks } from "./scenarioTasks.ts";
+import { table, toJson } from "../output/format.ts";
+import { catalogue, paperScenarioIds } from "../sweeps/catalogue.ts";
+import { mergeRuns, runScenario } from "../sweeps/runScenario.ts";
+import { loadScenario } from "../sweeps/scenarioFiles.ts";
+import { scenarioJsonSchema } from "../sweeps/scenarioSchema.ts";
+import { parseShard, scenarioTasks } from "../sweeps/scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
 import { parseFrontier, parseLogLevel, parseMarkets, parseSeed } from "./options.ts";
 import { progressBar } from "./progress.ts";
-import { simulationTable } from "./tables.ts";
-import { icModelIds, icTable, runIc } from "./ic/icCommand.ts";
-import { runSimulation } from "./montecarlo/marketSimulation.ts";
-import { type ModelDefinition, resolveParameters } from "./models/model.ts";
-import type { ParameterPoint, ParameterValue } from "./models/parameters.ts";
-import { allParameters, modelById, modelIds } from "./models/registry.ts";
+import { simulationTable } from "../output/tables.ts";
+import { icModelIds, icTable, runIc } from "../ic/icCommand.ts";
+import { runSimulation } from "../montecarlo/marketSimulation.ts";
+import { type ModelDefinition, resolveParameters } from "../models/model.ts";
+import type { ParameterPoint, ParameterValue } from "../models/parameters.ts";
+import { allParameters, modelById, modelIds } from "../models/registry.ts";
 
 /** The models' parameters as options (each flag once), with --model; values are checked against the chosen model after parsing. */
 function modelOptions(cmd: Command, ids: readonly string[] = modelIds): Command {

@@ -21,7 +21,7 @@ const STALE_MS = 24 * 3600 * 1000;
 export function workerBundle(): string {
   if (cached && existsSync(cached)) return cached;
   const entry = fileURLToPath(new URL("./taskWorker.ts", import.meta.url));
-  const packages = dirname(dirname(dirname(entry)));
+  const packages = dirname(dirname(dirname(dirname(entry))));
   const root = dirname(packages);
   const key = createHash("sha256").update(`esbuild ${esbuildVersion};`);
   for (const file of ["pnpm-lock.yaml", "tsconfig.json", "tsconfig.base.json"]) hashFile(join(root, file), file, key);

@@ -1,4 +1,4 @@
-import { InputError } from "./inputError.ts";
+import { InputError } from "../inputError.ts";
 import {
   type MarketSimulation,
   mergeSimulationMoments,
@@ -6,9 +6,9 @@ import {
   simulationChunkCount,
   simulationChunkMoments,
   simulationResult,
-} from "./montecarlo/marketSimulation.ts";
-import type { InterimCurve } from "./models/model.ts";
-import { modelById } from "./models/registry.ts";
+} from "../montecarlo/marketSimulation.ts";
+import type { InterimCurve } from "../models/model.ts";
+import { modelById } from "../models/registry.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 
 /** A finished task: deterministic given the task (no timings), so result files are byte-identical across runs. */

@@ -3,8 +3,8 @@ import { type CrossExchangeFee, type DemandSchedule, linearSchedule, type Market
 import { buildFee, prop8Fee } from "@optex/fees";
 import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
-import { uniformReal } from "./uniformReal.ts";
-import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
+import { uniformReal } from "../../ic/uniformReal.ts";
+import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "../../ic/laws.ts";
 
 /** Section 6 under Condition 3 (the theory's environment). */
 export type MultiAssetIcParams = MultiAssetEnvironment;

@@ -3,9 +3,9 @@ import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedul
 import { type AdverseSelectionFeeEnvironment, buildFee, prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
-import type { IcEnvironment, IcMarket, ParticipationPoint } from "./laws.ts";
-import { uniformReal } from "./uniformReal.ts";
-import { deviationsOf, oneAssetOutcome } from "./singleAsset.ts";
+import type { IcEnvironment, IcMarket, ParticipationPoint } from "../../ic/laws.ts";
+import { uniformReal } from "../../ic/uniformReal.ts";
+import { deviationsOf, oneAssetOutcome } from "../../ic/singleAsset.ts";
 
 /** The Proposition 5 fee's environment (Section 5.3, Gaussian, independent signals). */
 export type AdverseSelectionIcParams = AdverseSelectionFeeEnvironment;

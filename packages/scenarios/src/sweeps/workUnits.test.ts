@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CHUNK_MARKETS } from "./monteCarlo.ts";
+import { CHUNK_MARKETS } from "../monteCarlo.ts";
 import { runTask } from "./runTask.ts";
 import { parseScenario } from "./scenarioSchema.ts";
 import { scenarioTasks } from "./scenarioTasks.ts";

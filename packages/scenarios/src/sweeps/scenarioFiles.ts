@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { catalogue } from "./catalogue.ts";
-import { InputError } from "./inputError.ts";
+import { InputError } from "../inputError.ts";
 import { parseScenario, type Scenario } from "./scenarioSchema.ts";
 
 /** A catalogue id or a path to a .yaml/.yml/.json scenario file. Throws InputError naming the problem. */

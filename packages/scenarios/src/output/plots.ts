@@ -1,7 +1,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { TaskResult } from "./runTask.ts";
-import type { Scenario } from "./scenarioSchema.ts";
+import type { TaskResult } from "../sweeps/runTask.ts";
+import type { Scenario } from "../sweeps/scenarioSchema.ts";
 
 /** One SVG figure of a scenario run. */
 export interface Plot {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { InputError } from "./inputError.ts";
-import { resolveParameters } from "./models/model.ts";
-import type { ParameterPoint, ParameterValue } from "./models/parameters.ts";
-import { modelById, modelIds, models } from "./models/registry.ts";
+import { InputError } from "../inputError.ts";
+import { resolveParameters } from "../models/model.ts";
+import type { ParameterPoint, ParameterValue } from "../models/parameters.ts";
+import { modelById, modelIds, models } from "../models/registry.ts";
 
 /** The fields every scenario file has; `environment`, `sweep` and `mechanisms` are checked against the model's declaration. */
 const scenarioBase = z

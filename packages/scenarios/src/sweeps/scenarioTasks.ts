@@ -1,5 +1,5 @@
-import type { ParameterPoint } from "./models/parameters.ts";
-import { modelById } from "./models/registry.ts";
+import type { ParameterPoint } from "../models/parameters.ts";
+import { modelById } from "../models/registry.ts";
 import type { Scenario } from "./scenarioSchema.ts";
 
 /** One unit of work: a parameter point and a mechanism of the model, or "theory" (the model's named theory results). */

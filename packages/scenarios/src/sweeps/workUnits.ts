@@ -1,5 +1,5 @@
-import { type SimulationMoments as ChunkMoments, simulationChunkCount as chunkCount } from "./montecarlo/marketSimulation.ts";
-import { tradersOf } from "./models/registry.ts";
+import { type SimulationMoments as ChunkMoments, simulationChunkCount as chunkCount } from "../montecarlo/marketSimulation.ts";
+import { tradersOf } from "../models/registry.ts";
 import { finishTask, isSplittable, type TaskResult } from "./runTask.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
 

@@ -1,5 +1,5 @@
 import { type Distribution, heterogeneousDoubleAuction, heterogeneousOutcome, type HeterogeneousTraderSpec, type HeterogeneousTraderOutcome, solveHeterogeneous } from "@optex/theory";
-import { InputError } from "./inputError.ts";
+import { InputError } from "../../inputError.ts";
 
 /** What `optex theory --model heterogeneous --json` prints. */
 export interface HeterogeneousReport {

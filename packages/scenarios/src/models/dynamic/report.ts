@@ -1,5 +1,5 @@
 import { type DynamicEnvironment, dynamicDoubleAuction } from "@optex/theory";
-import { fmt, table } from "./format.ts";
+import { fmt, table } from "../../output/format.ts";
 
 /** Parameters of `optex theory --model dynamic`: the environment and, optionally, a grid of auction intervals. */
 export interface DynamicReportParams extends DynamicEnvironment {

@@ -1,11 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Piscina } from "piscina";
-import { fmt, quantityLabels, table } from "./format.ts";
-import { scenarioPlots } from "./plots.ts";
-import { InputError } from "./inputError.ts";
-import type { ParameterValue } from "./models/parameters.ts";
-import { modelById, tradersOf } from "./models/registry.ts";
+import { fmt, quantityLabels, table } from "../output/format.ts";
+import { scenarioPlots } from "../output/plots.ts";
+import { InputError } from "../inputError.ts";
+import type { ParameterValue } from "../models/parameters.ts";
+import { modelById, tradersOf } from "../models/registry.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
 import { workerBundle } from "./workerBundle.ts";
 import { SweepSchedule, type WorkUnit, type WorkUnitResult } from "./workUnits.ts";

@@ -1,12 +1,12 @@
 import type { FrontierPoint } from "@optex/theory";
 import { fmt, quantityLabels, table } from "./format.ts";
-import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "./adverseSelectionReport.ts";
-import type { CorrelatedAssetsReport } from "./correlatedAssetsReport.ts";
-import type { HeterogeneousReport } from "./heterogeneousReport.ts";
-import { quantityNames } from "./monteCarlo.ts";
-import type { MultiAssetReport } from "./multiAssetReport.ts";
-import type { SimulationResult } from "./montecarlo/marketSimulation.ts";
-import type { TheoryReport } from "./theoryReport.ts";
+import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "../models/adverse-selection/report.ts";
+import type { CorrelatedAssetsReport } from "../models/correlated-assets/report.ts";
+import type { HeterogeneousReport } from "../models/heterogeneous/report.ts";
+import { quantityNames } from "../monteCarlo.ts";
+import type { MultiAssetReport } from "../models/multi-asset/report.ts";
+import type { SimulationResult } from "../montecarlo/marketSimulation.ts";
+import type { TheoryReport } from "../models/basic/report.ts";
 
 // Readable renderings of the reports (the CLI without --json).
 
