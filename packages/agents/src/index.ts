@@ -1,4 +1,4 @@
-export { bidOf, type LinearStrategy, linearStrategy } from "./linearStrategy.ts";
+export { bidOf, type LinearBids, type LinearStrategy, linearStrategy, linearStrategyOf } from "./linearStrategy.ts";
 export { type ZeroIntelligenceBidder, type ZeroIntelligenceBounds, type ZeroIntelligenceType, zeroIntelligenceBidder } from "./zeroIntelligence.ts";
 export { truthfulBidder } from "./truthfulBidder.ts";
 export { sleBidder } from "./sleBidder.ts";

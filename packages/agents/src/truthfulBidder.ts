@@ -1,5 +1,5 @@
 import type { VirtualType } from "@optex/theory";
-import type { LinearStrategy } from "./linearStrategy.ts";
+import { type LinearStrategy, linearStrategyOf } from "./linearStrategy.ts";
 
 /**
  * Bids the virtual type (proof sketch of Proposition 3, eq. (5) with mu_pi):
@@ -14,20 +14,20 @@ export function truthfulBidder(vt: VirtualType, kappa: number, muPi: number): Li
   const pieces = vt.vPieces;
   const id = vt.alpha === 0 ? "truthful-first-best" : "truthful-virtual-type";
   if (pieces) {
-    return {
+    return linearStrategyOf({
       id,
       intercept: (e) => shift - pieces.at(e),
       // out[k] = shift - v(e_k), in one loop over the pieces.
       interceptsInto: (endowments, out) => pieces.affineInto(endowments, out, 1, 0, -1, shift, 0),
       slope: kappa,
-    };
+    });
   }
-  return {
+  return linearStrategyOf({
     id,
     intercept: (e) => shift - v(e),
     interceptsInto: (endowments, out) => {
       for (let k = 0; k < endowments.length; k++) out[k] = shift - v(endowments[k]!);
     },
     slope: kappa,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { type LinearStrategy, sleBidder, truthfulBidder } from "@optex/agents";
-import { type FeeSchedule, linearSchedule, perAssetFee, runMarket, type Strategy } from "@optex/engine";
+import { type FeeSchedule, perAssetFee, runMarket } from "@optex/engine";
 import { buildFee } from "@optex/fees";
 import { type BasicEnvironment, doubleAuctionOutcome, type MechanismOutcome, optimalMechanismOutcome, solveVirtualType, symmetricLinearEquilibrium } from "@optex/theory";
 import { InputError } from "../../inputError.ts";
@@ -48,11 +48,6 @@ export function basicMechanism(id: BasicMechanismId, env: BasicEnvironment, alph
   return { id, strategy: truthfulBidder(vt, env.kappa, env.muPi), fee, feeId: "prop3", theory: optimalMechanismOutcome(env, vt) };
 }
 
-/** A linear strategy as the engine's Strategy (one schedule, one asset). */
-function asStrategy(s: LinearStrategy): Strategy<number> {
-  return { id: s.id, bid: (e) => [linearSchedule(s.intercept(e), s.slope)] };
-}
-
 /**
  * The mechanism as markets. The fast path fills a LinearBook and charges the fee's batch method;
  * the general path has every trader submit its schedule through the Strategy interface and lets the
@@ -64,7 +59,7 @@ export function basicSimulation(env: BasicEnvironment, m: BasicMechanism, path: 
   const rounding = Object.fromEntries(quantityNames.map((q) => [q, resolution]));
   const base = { mechanism: m.id, fee: m.feeId, strategy: m.strategy.id, quantities: basicQuantities, theory, rounding };
   if (path === "fast") return { ...base, runMarkets: (rng, count, out) => runBasicMarkets(env, m.strategy, m.fee, rng, count, out) };
-  const strategy = asStrategy(m.strategy);
+  const strategy = m.strategy;
   const fee = perAssetFee(m.fee);
   const { traders: N, kappa, muPi } = env;
   const endowments = new Float64Array(N);
