@@ -5,7 +5,6 @@ import { type BasicEnvironment, doubleAuctionOutcome, type MechanismOutcome, opt
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 import { quantityNames, runBasicMarkets } from "../../monteCarlo.ts";
-import { simulationResolution } from "../../simulation.ts";
 
 export const basicMechanisms = ["optimal", "first-best", "double-auction"] as const;
 export type BasicMechanismId = (typeof basicMechanisms)[number];
@@ -17,6 +16,17 @@ export const basicQuantities: readonly QuantitySpec[] = [
   { key: "utilityGainPerTrader", label: "utility gain per trader" },
   { key: "tradeVolumePerTrader", label: "trade volume per trader" },
 ];
+
+/**
+ * Floating-point resolution of the simulated quantities: schedules' intercepts are of size
+ * Q = |mu_e| + sigma_e + kappa |mu_pi| and prices of size P = Q / kappa, so a market's sums carry
+ * rounding of order N eps (P Q + Q^2 / kappa). Theory within that of the interval agrees, and the
+ * result says the allowance was used.
+ */
+export function simulationResolution(env: BasicEnvironment): number {
+  const Q = Math.abs(env.dist.mean) + Math.sqrt(env.dist.variance) + env.kappa * Math.abs(env.muPi);
+  return 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
+}
 
 /** Which implementation of the market runs: the declared batch fast path, or schedules -> clear -> settle. */
 export type MarketPath = "fast" | "general";
