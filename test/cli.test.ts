@@ -315,6 +315,7 @@ describe("optex bench", () => {
     const j = JSON.parse(r.stdout) as {
       rows: { name: string; secondsPerRun: number; itemsPerSecond: number }[];
       sweep: { runs: { pair: number; workers: number; tasksSeconds: number; wholeSeconds: number; cpuSeconds: number; busySeconds: number }[]; pairedSpeedups: number[]; medianPairedSpeedup: number; utilisationTwoWorkers: number; medianCpuInflation: number };
+      numpy: { traders: number; drawsPerRun: number; python: string | null; skipped?: string; runs: { numpy: number | null; optex: number }[]; bestNumpy?: number; bestOptex: number; ratio?: number };
       theory: unknown[];
     };
     for (const row of j.rows) expect(row.secondsPerRun > 0 && Number.isFinite(row.itemsPerSecond), row.name).toBe(true);
@@ -332,5 +333,14 @@ describe("optex bench", () => {
     expect(j.sweep.utilisationTwoWorkers).toBeLessThanOrEqual(1);
     expect(j.sweep.medianCpuInflation).toBeGreaterThan(0);
     expect(j.theory.length).toBeGreaterThanOrEqual(9);
+    // optex's Monte Carlo at N = 10 next to the NumPy baseline (interleaved pairs), or why NumPy was skipped.
+    expect(j.numpy.traders).toBe(10);
+    expect(j.numpy.bestOptex).toBeGreaterThan(0);
+    if (j.numpy.skipped === undefined) {
+      expect(j.numpy.runs).toHaveLength(2);
+      for (const run of j.numpy.runs) expect(run.numpy! > 0 && run.optex > 0).toBe(true);
+      expect(j.numpy.ratio).toBeCloseTo(j.numpy.bestOptex / j.numpy.bestNumpy!, 12);
+      expect(j.rows.map((r) => r.name).some((n) => /NumPy/.test(n))).toBe(true);
+    } else expect(j.numpy.ratio).toBeUndefined();
   });
 });

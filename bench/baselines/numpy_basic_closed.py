@@ -1,6 +1,7 @@
 # Vectorised NumPy Monte Carlo of the basic model with CLOSED FORMS of the virtual type v and of
 # the fee's B (no table interpolation): U[-1,1], alpha = 0.5, kappa = 1, mu_pi = 0, N traders
-# (argv[1], default 10), truthful virtual-type bids, uniform-price clearing, Proposition 3 fee.
+# (argv[1], default 10), truthful virtual-type bids, uniform-price clearing, Proposition 3 fee;
+# argv[2]: trader-draws to time (default 4e6, what `optex bench` times optex on).
 # Per market it reports what optex's Monte Carlo loop (runChunk in packages/scenarios/src/
 # monteCarlo.ts) reports: revenue, holding cost, utility gain and trade volume per trader, and the
 # largest exchange imbalance; their means and sums of squared deviations are accumulated over batches
@@ -71,7 +72,7 @@ check_closed_forms()
 
 names = ("revenue", "holding", "gain", "volume")
 rng = np.random.default_rng(1)
-markets = 4_000_000 // N
+markets = max(1, int(float(sys.argv[2])) // N) if len(sys.argv) > 2 else 4_000_000 // N
 batch = max(1, (1 << 17) // N)  # markets per batch: about 2^17 trader-draws, arrays of 1 MB
 count = 0
 mean = dict.fromkeys(names, 0.0)

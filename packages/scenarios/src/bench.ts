@@ -9,9 +9,11 @@ import seedrandom from "seedrandom";
 import { median } from "simple-statistics";
 import { basicMechanism } from "./basicMechanism.ts";
 import { fmt, table, toJson } from "./output/format.ts";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chunkCount, monteCarloChunkMoments } from "./monteCarlo.ts";
 import { workerBundle } from "./sweeps/workerBundle.ts";
 import { runScenario } from "./sweeps/runScenario.ts";
@@ -50,6 +52,100 @@ function timeFirstAndBest(f: () => void, minSeconds: number): { first: number; b
   return { first, best };
 }
 
+/** The vectorised NumPy program of the basic model with closed forms of v and B (see bench/baselines/README.md), found above this file; undefined when absent. */
+function numpyBaselineScript(): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const script = join(dir, "bench", "baselines", "numpy_basic_closed.py");
+    if (existsSync(script)) return script;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** optex's Monte Carlo against the NumPy baseline at one N: interleaved runs (NumPy first), best of each. */
+interface NumpyComparison {
+  readonly traders: number;
+  readonly drawsPerRun: number;
+  /** The interpreter that ran the baseline, or null when none was usable. */
+  readonly python: string | null;
+  /** Why the comparison was skipped (no python3 with numpy, no script, or the script failed). */
+  readonly skipped?: string;
+  /** Trader-draws per second of each pair of runs (numpy null when skipped). */
+  readonly runs: readonly { readonly numpy: number | null; readonly optex: number }[];
+  readonly bestNumpy?: number;
+  readonly bestOptex?: number;
+  /** bestOptex / bestNumpy: above 1 when optex is faster. */
+  readonly ratio?: number;
+}
+
+/** The baseline script and a python3 that imports numpy ($OPTEX_PYTHON first, then python3 on the PATH, then /usr/bin/python3), or why there are none. */
+function findNumpyPython(): { python: string; script: string } | { reason: string } {
+  const script = numpyBaselineScript();
+  if (!script) return { reason: "bench/baselines/numpy_basic_closed.py not found" };
+  const candidates = [...new Set([process.env.OPTEX_PYTHON, "python3", "/usr/bin/python3"].filter((c): c is string => !!c))];
+  for (const python of candidates) {
+    const r = spawnSync(python, ["-c", "import numpy"], { encoding: "utf8", timeout: 60_000 });
+    if (r.status === 0) return { python, script };
+  }
+  return { reason: `no python3 with numpy (tried ${candidates.join(", ")})` };
+}
+
+/** One run of the NumPy baseline: its trader-draws per second (it times its own loop, not start-up). Throws when it fails. */
+function runNumpyBaseline(python: string, script: string, traders: number, draws: number): number {
+  const r = spawnSync(python, [script, String(traders), String(draws)], { encoding: "utf8", timeout: 600_000 });
+  const m = /^N=(\d+): ([\d.]+) M trader-draws\/s/m.exec(r.stdout ?? "");
+  if (r.status !== 0 || !m || Number(m[1]) !== traders) throw new Error(`${python} ${script} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").pop()}`);
+  return Number(m[2]) * 1e6;
+}
+
+/**
+ * optex's chunk-moments Monte Carlo (what sweeps run) and the NumPy baseline on the same model and
+ * number of draws, alternating NumPy, optex, NumPy, optex (so both see the same machine state),
+ * best of each; optex warmed up first. Without python3 and numpy, optex alone (skipped says why).
+ */
+function compareWithNumpy(traders: number, draws: number, pairs: number): NumpyComparison {
+  const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
+  const m = basicMechanism("optimal", env, 0.5);
+  const markets = Math.round(draws / traders);
+  const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" };
+  const optexRun = () => {
+    const t = process.hrtime.bigint();
+    monteCarloChunkMoments(spec, 0, chunkCount(markets));
+    return (markets * traders) / (Number(process.hrtime.bigint() - t) / 1e9);
+  };
+  optexRun(); // warm-up (JIT)
+  const found = findNumpyPython();
+  const runs: { numpy: number | null; optex: number }[] = [];
+  const base = { traders, drawsPerRun: markets * traders };
+  if ("reason" in found) {
+    for (let i = 0; i < pairs; i++) runs.push({ numpy: null, optex: optexRun() });
+    return { ...base, python: null, skipped: found.reason, runs, bestOptex: Math.max(...runs.map((r) => r.optex)) };
+  }
+  try {
+    for (let i = 0; i < pairs; i++) {
+      const numpy = runNumpyBaseline(found.python, found.script, traders, markets * traders);
+      runs.push({ numpy, optex: optexRun() });
+    }
+  } catch (e) {
+    const skipped = (e as Error).message;
+    if (runs.length === 0) runs.push({ numpy: null, optex: optexRun() });
+    return { ...base, python: found.python, skipped, runs, bestOptex: Math.max(...runs.map((r) => r.optex)) };
+  }
+  const bestNumpy = Math.max(...runs.map((r) => r.numpy!));
+  const bestOptex = Math.max(...runs.map((r) => r.optex));
+  return { ...base, python: found.python, runs, bestNumpy, bestOptex, ratio: bestOptex / bestNumpy };
+}
+
+/** The comparison in one paragraph. */
+function numpyLine(c: NumpyComparison): string {
+  const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
+  if (c.ratio === undefined) return `Monte Carlo at N = ${c.traders} against NumPy skipped: ${c.skipped}\n\n`;
+  return (
+    `Monte Carlo at N = ${c.traders}, ${M(c.drawsPerRun)} trader-draws per run: optex ${M(c.bestOptex!)} trader-draws/s, NumPy with closed forms ` +
+    `${M(c.bestNumpy!)} (${c.python}); optex/NumPy = ${c.ratio.toFixed(2)} (best of ${c.runs.length} interleaved runs each: ` +
+    `${c.runs.map((r) => `${(r.numpy! / 1e6).toFixed(1)}/${(r.optex / 1e6).toFixed(1)}`).join(", ")} M, NumPy/optex)\n\n`
+  );
+}
+
 /** A theory computation timed by `optex bench` against the target of issue 3 (single solve < 50 ms, 101-point frontier < 2 s). */
 interface TheoryBenchRow {
   readonly name: string;
@@ -86,8 +182,10 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
  * `optex bench`: clearing throughput of linear books (batch fast path and general entry) and of
  * piecewise-linear books (three breakpoints per trader), 10^3 to 10^6 traders; and single-thread
  * Monte Carlo throughput (trader-draws per second) of the basic model's optimal mechanism
- * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100; sweep throughput with 1 and 2
- * workers; and the time of one theory solve per model (first call and warm), against issue 3's targets.
+ * (U[-1,1], alpha = 0.5, Proposition 3 fee) at N = 10 and N = 100, at N = 10 next to the NumPy
+ * baseline with closed forms (bench/baselines/numpy_basic_closed.py, run when python3 with numpy is
+ * found; the ratio optex/NumPy is reported); sweep throughput with 1 and 2 workers; and the time of
+ * one theory solve per model (first call and warm), against issue 3's targets.
  */
 export async function runBench(options: { json: boolean; quick: boolean }, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
   const rows: BenchRow[] = [];
@@ -179,17 +277,25 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
     const s3 = timeBest(() => clear(piecewise), minSeconds);
     rows.push({ name: "clear piecewise-linear schedules (3 breakpoints)", size: n, secondsPerRun: s3, itemsPerSecond: n / s3, unit: "traders/s" });
   }
-  for (const traders of [10, 100]) {
+  // N = 10: optex and the NumPy closed-form baseline, interleaved; N = 100: optex alone.
+  const mcDraws = options.quick ? 2e5 : 4e6;
+  const numpy = compareWithNumpy(10, mcDraws, options.quick ? 2 : 5);
+  const mcName = (traders: number) => `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`;
+  rows.push({ name: mcName(10), size: numpy.drawsPerRun / 10, secondsPerRun: numpy.drawsPerRun / numpy.bestOptex!, itemsPerSecond: numpy.bestOptex!, unit: "trader-draws/s" });
+  if (numpy.bestNumpy !== undefined) {
+    rows.push({ name: "  NumPy, closed forms of v and B (bench/baselines), N = 10", size: numpy.drawsPerRun / 10, secondsPerRun: numpy.drawsPerRun / numpy.bestNumpy, itemsPerSecond: numpy.bestNumpy, unit: "trader-draws/s" });
+  }
+  for (const traders of [100]) {
     const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
     const m = basicMechanism("optimal", env, 0.5);
-    const markets = Math.round((options.quick ? 2e5 : 4e6) / traders);
+    const markets = Math.round(mcDraws / traders);
     // What sweeps and optex simulate run: chunks summarised by their moments.
     const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" };
     const s = timeBest(() => monteCarloChunkMoments(spec, 0, chunkCount(markets)), minSeconds);
-    rows.push({ name: `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`, size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
+    rows.push({ name: mcName(traders), size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
   }
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
-  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, theory };
+  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
   if (options.json) {
     out(toJson(result) + "\n");
     return;
@@ -203,6 +309,7 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
       `${pairedRatios.map((r) => r.toFixed(2)).join(", ")}); best times' ratio ${sweepSummary.bestOfSpeedup.toFixed(2)}x (tasks), ` +
       `${sweepSummary.bestOfSpeedupWholeRun.toFixed(2)}x (whole run, with outputs). 2 workers busy ${(100 * sweepSummary.utilisationTwoWorkers).toFixed(1)}% ` +
       `of the sweep's time (start-up included), using ${sweepSummary.medianCpuInflation.toFixed(2)}x the CPU time of 1 worker\n\n` +
+      numpyLine(numpy) +
       table(
         ["theory solve", "first call", "best of repeats", "target", "meets target"],
         theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),
