@@ -1,4 +1,4 @@
-import { correlatedAssets, main } from "@optex/scenarios";
+import { main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
 import { optex } from "./run.ts";
 
@@ -128,9 +128,10 @@ describe("optex theory", () => {
     expect(j.separateAssetAuctionsIncentiveCompatible).toBe(false);
     // Against the simulation of the derivatives' auctions (equicorrelated case).
     const eq = JSON.parse((await cli("theory", "--model", "correlated-assets", "--assets", "3", "--sigma-pi", "1.2", "--asset-correlation", "0.5", "--traders", "5", "--kappa", "1.3", "--sigma-e", "0.8", "--json")).stdout);
-    const sim = correlatedAssets({ traders: 5, kappa: 1.3, assets: 3, sigmaE: 0.8, sigmaPi: 1.2, assetCorrelation: 0.5 }, 2000, "cli-p6");
-    expect(eq.firstBestHoldingCostPerTrader).toBeGreaterThanOrEqual(sim.simulatedHoldingCostCi99![0]);
-    expect(eq.firstBestHoldingCostPerTrader).toBeLessThanOrEqual(sim.simulatedHoldingCostCi99![1]);
+    const sim = JSON.parse((await cli("simulate", "--model", "correlated-assets", "--assets", "3", "--sigma-pi", "1.2", "--asset-correlation", "0.5", "--traders", "5", "--kappa", "1.3", "--sigma-e", "0.8", "--mechanism", "derivatives", "--markets", "2000", "--seed", "cli-p6", "--json")).stdout);
+    const ci = sim.simulated.holdingCostPerTrader.ci99 as [number, number];
+    expect(eq.firstBestHoldingCostPerTrader).toBeGreaterThanOrEqual(ci[0]);
+    expect(eq.firstBestHoldingCostPerTrader).toBeLessThanOrEqual(ci[1]);
     for (const bad of [["--covariance", "1,2;2,1"], ["--covariance", "1,0;0"], ["--asset-correlation", "1"]]) {
       const e = await cli("theory", "--model", "correlated-assets", ...bad);
       expect(e.status, bad.join(" ")).toBe(2);
