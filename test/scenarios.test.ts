@@ -114,20 +114,25 @@ describe("running sweeps", () => {
     const killed = tmp();
     expect(await main(["run", scenarioFile, "--out", reference, "--workers", "1"], { out: () => {}, err: () => {} })).toBe(0);
     // Start the same run as a process, kill it (SIGKILL) once some but not all tasks are written.
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/scenarios/src/cli/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
+    // Node itself with tsx's loader, so that the killed pid is the writer (killing the tsx wrapper
+    // left its node child writing on: the run lock now refuses such a second writer).
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/scenarios/src/cli/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
     const tasksFile = join(killed, "tasks.jsonl");
+    let killedIt = false;
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
         const lines = existsSync(tasksFile) ? readFileSync(tasksFile, "utf8").split("\n").filter(Boolean).length : 0;
-        if (lines >= 3) {
+        if (lines >= 3 && !killedIt) {
           clearInterval(timer);
+          killedIt = true;
           child.kill("SIGKILL");
-          resolve();
         }
       }, 20);
+      // Resumed only once the killed process is gone (a zombie still answers kill(pid, 0)).
       child.on("exit", () => {
         clearInterval(timer);
-        reject(new Error("the run finished before it could be killed"));
+        if (killedIt) resolve();
+        else reject(new Error("the run finished before it could be killed"));
       });
     });
     const before = readFileSync(tasksFile, "utf8").split("\n").filter(Boolean).length;

@@ -200,11 +200,12 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--seed <seed>", "override the scenario's seed", parseSeed)
     .option("--markets <n>", "override Monte Carlo markets per task of scenarios that simulate (0: theory only everywhere)", parseMarketsOrZero)
     .option("--workers <n>", "worker threads (results do not depend on it)", parseWorkers, defaultWorkers())
-    .option("--resume", "skip tasks already finished in the output directory")
+    .option("--resume", "skip tasks already finished in the output directory (each record is verified; the others run again)")
+    .option("--force", "replace the results of another run in the output directory")
     .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
     .option("--json", "print one JSON object on stdout")
     .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel))
-    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; shard?: { k: number; n: number }; json?: boolean; logLevel: string }) => {
+    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; force?: boolean; shard?: { k: number; n: number }; json?: boolean; logLevel: string }) => {
       const log = createLogger(o.logLevel);
       const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
       const summaries: unknown[] = [];
@@ -221,6 +222,10 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
             outDir,
             workers: o.workers,
             resume: o.resume === true,
+            force: o.force === true,
+            onInvalidRecord: (problems) => {
+              if (problems.length > 0) io.err(`optex: ${problems.length} record${problems.length > 1 ? "s" : ""} of ${outDir}/tasks.jsonl failed verification; their tasks run again (first: ${problems[0]})\n`);
+            },
             onProgress: (done, total) => {
               bar.update(done);
               log.info({ scenario: s.id, done, total }, "task finished");

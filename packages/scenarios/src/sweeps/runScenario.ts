@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Piscina } from "piscina";
 import { fmt, quantityLabels, table } from "../output/format.ts";
@@ -7,6 +8,7 @@ import { InputError } from "../inputError.ts";
 import type { ParameterValue } from "../models/parameters.ts";
 import { modelById, tradersOf } from "../models/registry.ts";
 import { runTask, type TaskResult } from "./runTask.ts";
+import { readTaskRecords, type RunIdentity, runKey, taskRecord } from "./taskRecords.ts";
 import { workerBundle } from "./workerBundle.ts";
 import { SweepSchedule, type WorkUnit, type WorkUnitResult } from "./workUnits.ts";
 import type { Scenario } from "./scenarioSchema.ts";
@@ -25,6 +27,10 @@ export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Pool runs: called with the seconds a worker spent on each unit (benchmarks of utilisation). */
   readonly onUnit?: (seconds: number) => void;
+  /** Replace the results of another run in outDir (otherwise refused). */
+  readonly force?: boolean;
+  /** Resume: the records of tasks.jsonl that failed verification (file:line and why); their tasks rerun. */
+  readonly onInvalidRecord?: (problems: readonly string[]) => void;
 }
 
 const TASKS_FILE = "tasks.jsonl";
@@ -47,6 +53,61 @@ interface RunHeader {
   readonly format?: number;
   readonly scenario: Scenario;
   readonly shard: { k: number; n: number } | null;
+}
+
+/** What every record of this scenario's run carries. */
+function runIdentity(s: Scenario): RunIdentity {
+  return { format: RESULTS_FORMAT, run: runKey(RESULTS_FORMAT, s), scenario: s.id, seed: s.seed };
+}
+
+/** Files a run writes at its end (summaries and plots): removed when a run starts. */
+function clearOutputs(outDir: string): void {
+  for (const name of readdirSync(outDir)) {
+    if (name === "results.json" || name === "results.csv" || name === "report.md" || name.endsWith(".svg")) rmSync(join(outDir, name), { force: true });
+  }
+}
+
+const LOCK_FILE = ".optex-run.lock";
+
+/**
+ * One writer per output directory: a lock file holding the owner's pid and host, created
+ * exclusively. A lock whose owner on this host is no longer alive (a killed run) is taken over.
+ * Throws InputError naming the directory and the owner when another live run holds it.
+ */
+function acquireLock(outDir: string): () => void {
+  const path = join(outDir, LOCK_FILE);
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, me, { flag: "wx" });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let owner: { pid?: unknown; host?: unknown; started?: unknown } = {};
+    try {
+      owner = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      // A torn lock (its writer died while writing it): stale.
+    }
+    if (typeof owner.pid === "number" && owner.host === hostname() && processAlive(owner.pid)) {
+      throw new InputError(`${outDir}: another optex run (pid ${owner.pid}, started ${String(owner.started)}) is writing there; wait for it or use another --out`);
+    }
+    if (typeof owner.pid === "number" && owner.host !== hostname()) {
+      throw new InputError(`${outDir}: locked by an optex run on host ${String(owner.host)} (pid ${owner.pid}); if it is dead, remove ${path}`);
+    }
+    rmSync(path, { force: true });
+  }
+  throw new InputError(`${outDir}: could not take the run lock ${path}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A run directory's scenario.json, or an InputError naming the file. */
@@ -85,22 +146,43 @@ function firstDifference(was: unknown, now: unknown, path = ""): string {
  */
 export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
   mkdirSync(opts.outDir, { recursive: true });
+  const release = acquireLock(opts.outDir);
+  try {
+    return await runLocked(s, opts);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
   const all = scenarioTasks(s);
   const selected = opts.shard ? all.filter((t) => t.index % opts.shard!.n === opts.shard!.k - 1) : all;
   const tasksPath = join(opts.outDir, TASKS_FILE);
   const scenarioPath = join(opts.outDir, SCENARIO_FILE);
   const header = runHeader(s, opts.shard ?? null);
-  const done = new Map<number, TaskResult>();
+  const id = runIdentity(s);
+  const previous = existsSync(scenarioPath) ? readFileSync(scenarioPath, "utf8") : null;
   if (opts.resume && existsSync(tasksPath)) {
     // Tasks of another scenario, seed, size, shard or results format must not mix with these.
-    const previous = existsSync(scenarioPath) ? readFileSync(scenarioPath, "utf8") : "";
     if (previous !== header) {
-      const difference = previous === "" ? `no ${SCENARIO_FILE}` : firstDifference(readRunHeader(scenarioPath), JSON.parse(header));
+      const difference = previous === null ? `no ${SCENARIO_FILE}` : firstDifference(readRunHeader(scenarioPath), JSON.parse(header));
       throw new InputError(`${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${difference}); rerun without --resume or use another --out`);
     }
-    for (const r of readTaskLines(tasksPath)) if (selected.some((t) => t.index === r.index)) done.set(r.index, r);
-    // Rewrite without a torn last line so that appends start on a fresh line.
-    writeFileSync(tasksPath, [...done.values()].map((r) => JSON.stringify(r) + "\n").join(""));
+  } else if (previous !== null && previous !== header && !opts.force) {
+    // Another run's finished results must not stay beside a new header, nor be overwritten unasked.
+    throw new InputError(`${opts.outDir}: holds the results of another run (${firstDifference(readRunHeader(scenarioPath), JSON.parse(header))}); use another --out, or --force to replace them`);
+  }
+  // The old summaries go first: until this run writes its own, none look current.
+  clearOutputs(opts.outDir);
+  const done = new Map<number, TaskResult>();
+  const selectedByIndex = new Map(selected.map((t) => [t.index, t]));
+  if (opts.resume && existsSync(tasksPath)) {
+    // Every line is verified and its result rebuilt from the task and its moments; the rest rerun.
+    const { results, invalid } = readTaskRecords(tasksPath, id, selectedByIndex);
+    for (const [index, r] of results) done.set(index, r);
+    opts.onInvalidRecord?.(invalid);
+    // Rewritten with the valid records only, so that appends start on a fresh line.
+    writeFileSync(tasksPath, [...done.values()].map((r) => taskRecord(id, selectedByIndex.get(r.index)!, r)).join(""));
   } else {
     writeFileSync(tasksPath, "");
   }
@@ -108,7 +190,7 @@ export async function runScenario(s: Scenario, opts: RunOptions): Promise<TaskRe
   const pending = selected.filter((t) => !done.has(t.index));
   let finished = done.size;
   const record = (r: TaskResult) => {
-    appendFileSync(tasksPath, JSON.stringify(r) + "\n");
+    appendFileSync(tasksPath, taskRecord(id, selectedByIndex.get(r.index)!, r));
     done.set(r.index, r);
     opts.onProgress?.(++finished, selected.length);
   };
@@ -193,37 +275,38 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   for (const [i, other] of scenarios.entries()) {
     if (JSON.stringify(other) !== JSON.stringify(s)) throw new InputError(`${dirs[i]}: a different scenario (or seed, or size) than ${dirs[0]}`);
   }
-  const byIndex = new Map<number, TaskResult>();
-  for (const d of dirs) for (const r of readTaskLines(join(d, TASKS_FILE))) byIndex.set(r.index, r);
   const all = scenarioTasks(s);
+  const tasks = new Map(all.map((t) => [t.index, t]));
+  const id = runIdentity(s);
+  const byIndex = new Map<number, TaskResult>();
+  for (const d of dirs) {
+    const { results, invalid } = readTaskRecords(join(d, TASKS_FILE), id, tasks);
+    // A shard's record that does not verify is refused, not rerun: merge runs no task.
+    if (invalid.length > 0) throw new InputError(`${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ""}; rerun that shard`);
+    for (const [index, r] of results) byIndex.set(index, r);
+  }
   const missing = all.filter((t) => !byIndex.has(t.index)).map((t) => t.index);
   if (missing.length > 0) throw new InputError(`merge: tasks ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""} are in none of the directories`);
   mkdirSync(outDir, { recursive: true });
-  const results = all.map((t) => byIndex.get(t.index)!);
-  writeFileSync(join(outDir, TASKS_FILE), results.map((r) => JSON.stringify(r) + "\n").join(""));
-  writeFileSync(join(outDir, SCENARIO_FILE), runHeader(s, null));
-  await writeOutputs(outDir, s, results);
-  return results;
-}
-
-function readTaskLines(path: string): TaskResult[] {
-  if (!existsSync(path)) return [];
-  const out: TaskResult[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      out.push(JSON.parse(line) as TaskResult);
-    } catch {
-      // A line torn by a kill: that task runs again.
-    }
+  const release = acquireLock(outDir);
+  try {
+    clearOutputs(outDir);
+    const results = all.map((t) => byIndex.get(t.index)!);
+    writeFileSync(join(outDir, TASKS_FILE), results.map((r) => taskRecord(id, tasks.get(r.index)!, r)).join(""));
+    writeFileSync(join(outDir, SCENARIO_FILE), runHeader(s, null));
+    await writeOutputs(outDir, s, results);
+    return results;
+  } finally {
+    release();
   }
-  return out;
 }
 
 async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskResult[]): Promise<void> {
   const plots = await scenarioPlots(s, results);
   for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
-  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks: results }, null, 2) + "\n");
+  // The moments stay in tasks.jsonl: results.json holds what they give.
+  const tasks = results.map(({ moments: _moments, ...rest }) => rest);
+  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks }, null, 2) + "\n");
   writeFileSync(join(outDir, "results.csv"), resultsCsv(results, s.model));
   const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
   writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));

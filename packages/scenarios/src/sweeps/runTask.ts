@@ -28,6 +28,8 @@ export interface TaskResult {
   readonly withinRounding?: Readonly<Record<string, number>>;
   /** Markets simulated, those without a unique clearing price (no trade, no transfer), the largest |sum_i X_i| / (1 + sum_i |X_i|). */
   readonly monteCarlo?: { readonly markets: number; readonly noTradeMarkets: number; readonly worstExchangeImbalance: number };
+  /** The Monte Carlo's merged moments, from which `simulated` and `agreement` are computed (kept in tasks.jsonl, not in results.json). */
+  readonly moments?: SimulationMoments;
   /** Theory tasks: the model's named results (null where the theory says none exists). */
   readonly values?: Readonly<Record<string, number | null>>;
   /** Interim rules on a grid of the type variable (Figures 1 and 4). */
@@ -93,7 +95,7 @@ export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonl
   const simulated = Object.fromEntries(Object.entries(r.simulated).map(([k, e]) => [k, { mean: e.mean, ci99: e.ci99 }]));
   const { interimCurves, ...rest } = head;
   const monteCarlo = { markets, noTradeMarkets: merged.noTradeMarkets, worstExchangeImbalance: merged.worstImbalance };
-  return { ...rest, simulated, agreement: r.agreement, withinRounding: r.withinRounding, monteCarlo, ...(interimCurves ? { interimCurves } : {}) };
+  return { ...rest, simulated, agreement: r.agreement, withinRounding: r.withinRounding, monteCarlo, ...(interimCurves ? { interimCurves } : {}), moments: merged };
 }
 
 /**
