@@ -246,8 +246,11 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["theory", "--model", "heterogeneous", "--dists", "normal:0,1;normal:0,2", "--kappas", "1,-2"], /kappa 2: kappa must be a number > 0/],
     [["theory", "--kappas", "1,2"], /--kappas does not apply to model basic \(its parameters: --dist, --kappa/],
     [["theory", "--model", "adverse-selection", "--rho", "1"], /--rho.*rho must be in \[0, 1\)/],
-    [["theory", "--model", "adverse-selection", "--sigma-zeta", "-0.5"], /sigma-zeta must be a number >= 0/],
-    [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number > 0/],
+    [["theory", "--model", "adverse-selection", "--sigma-zeta", "-0.5"], /sigma-zeta must be 0 or a number in \[1e-9, 1e9\], got -0.5/],
+    [["theory", "--model", "adverse-selection", "--sigma-e", "1e-300"], /sigma-e must be a number in \[1e-9, 1e9\], got 1e-300/],
+    [["simulate", "--kappa", "0x10"], /kappa must be a finite number, got "0x10"/],
+    [["help", "bogus"], /unknown command .bogus./],
+    [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number in \[1e-9, 1e9\], got 0/],
   ])("%j", async (args, pattern) => {
     const r = (await cli(...(args as string[])));
     expect(r.status).toBe(2);

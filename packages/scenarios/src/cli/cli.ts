@@ -270,6 +270,11 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const status: CliStatus = { exitCode: 0 };
   const program = buildProgram(io, status);
+  // commander answers `help <unknown>` with the general help and exit 0: name the mistake instead.
+  if (argv[0] === "help" && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1])) {
+    io.err(`optex: error: unknown command '${argv[1]}' (commands: ${program.commands.map((c) => c.name()).join(", ")})\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return status.exitCode;

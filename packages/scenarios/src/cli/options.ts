@@ -1,9 +1,12 @@
 import { InvalidArgumentError } from "commander";
 import { type Distribution, parseAlphaGrid, parseDistribution } from "@optex/theory";
 
-/** Strict number: the whole string must be a finite decimal (Number("") is 0, so reject blanks). */
+/** A decimal number: digits with an optional point and exponent (no hex, binary, octal or blanks). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Strict number: the whole string must be a finite decimal (Number accepts "", "0x10" and "1_0" in places). */
 function toNumber(raw: string, what: string): number {
-  const value = raw.trim() === "" ? Number.NaN : Number(raw);
+  const value = DECIMAL.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(value)) throw new InvalidArgumentError(`${what} must be a finite number, got "${raw}"`);
   return value;
 }
@@ -102,7 +105,9 @@ export const parseSigma =
   (name: string, zeroAllowed: boolean) =>
   (raw: string): number => {
     const x = toNumber(raw, name);
-    if (!(zeroAllowed ? x >= 0 : x > 0) || x > 1e9) throw new InvalidArgumentError(`${name} must be a number ${zeroAllowed ? ">=" : ">"} 0 and <= 1e9, got ${raw}`);
+    // The same range as a law's sd (1e-9 to 1e9); 0 where the model allows no noise at all.
+    const ok = (zeroAllowed && x === 0) || (x >= 1e-9 && x <= 1e9);
+    if (!ok) throw new InvalidArgumentError(`${name} must be ${zeroAllowed ? "0 or " : ""}a number in [1e-9, 1e9], got ${raw}`);
     return x;
   };
 
