@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { table, toJson } from "../output/format.ts";
 import { catalogue, paperScenarioIds } from "../sweeps/catalogue.ts";
-import { mergeRuns, runScenario } from "../sweeps/runScenario.ts";
+import { mergeRuns, runScenario, scenarioVerdict } from "../sweeps/runScenario.ts";
 import { loadScenario } from "../sweeps/scenarioFiles.ts";
 import { scenarioJsonSchema } from "../sweeps/scenarioSchema.ts";
 import { parseShard, scenarioTasks } from "../sweeps/scenarioTasks.ts";
@@ -18,6 +18,7 @@ import { parseFrontier, parseLogLevel, parseMarkets, parseSeed } from "./options
 import { progressBar } from "./progress.ts";
 import { simulationTable } from "../output/tables.ts";
 import { icModelIds, icTable, runIc } from "../ic/icCommand.ts";
+import { familyVerdict } from "../montecarlo/estimate.ts";
 import { runSimulation } from "../montecarlo/marketSimulation.ts";
 import { type ModelDefinition, resolveParameters } from "../models/model.ts";
 import type { ParameterPoint, ParameterValue } from "../models/parameters.ts";
@@ -124,13 +125,18 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         bar.stop();
       }
     });
+    const family = familyVerdict(
+      runs.flatMap((r) => Object.values(r.statistics).map((x) => x.pValue)),
+      runs.reduce((a, r) => a + Object.values(r.agreement).filter((x) => x === false).length, 0),
+    );
+    if (family.checks > 0 && !family.consistent) status.exitCode = 1;
     if (o.json) {
-      io.out(toJson(o.mechanism === "all" ? { runs } : runs[0]) + "\n");
+      io.out(toJson(o.mechanism === "all" ? { runs, verdict: family } : { ...runs[0], verdict: family }) + "\n");
       return;
     }
     const head = `${model.title}, simulated as markets against theory: ${parameterLine(params)}; ${o.markets} markets, seed ${o.seed}`;
     const missing = model.mechanisms.filter((m) => o.mechanism === "all" && !sims.some((s) => s.mechanism === m));
-    io.out(simulationTable(runs, head) + (missing.length > 0 ? `\n(not run here: ${missing.join(", ")}; ask for one with --mechanism to see why)` : "") + "\n");
+    io.out(simulationTable(runs, head, family) + (missing.length > 0 ? `\n(not run here: ${missing.join(", ")}; ask for one with --mechanism to see why)` : "") + "\n");
   });
 
   const ic = modelOptions(program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"), icModelIds)
@@ -235,10 +241,13 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         } finally {
           bar.stop();
         }
-        const checks = results.flatMap((r) => Object.values(r.agreement ?? {})).filter((x) => x !== null);
-        const failures = checks.filter((x) => x === false).length;
-        summaries.push({ scenario: s.id, outDir, tasks: results.length, checks: checks.length, failures, files: ["results.json", "results.csv", "report.md"] });
-        const verdict = checks.length > 0 ? `${checks.length - failures}/${checks.length} checks inside the 99% interval` : "theory only";
+        const family = scenarioVerdict(results);
+        // A family the theory does not fit fails the command (as a failed law fails optex ic).
+        if (family && !family.consistent) status.exitCode = 1;
+        summaries.push({ scenario: s.id, outDir, tasks: results.length, verdict: family, files: ["results.json", "results.csv", "report.md"] });
+        const verdict = family
+          ? `${family.checks - family.outside}/${family.checks} checks inside the 99% interval, ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (family-wise p = ${family.familyWisePValue.toPrecision(2)})`
+          : "theory only";
         lines.push(`${s.id}: ${results.length} tasks, ${verdict} -> ${outDir}/{results.json,results.csv,report.md}`);
       }
       io.out((o.json ? toJson(scenarios.length > 1 ? { runs: summaries } : summaries[0]) : lines.join("\n")) + "\n");

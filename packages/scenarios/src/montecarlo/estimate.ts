@@ -47,3 +47,87 @@ function withIntervals(n: number, mean: number, se: number): Estimate {
   };
   return { mean, standardError: se, ci95: interval(0.95), ci99: interval(0.99) };
 }
+
+/** Family-wise level of the verdicts: a family of checks is inconsistent with the theory when Holm's step-down rejects at 1%. */
+export const FAMILY_LEVEL = 0.01;
+
+/** One check's statistics: z = (simulated mean - theory) / standard error, and its two-sided Student-t p-value. */
+export interface CheckStatistics {
+  readonly z: number;
+  readonly pValue: number;
+}
+
+/**
+ * The two-sided p-value of `theory` against the estimate (Student-t with markets - 1 degrees of
+ * freedom: the t distribution function is found by bisection on the quantile function, to 1e-12),
+ * and its z-score. Theory within `rounding` of the mean counts as z = 0, p = 1 (a quantity that is 0
+ * in exact arithmetic simulated as a few roundings). Null without a standard error or when it is 0
+ * and the theory differs beyond rounding (z infinite: p = 0).
+ */
+export function checkStatistics(theory: number, est: Estimate, markets: number, rounding = 0): CheckStatistics | null {
+  if (est.standardError === null || markets < 2) return null;
+  const gap = Math.abs(est.mean - theory);
+  if (gap <= rounding) return { z: 0, pValue: 1 };
+  if (est.standardError === 0) return { z: Math.sign(est.mean - theory) * Number.MAX_VALUE, pValue: 0 };
+  const z = (est.mean - theory) / est.standardError;
+  return { z, pValue: 2 * (1 - tCdf(Math.abs(z), markets - 1)) };
+}
+
+/** P(T <= t) for t >= 0, by bisection on the library's quantile function. */
+function tCdf(t: number, df: number): number {
+  let lo = 0.5;
+  let hi = 1;
+  if (tQuantile(1 - 1e-16, df) <= t) return 1;
+  for (let k = 0; k < 60 && hi - lo > 1e-13; k++) {
+    const mid = 0.5 * (lo + hi);
+    if (tQuantile(mid, df) <= t) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/** A family of checks judged together (every check of a scenario run, or of one optex simulate). */
+export interface FamilyVerdict {
+  readonly checks: number;
+  /** Checks whose theory is outside the simulated 99% interval (rounding allowance included). */
+  readonly outside: number;
+  /** Holm's adjusted p-value of the family: min(1, m p_(1)); the family is consistent when it exceeds the level. */
+  readonly familyWisePValue: number;
+  /** P(at least `outside` of `checks` independent 99% checks fail by chance): a guide, checks of one task are correlated. */
+  readonly binomialPValue: number;
+  /** No check rejected by Holm's step-down at FAMILY_LEVEL (valid whatever the checks' dependence). */
+  readonly consistent: boolean;
+  readonly method: string;
+}
+
+/** Holm's step-down at `level` over the checks' p-values, with the count outside the 99% intervals. */
+export function familyVerdict(pValues: readonly number[], outside: number, level = FAMILY_LEVEL): FamilyVerdict {
+  const m = pValues.length;
+  const sorted = [...pValues].sort((a, b) => a - b);
+  let rejected = 0;
+  while (rejected < m && sorted[rejected]! <= level / (m - rejected)) rejected++;
+  return {
+    checks: m,
+    outside,
+    familyWisePValue: m === 0 ? 1 : Math.min(1, m * sorted[0]!),
+    binomialPValue: binomialTail(m, outside, 0.01),
+    consistent: rejected === 0,
+    method: `Holm's step-down at ${level} over the checks' two-sided Student-t p-values`,
+  };
+}
+
+/** P(X >= k) for X ~ Binomial(n, p), summed in log space. */
+function binomialTail(n: number, k: number, p: number): number {
+  if (k <= 0) return 1;
+  let logTerm = 0;
+  // log C(n, k) p^k (1-p)^(n-k), then the ratio of successive terms.
+  for (let i = 0; i < k; i++) logTerm += Math.log(n - i) - Math.log(i + 1);
+  logTerm += k * Math.log(p) + (n - k) * Math.log1p(-p);
+  let term = Math.exp(logTerm);
+  let sum = 0;
+  for (let j = k; j <= n && term > 0; j++) {
+    sum += term;
+    term *= ((n - j) / (j + 1)) * (p / (1 - p));
+  }
+  return Math.min(1, sum);
+}

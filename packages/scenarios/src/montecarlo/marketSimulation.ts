@@ -1,5 +1,5 @@
 import seedrandom from "seedrandom";
-import { agrees, type Estimate, estimateFromMoments } from "./estimate.ts";
+import { agrees, type CheckStatistics, checkStatistics, type Estimate, estimateFromMoments } from "./estimate.ts";
 
 /** Markets per independently seeded chunk: results do not depend on how chunks are scheduled. */
 export const SIMULATION_CHUNK_MARKETS = 1 << 16;
@@ -163,6 +163,8 @@ export interface SimulationResult {
   readonly agreement: Readonly<Record<string, boolean | null>>;
   /** Quantities whose agreement needed the rounding allowance (theory outside the interval by less than it), with the allowance. */
   readonly withinRounding: Readonly<Record<string, number>>;
+  /** Per quantity with theory: z-score and two-sided p-value of the theory against the simulation. */
+  readonly statistics: Readonly<Record<string, CheckStatistics>>;
 }
 
 /** The estimates and checks of a simulation from its merged moments. */
@@ -171,6 +173,7 @@ export function simulationResult(sim: MarketSimulation, merged: SimulationMoment
   const agreement: Record<string, boolean | null> = {};
   const labels: Record<string, string> = {};
   const withinRounding: Record<string, number> = {};
+  const statistics: Record<string, CheckStatistics> = {};
   sim.quantities.forEach((q, j) => {
     const { markets, mean, m2 } = merged.moments[j]!;
     simulated[q.key] = estimateFromMoments(markets, mean, m2);
@@ -179,6 +182,8 @@ export function simulationResult(sim: MarketSimulation, merged: SimulationMoment
     const est = simulated[q.key]!;
     agreement[q.key] = theory === undefined ? null : agrees(theory, est, sim.rounding?.[q.key] ?? 0);
     if (theory !== undefined && agreement[q.key] === true && agrees(theory, est) === false) withinRounding[q.key] = sim.rounding![q.key]!;
+    const stats = theory === undefined ? null : checkStatistics(theory, est, markets, sim.rounding?.[q.key] ?? 0);
+    if (stats) statistics[q.key] = stats;
   });
   return {
     mechanism: sim.mechanism,
@@ -195,6 +200,7 @@ export function simulationResult(sim: MarketSimulation, merged: SimulationMoment
     theory: { ...sim.theory },
     agreement,
     withinRounding,
+    statistics,
   };
 }
 

@@ -5,6 +5,7 @@ import type { CorrelatedAssetsReport } from "../models/correlated-assets/report.
 import type { HeterogeneousReport } from "../models/heterogeneous/report.ts";
 import { quantityNames } from "../monteCarlo.ts";
 import type { MultiAssetReport } from "../models/multi-asset/report.ts";
+import type { FamilyVerdict } from "../montecarlo/estimate.ts";
 import type { SimulationResult } from "../montecarlo/marketSimulation.ts";
 import type { TheoryReport } from "../models/basic/report.ts";
 
@@ -83,7 +84,7 @@ export function heterogeneousTable(r: HeterogeneousReport): string {
 }
 
 /** The readable report of `optex simulate`: one row per mechanism and quantity, with its theory and check. */
-export function simulationTable(runs: readonly SimulationResult[], head: string): string {
+export function simulationTable(runs: readonly SimulationResult[], head: string, family?: FamilyVerdict): string {
   const rows: string[][] = [];
   for (const r of runs) {
     for (const [key, est] of Object.entries(r.simulated)) {
@@ -92,7 +93,8 @@ export function simulationTable(runs: readonly SimulationResult[], head: string)
       const rounding = r.withinRounding[key];
       const pass = agreement === null || agreement === undefined ? "n/a" : !agreement ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
       const theory = r.theory[key];
-      rows.push([r.mechanism, r.labels[key] ?? key, fmt(est.mean), ci, theory === undefined ? "-" : fmt(theory), pass]);
+      const stats = r.statistics[key];
+      rows.push([r.mechanism, r.labels[key] ?? key, fmt(est.mean), ci, theory === undefined ? "-" : fmt(theory), pass, stats ? stats.z.toFixed(2) : "-", stats ? (stats.pValue >= 0.001 ? stats.pValue.toFixed(3) : stats.pValue.toExponential(1)) : "-"]);
     }
   }
   const checks = rows.filter((row) => row[5]!.startsWith("pass") || row[5] === "FAIL").length;
@@ -102,12 +104,15 @@ export function simulationTable(runs: readonly SimulationResult[], head: string)
   return [
     head,
     "",
-    table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI"], rows),
+    table(["mechanism", "quantity", "simulated", "99% interval", "theory", "theory in 99% CI", "z", "p"], rows),
     "",
     `Mechanisms (fee module, strategy): ${runs.map((r) => `${r.mechanism} (${r.fee}, ${r.strategy})`).join("; ")}`,
     ...notes,
     `Monte Carlo time: ${timing}`,
     `Each check is at 99%: with ${checks} checks, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** checks))}% of runs; a wrong theory fails every seed.`,
+    ...(family && family.checks > 0
+      ? [`Verdict for the ${family.checks} checks together: ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (Holm's step-down at 1%, family-wise p = ${family.familyWisePValue.toPrecision(2)}).`]
+      : []),
     ...noTrade,
     ...(runs.some((r) => Object.keys(r.withinRounding).length > 0)
       ? ["pass (rounding x): the theory is outside the 99% interval by less than x, the floating-point resolution of that quantity (its terms' size times a few machine epsilons)."]

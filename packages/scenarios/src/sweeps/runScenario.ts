@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Piscina } from "piscina";
 import { fmt, quantityLabels, table } from "../output/format.ts";
 import { scenarioPlots } from "../output/plots.ts";
+import { type FamilyVerdict, familyVerdict } from "../montecarlo/estimate.ts";
 import { InputError } from "../inputError.ts";
 import type { ParameterValue } from "../models/parameters.ts";
 import { modelById, tradersOf } from "../models/registry.ts";
@@ -306,10 +307,27 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
   for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
   // The moments stay in tasks.jsonl: results.json holds what they give.
   const tasks = results.map(({ moments: _moments, ...rest }) => rest);
-  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, tasks }, null, 2) + "\n");
+  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, verdict: scenarioVerdict(results), tasks }, null, 2) + "\n");
   writeFileSync(join(outDir, "results.csv"), resultsCsv(results, s.model));
   const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
   writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));
+}
+
+/**
+ * The family verdict of a run: every check (theory against a simulated mean) of every task, judged
+ * together by Holm's step-down at 1% (valid whatever the dependence between checks), with the count
+ * outside the 99% intervals. Null when nothing is checked (theory only).
+ */
+export function scenarioVerdict(results: readonly TaskResult[]): FamilyVerdict | null {
+  const pValues: number[] = [];
+  let outside = 0;
+  for (const r of results) {
+    for (const [q, stats] of Object.entries(r.statistics ?? {})) {
+      pValues.push(stats.pValue);
+      if (r.agreement?.[q] === false) outside++;
+    }
+  }
+  return pValues.length === 0 ? null : familyVerdict(pValues, outside);
 }
 
 /** A parameter's value in one CSV cell or label: lists joined by ";" (rows of a matrix by "|"). */
@@ -386,16 +404,25 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
       const rounding = r.withinRounding?.[q];
       const verdict = ok === null || ok === undefined ? "-" : !ok ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
       const theory = r.theory?.[q];
-      rows.push([String(r.index), p, r.mechanism, r.labels![q]!, theory === undefined ? "-" : fmt(theory), sim ? fmt(sim.mean) : "-", sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-", verdict]);
+      const stats = r.statistics?.[q];
+      rows.push([String(r.index), p, r.mechanism, r.labels![q]!, theory === undefined ? "-" : fmt(theory), sim ? fmt(sim.mean) : "-", sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-", verdict, stats ? stats.z.toFixed(2) : "-", stats ? pText(stats.pValue) : "-"]);
     }
   }
-  const header = ["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI"];
+  const header = ["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI", "z", "p"];
   // A theory-only run prints no empty simulation columns.
   const width = simulated ? header.length : 5;
-  lines.push("```text", table(header.slice(0, width), rows.map((row) => (simulated || row[7] === "-" ? row.slice(0, width) : [...row.slice(0, 4), row[7]!]))), "```", "");
+  const padded = rows.map((row) => [...row, ...Array<string>(Math.max(0, header.length - row.length)).fill("-")]);
+  lines.push("```text", table(header.slice(0, width), padded.map((row) => (simulated || row[7] === "-" ? row.slice(0, width) : [...row.slice(0, 4), row[7]!]))), "```", "");
   const ranking = rankingTable(results, s);
   if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
-  if (checks > 0) lines.push(`${checks - failures} of ${checks} checks pass at 99% (about ${fmt(0.01 * checks)} FAILs are expected by chance; a wrong theory fails every seed).`, "");
+  const family = scenarioVerdict(results);
+  if (family) {
+    lines.push(
+      `${checks - failures} of ${checks} checks have the theory inside the simulated 99% interval; about ${(0.01 * checks).toFixed(1)} outside are expected by chance (probability of ${family.outside} or more, were the checks independent: ${pText(family.binomialPValue)}).`,
+      `Verdict for the family: ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (Holm's step-down at 1% over the ${family.checks} p-values; family-wise p = ${pText(family.familyWisePValue)}). A wrong formula is rejected on every seed; a correct one is rejected in at most 1% of seeds.`,
+      "",
+    );
+  }
   if (results.some((r) => Object.keys(r.withinRounding ?? {}).length > 0)) {
     lines.push("pass (rounding x): the theory lies outside the 99% interval by less than x, the floating-point resolution of that quantity.", "");
   }
@@ -410,6 +437,11 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     );
   }
   return lines.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
+}
+
+/** A p-value at a readable precision. */
+function pText(p: number): string {
+  return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
 
 /** For scenarios comparing several mechanisms: who wins on revenue, efficiency and traders' gain (per trader, where reported). */

@@ -1,4 +1,5 @@
 import { InputError } from "../inputError.ts";
+import type { CheckStatistics } from "../montecarlo/estimate.ts";
 import {
   type MarketSimulation,
   mergeSimulationMoments,
@@ -26,6 +27,8 @@ export interface TaskResult {
   readonly agreement?: Readonly<Record<string, boolean | null>> | null;
   /** Quantities whose agreement used the stated floating-point allowance, with the allowance. */
   readonly withinRounding?: Readonly<Record<string, number>>;
+  /** Per checked quantity: z-score and two-sided p-value of the theory against the simulation. */
+  readonly statistics?: Readonly<Record<string, CheckStatistics>>;
   /** Markets simulated, those without a unique clearing price (no trade, no transfer), the largest |sum_i X_i| / (1 + sum_i |X_i|). */
   readonly monteCarlo?: { readonly markets: number; readonly noTradeMarkets: number; readonly worstExchangeImbalance: number };
   /** The Monte Carlo's merged moments, from which `simulated` and `agreement` are computed (kept in tasks.jsonl, not in results.json). */
@@ -95,7 +98,7 @@ export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonl
   const simulated = Object.fromEntries(Object.entries(r.simulated).map(([k, e]) => [k, { mean: e.mean, ci99: e.ci99 }]));
   const { interimCurves, ...rest } = head;
   const monteCarlo = { markets, noTradeMarkets: merged.noTradeMarkets, worstExchangeImbalance: merged.worstImbalance };
-  return { ...rest, simulated, agreement: r.agreement, withinRounding: r.withinRounding, monteCarlo, ...(interimCurves ? { interimCurves } : {}), moments: merged };
+  return { ...rest, simulated, agreement: r.agreement, withinRounding: r.withinRounding, statistics: r.statistics, monteCarlo, ...(interimCurves ? { interimCurves } : {}), moments: merged };
 }
 
 /**
