@@ -10,5 +10,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: Math.max(1, availableParallelism()),
     testTimeout: 60_000,
+    // Monte Carlo fixtures built in beforeAll take seconds on a loaded 2-core machine.
+    hookTimeout: 60_000,
   },
 });
