@@ -221,6 +221,13 @@ function clearEqualSlopes(book: LinearBook, totalSlope: number, quantitiesOut: F
   return Math.abs(sumQ) > 4 * Number.EPSILON * absQ ? clearLinearBook(book, quantitiesOut) : price;
 }
 
+/**
+ * Markets start..end-1 on rng, the hot loop of every basic-model Monte Carlo. Per market: the law's
+ * sampleInto, the strategy's interceptsInto (exact piecewise-polynomial v when the virtual type has
+ * one), clearing (clearEqualSlopes: clearLinearBook's arithmetic for the common slope), the fee's
+ * feesInto (exact piecewise-quadratic B when it has one) and one pass summing the reported
+ * quantities. Each call gets a whole market, so its loop stays monomorphic in its own module.
+ */
 function runChunk(
   env: BasicEnvironment,
   strategy: LinearStrategy,
