@@ -1,5 +1,6 @@
 import { clear, linearSchedule, settle } from "@optex/engine";
-import { basicEnvironment, findRoot, integrate, normal, solveVirtualType, solveVirtualTypeWithWeight, TheoryError } from "@optex/theory";
+import { findRoot, integrate } from "@optex/numerics";
+import { basicEnvironment, normal, solveVirtualType, solveVirtualTypeWithWeight, TheoryError } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { prop3Fee } from "./prop3Fee.ts";
@@ -129,7 +130,7 @@ describe("Proposition 5 fee: parts", () => {
 
   test("B' = ((N-1)/(N kappa)) (l - kappa v^{-1}(l)), with v^{-1} by root finding on Theorem 3's v; B(E[v]) = 0", () => {
     const { traders: N, kappa } = env;
-    const vInverse = (l: number) => findRoot((t) => o.v(t) - l, muT - 12 * st, muT + 12 * st, { tolerance: 1e-13 });
+    const vInverse = (l: number) => findRoot((t) => o.v(t) - l, muT - 12 * st, muT + 12 * st, { absoluteTolerance: 1e-13 });
     expect(fee.B(o.meanVirtualType)).toBeCloseTo(0, 13);
     for (const l of [-3, -1.1, -0.6, -0.3, 0.2, 0.9, 2.5]) {
       if (Math.abs(l - o.meanVirtualType) < 1e-3) continue;
@@ -174,6 +175,83 @@ describe("Proposition 5 fee: parts", () => {
     expect(() => prop5Fee({ ...env, alpha: 1.5 })).toThrow(TheoryError);
     expect(() => prop5Fee({ ...env, traders: 1 })).toThrow(/traders/);
     expect(() => prop5Fee({ ...env, sigmaZeta: -1 })).toThrow(/sigma-zeta/);
+  });
+});
+
+describe("Proposition 5 fee: tabulated psi and the batch method", () => {
+  // Environments from light pooling to heavy (hazard weight alpha/w up to ~20), N = 2 (one other
+  // trader: psi = -(1 - w) s_t u^{-1}) to 10, mu_e on either side of 0.
+  const envs: AdverseSelectionFeeEnvironment[] = [
+    { traders: 5, kappa: 1.2, muE: 0.3, sigmaE: 1, sigmaZeta: 0.7, alpha: 0.8 },
+    { traders: 2, kappa: 2, muE: -1, sigmaE: 0.7, sigmaZeta: 0.9, alpha: 0.3 },
+    { traders: 4, kappa: 0.8, muE: 0.5, sigmaE: 0.4, sigmaZeta: 1.3, alpha: 1 },
+    { traders: 10, kappa: 1.1, muE: -0.2, sigmaE: 1, sigmaZeta: 0.5, alpha: 0.05 },
+  ];
+
+  test.each(envs)("psi within 1e-12 sigma_zeta sqrt(N-1) of the direct computation: the atom's edges, the body, the tails (%o)", (env) => {
+    const fee = prop5Fee(env);
+    const n = env.traders - 1;
+    const center = n * env.muE;
+    const w = fee.mechanism.endowmentWeight;
+    const st = Math.sqrt((env.sigmaE / env.kappa) ** 2 + env.sigmaZeta ** 2);
+    const k = env.kappa * st * w; // y = (S - (N-1) mu_e)/k is phi's argument
+    const atomTolerance = 1e-9 * n * (k + Math.abs(env.muE));
+    const rng = seedrandom.alea(`psi-table-${env.traders}`);
+    const points: number[] = [];
+    // S of truthful markets (the Monte Carlo's own distribution, atom included).
+    for (let m = 0; m < 20_000; m++) {
+      let S = 0;
+      for (let j = 0; j < n; j++) {
+        const [e, zeta] = drawType(env, rng);
+        S += fee.mechanism.v(e / env.kappa - zeta);
+      }
+      points.push(S);
+    }
+    // The flat region of v makes S jump at the all-pooled atom: both sides, from the tolerance that
+    // makes a recovered S the atom outwards.
+    for (const offset of [0, 0.5, 0.999999, 1.000001, 2, 1e3, 1e6, 1e8]) points.push(center + offset * atomTolerance, center - offset * atomTolerance);
+    for (let e = -9; e <= 0; e++) points.push(center + 10 ** e * k, center - 10 ** e * k);
+    // Body and tails, out to 40 standard deviations of a share (far beyond the table).
+    for (let m = 0; m < 20_000; m++) points.push(center + (2 * rng() - 1) * 40 * k * Math.sqrt(n));
+    let worst = 0;
+    for (const S of points) worst = Math.max(worst, Math.abs(fee.othersSignal(S) - fee.othersSignalDirect(S)));
+    expect(worst).toBeLessThanOrEqual(1e-12 * env.sigmaZeta * Math.sqrt(n));
+    expect(fee.othersSignal(center)).toBe(0);
+    expect(fee.othersSignal(center + 0.5 * atomTolerance)).toBe(0);
+    // The direct computation is the one of pooledSumPosterior (phi) scaled by -(1 - w) s_t.
+    const phi = pooledSumPosterior(n, env.alpha / w, solveVirtualTypeWithWeight(std, env.alpha / w).eB);
+    for (const S of [-2.3, -0.4, 0.01, 1.7].map((y) => center + y * k)) expect(fee.othersSignalDirect(S)).toBe(-(1 - w) * st * phi((S - center) / k));
+  });
+
+  test("feesInto equals fee() bit for bit, at truthful trades, off them, at the atom and where the tables end", () => {
+    for (const env of envs) {
+      const fee = prop5Fee(env);
+      const N = env.traders;
+      const rng = seedrandom.alea(`batch-${N}`);
+      const q = new Float64Array(N);
+      const out = new Float64Array(N);
+      for (let m = 0; m < 1000; m++) {
+        const v = Array.from({ length: N }, () => {
+          const [e, zeta] = drawType(env, rng);
+          return fee.mechanism.v(e / env.kappa - zeta);
+        });
+        const p = -v.reduce((s, x) => s + x, 0) / (N * env.kappa);
+        for (let i = 0; i < N; i++) q[i] = -v[i]! - env.kappa * p + (m % 3 === 0 ? 0 : (m % 3) * 0.37 * (rng() - 0.5) * 10 ** ((m % 4) - 3));
+        fee.feesInto(q, p, out);
+        for (let i = 0; i < N; i++) expect(out[i]).toBe(fee.fee(i, q[i]!, p));
+      }
+      // Beyond the tables of B and psi (their exact evaluations), everybody pooled (q = 0 at
+      // p = -mu_e/kappa: S is the atom), and NaN.
+      for (let i = 0; i < N; i++) q[i] = (i % 2 === 0 ? 1 : -1) * 40 * (i + 1);
+      fee.feesInto(q, 0.3, out);
+      for (let i = 0; i < N; i++) expect(out[i]).toBe(fee.fee(i, q[i]!, 0.3));
+      q.fill(0);
+      fee.feesInto(q, -env.muE / env.kappa, out);
+      for (let i = 0; i < N; i++) expect(out[i]).toBe(fee.fee(i, 0, -env.muE / env.kappa));
+      q[0] = Number.NaN;
+      fee.feesInto(q, 0.1, out);
+      expect(Number.isNaN(out[0]!)).toBe(true);
+    }
   });
 });
 
