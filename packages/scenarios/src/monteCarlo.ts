@@ -199,17 +199,17 @@ function clearEqualSlopes(book: LinearBook, totalSlope: number, quantitiesOut: F
   const slope = book.slopes[0]!;
   let sumA = 0;
   let compA = 0;
-  let finite = 0; // a - a: 0 for every finite a, NaN once one is not
   for (let i = 0; i < n; i++) {
     const a = intercepts[i]!;
-    finite += a - a;
     const t = sumA + a;
     const z = t - sumA;
     compA += sumA - (t - z) + (a - z);
     sumA = t;
   }
+  // A non-finite intercept makes the compensated sum NaN or infinite (the two-sum's error term turns
+  // NaN), so a finite price means every intercept was finite and nothing overflowed.
   const price = (sumA + compA) / totalSlope + 0;
-  if (!(finite === 0 && Number.isFinite(price))) return clearLinearBook(book, quantitiesOut);
+  if (!Number.isFinite(price)) return clearLinearBook(book, quantitiesOut);
   let sumQ = 0;
   let absQ = 0;
   for (let i = 0; i < n; i++) {
