@@ -1,5 +1,6 @@
 import { clear, type DemandSchedule, type FeeSchedule, piecewiseLinearSchedule, settle } from "@optex/engine";
-import { maximize, utilityGain } from "@optex/theory";
+import { maximize } from "@optex/numerics";
+import { utilityGain } from "@optex/theory";
 
 /** What one trader faces: its own type, the others' submitted schedules and the fee. */
 export interface BestResponseProblem {

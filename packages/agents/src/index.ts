@@ -26,7 +26,6 @@ export {
   multiAssetRegretOf,
   multiAssetResidualPrices,
   multiAssetUtilityGain,
-  nelderMead,
 } from "./multiAssetBestResponder.ts";
 export {
   type AdverseSelectionProblem,

@@ -13,7 +13,6 @@ import {
   multiAssetPayoffOfQuantities,
   multiAssetPayoffOfSchedules,
   multiAssetRegretOf,
-  nelderMead,
 } from "./multiAssetBestResponder.ts";
 
 /** Regret tolerance relative to the payoff scale k sigma_e^2 sigma_pi^2 / kappa (1e-9, as for Proposition 3). */
@@ -21,14 +20,6 @@ const RELATIVE_TOLERANCE = 1e-9;
 const z = normal(0, 1);
 
 describe("the multi-asset best responder", () => {
-  test("Nelder-Mead finds the maximum of a smooth and of a kinked concave function", () => {
-    const smooth = nelderMead((x) => -((x[0]! - 1) ** 2) - 3 * (x[1]! + 2) ** 2 - (x[0]! - 1) * (x[1]! + 2), [5, 5], 1, 1e-12);
-    expect(smooth.x[0]!).toBeCloseTo(1, 10);
-    expect(smooth.x[1]!).toBeCloseTo(-2, 10);
-    const cone = nelderMead((x) => -Math.hypot(x[0]! - 0.3, x[1]!, x[2]! + 0.1) - 0.1 * x[0]! ** 2, [2, -1, 1], 0.5, 1e-12);
-    expect(cone.value).toBeGreaterThan(-0.1 * 0.09 - 1e-10);
-  });
-
   test("joint deviations: with correlated payoffs it finds the joint optimum (linear solve), which per-asset optimisation misses", () => {
     // No fee, linear books per asset: the payoff is a concave quadratic in q, maximised where
     // mu_pi_a - (A_a + 2 q_a)/S_a - (Sigma (e + q))_a / kappa = 0, with p_a = (A_a + q_a)/S_a.

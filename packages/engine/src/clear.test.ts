@@ -1,8 +1,8 @@
+import { compensatedSum } from "@optex/numerics";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { clear } from "./clear.ts";
 import type { ClearingResult } from "./clearingResult.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import { evaluateSchedule, fnSchedule, linearSchedule, piecewiseLinearSchedule } from "./demandSchedule.ts";
 import type { DemandSchedule } from "./demandSchedule.ts";
 

@@ -1,7 +1,6 @@
-import { brent } from "./brent.ts";
+import { brent, CompensatedAdder } from "@optex/numerics";
 import { clearedResult, failedResult, oneLine } from "./clearingResult.ts";
 import type { ClearingResult } from "./clearingResult.ts";
-import { CompensatedAdder } from "./compensatedSum.ts";
 import { evaluateSchedule, quantityMagnitude } from "./demandSchedule.ts";
 import type { DemandSchedule } from "./demandSchedule.ts";
 import { isNegligible, NEGLIGIBLE_RELATIVE } from "./isNegligible.ts";
@@ -121,7 +120,7 @@ export function clearMonotone(
           if (s === null) return Number.NaN;
           return isZero(s) ? 0 : s.value;
         };
-        const found = brent(f, previousP, p, { tolerance, maxIterations, fLo: previous.value, fHi: current.value });
+        const found = brent(f, previousP, p, { relativeTolerance: tolerance, absoluteTolerance: 0, maxIterations, fLo: previous.value, fHi: current.value });
         if (failure !== null) return failedResult("invalid", failure);
         if (!found.converged)
           return failedResult(

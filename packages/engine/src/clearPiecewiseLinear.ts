@@ -1,6 +1,6 @@
+import { CompensatedAdder, compensatedSum } from "@optex/numerics";
 import { clearedResult, failedResult } from "./clearingResult.ts";
 import type { ClearingResult } from "./clearingResult.ts";
-import { CompensatedAdder, compensatedSum } from "./compensatedSum.ts";
 import { evaluateSchedule, quantityMagnitude, slopeAbove } from "./demandSchedule.ts";
 import type { DemandSchedule } from "./demandSchedule.ts";
 import { isNegligible, NEGLIGIBLE_RELATIVE } from "./isNegligible.ts";
@@ -208,6 +208,7 @@ function selectBracket(
     let less = lo;
     let i = lo;
     let greater = hi;
+    // Neumaier sum inlined (not CompensatedAdder): this partition loop runs over every breakpoint.
     let sum = 0;
     let compensation = 0;
     let smallestAbove = Infinity;

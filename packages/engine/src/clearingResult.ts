@@ -1,4 +1,4 @@
-import { compensatedSum } from "./compensatedSum.ts";
+import { compensatedSum } from "@optex/numerics";
 
 /**
  * Outcome of uniform-price clearing (paper, Example 1 and Definition 4.1). `cleared`:

@@ -1,10 +1,7 @@
-export { brent } from "./brent.ts";
-export type { BrentOptions, BrentResult } from "./brent.ts";
 export { clear } from "./clear.ts";
 export type { ClearOptions } from "./clear.ts";
 export type { ClearingResult } from "./clearingResult.ts";
 export { MONOTONE_PRICE_BOUND, MONOTONE_RESOLUTION } from "./clearMonotone.ts";
-export { CompensatedAdder, compensatedSum } from "./compensatedSum.ts";
 export {
   evaluateSchedule,
   fnSchedule,

@@ -1,7 +1,7 @@
+import { compensatedSum } from "@optex/numerics";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { clear } from "./clear.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import { piecewiseLinearSchedule } from "./demandSchedule.ts";
 import { clearLinearBook, createLinearBook, linearBookFailure } from "./linearBook.ts";
 import type { LinearBook } from "./linearBook.ts";

@@ -1,6 +1,6 @@
+import { compensatedSum } from "@optex/numerics";
 import { describe, expect, it } from "vitest";
 import { clear } from "./clear.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import { type DemandSchedule, linearSchedule } from "./demandSchedule.ts";
 import type { FeeSchedule } from "./feeSchedule.ts";
 import { noFee } from "./feeSchedule.ts";

@@ -1,7 +1,7 @@
+import { compensatedSum } from "@optex/numerics";
 import { clear, type ClearOptions } from "./clear.ts";
 import type { ClearingResult } from "./clearingResult.ts";
 import { oneLine } from "./clearingResult.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import type { DemandSchedule } from "./demandSchedule.ts";
 import type { FeeSchedule } from "./feeSchedule.ts";
 

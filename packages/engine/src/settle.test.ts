@@ -1,7 +1,7 @@
+import { compensatedSum } from "@optex/numerics";
 import { describe, expect, it } from "vitest";
 import { clear } from "./clear.ts";
 import type { ClearingResult } from "./clearingResult.ts";
-import { compensatedSum } from "./compensatedSum.ts";
 import { linearSchedule } from "./demandSchedule.ts";
 import { noFee } from "./feeSchedule.ts";
 import type { FeeSchedule } from "./feeSchedule.ts";

@@ -1,4 +1,5 @@
-import { basicEnvironment, type Distribution, exponential, integrate, normal, optimalMechanismOutcome, solveVirtualType, uniform } from "@optex/theory";
+import { integrate } from "@optex/numerics";
+import { basicEnvironment, type Distribution, exponential, normal, optimalMechanismOutcome, solveVirtualType, uniform } from "@optex/theory";
 import { describe, expect, test } from "vitest";
 import { buildFee } from "./registry.ts";
 import { prop3Fee } from "./prop3Fee.ts";

@@ -1,5 +1,6 @@
 import { clear, linearSchedule } from "@optex/engine";
-import { basicEnvironment, findRoot, integrate, normal, radialMechanism, solveVirtualType } from "@optex/theory";
+import { findRoot, integrate } from "@optex/numerics";
+import { basicEnvironment, normal, radialMechanism, solveVirtualType } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { meanWithHalfWidth } from "../../theory/src/testSupport.ts";
@@ -86,7 +87,7 @@ describe("Proposition 8 fee: B, c and d", () => {
     const mech = radialMechanism(env);
     const scale = ((env.traders - 1) * env.sigmaPi ** 2) / (env.traders * env.kappa);
     // An independent v^{-1}: root of radialMechanism's v (not the fee's own inverse).
-    const vInverse = (s: number) => findRoot((R) => mech.v(R) - s, mech.radius, mech.radius + s + 10 * env.sigmaE, { tolerance: 1e-17 });
+    const vInverse = (s: number) => findRoot((R) => mech.v(R) - s, mech.radius, mech.radius + s + 10 * env.sigmaE, { absoluteTolerance: 1e-17 });
     const rng = seedrandom.alea(`B-${k}`);
     // Random points hit the interpolation cells' interiors; the last ones lie beyond the table.
     const points = [0, 1e-9, ...Array.from({ length: 12 }, () => rng() * 10 * env.sigmaE), 14 * env.sigmaE * Math.sqrt(k)];

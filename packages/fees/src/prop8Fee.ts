@@ -1,4 +1,5 @@
-import { chiLaw, findRoot, integrate, type MultiAssetEnvironment, radialMechanism } from "@optex/theory";
+import { findRoot, integrate, type QuinticHermiteTable, quinticHermiteTable } from "@optex/numerics";
+import { chiLaw, type MultiAssetEnvironment, radialMechanism } from "@optex/theory";
 
 /** Section 6 under Condition 3, with the means that Proposition 8's proof sets to 0. */
 export interface Prop8Environment extends MultiAssetEnvironment {
@@ -88,7 +89,7 @@ export function prop8Fee(env: Prop8Environment): Prop8Fee {
     const lo = Math.max(s, radius);
     let hi = lo + alpha * h(lo);
     for (let n = 0; n < 60 && !(v(hi) >= s); n++) hi += hi - lo + sigmaE; // guards the tail where h switches to its asymptote
-    return findRoot((R) => v(R) - s, lo, hi, { tolerance: 1e-16 * (sigmaE + s) });
+    return findRoot((R) => v(R) - s, lo, hi, { absoluteTolerance: 1e-16 * (sigmaE + s) });
   };
   const quad = { absTol: 1e-17 * s2, relTol: 1e-14, maxSubdivisions: 200 };
   // J at increasing radii: exact B at rho integrates h from the nearest known R.
@@ -114,7 +115,7 @@ export function prop8Fee(env: Prop8Environment): Prop8Fee {
   // covers [0, 8 r*] and a coarse one the rest up to rhoMax; B is exact beyond.
   const rhoMax = 12 * sigmaE * Math.sqrt(k);
   const rhoInner = Math.min(8 * radius, rhoMax);
-  let tables: { inner: HermiteTable; outer: HermiteTable } | undefined;
+  let tables: { inner: QuinticHermiteTable; outer: QuinticHermiteTable } | undefined;
   const node = (rho: number): [number, number, number] => {
     const R = vInverse(rho);
     const JR = J(R);
@@ -130,7 +131,7 @@ export function prop8Fee(env: Prop8Environment): Prop8Fee {
     if (alpha === 0) return 0; // first best: v^{-1}(s) = s
     if (!(rho >= 0)) throw new RangeError(`B: rho must be >= 0, got ${rho}`);
     if (rho >= rhoMax) return exactB(rho);
-    tables ??= { inner: hermiteTable(0, rhoInner, 256, node), outer: hermiteTable(rhoInner, rhoMax, Math.ceil(256 * Math.sqrt(k)), node) };
+    tables ??= { inner: quinticHermiteTable(0, rhoInner, 256, node), outer: quinticHermiteTable(rhoInner, rhoMax, Math.ceil(256 * Math.sqrt(k)), node) };
     return rho < rhoInner ? tables.inner.at(rho) : tables.outer.at(rho);
   };
   // d = E[v^2]/(2 N slope); far in the tail the density underflows before v grows.
@@ -212,52 +213,4 @@ function meanVector(name: string, mu: readonly number[] | undefined, k: number):
   if (mu === undefined) return Object.freeze(new Array<number>(k).fill(0));
   if (mu.length !== k || mu.some((m) => !Number.isFinite(m))) throw new RangeError(`prop8 fee: ${name} must be ${k} finite numbers (one per asset)`);
   return Object.freeze([...mu]);
-}
-
-interface HermiteTable {
-  at(x: number): number;
-}
-
-/** A quintic Hermite table of f on [from, to] (uniform cells) from node(x) = [f, f', f''], nodes built in increasing x. */
-function hermiteTable(from: number, to: number, cells: number, node: (x: number) => [number, number, number]): HermiteTable {
-  if (!(to > from)) return { at: () => Number.NaN };
-  const step = (to - from) / cells;
-  const t = new Float64Array(3 * (cells + 1));
-  for (let j = 0; j <= cells; j++) {
-    const [f, df, d2f] = node(j === cells ? to : from + j * step);
-    t[3 * j] = f;
-    t[3 * j + 1] = df * step;
-    t[3 * j + 2] = d2f * step * step;
-  }
-  return {
-    at: (x) => {
-      const u = (x - from) / step;
-      const j = Math.max(0, Math.min(cells - 1, Math.floor(u)));
-      return quinticHermite(t, j, u - j);
-    },
-  };
-}
-
-/** Quintic Hermite on cell j at s in [0, 1] from (value, h * slope, h^2 * curvature) at both ends. */
-function quinticHermite(t: Float64Array, j: number, s: number): number {
-  const i = 3 * j;
-  const p0 = t[i]!;
-  const m0 = t[i + 1]!;
-  const a0 = t[i + 2]!;
-  const p1 = t[i + 3]!;
-  const m1 = t[i + 4]!;
-  const a1 = t[i + 5]!;
-  const s2 = s * s;
-  const s3 = s2 * s;
-  const u = 1 - s;
-  // Basis in the stable (s, 1 - s) form: value weights 1 - s^3 (10 - 15 s + 6 s^2) and s^3 (10 - 15 s + 6 s^2).
-  const w = s3 * (10 - 15 * s + 6 * s2);
-  return (
-    p0 * (1 - w) +
-    p1 * w +
-    m0 * s * u * u * u * (1 + 3 * s) -
-    m1 * s3 * u * (4 - 3 * s) +
-    0.5 * a0 * s2 * u * u * u +
-    0.5 * a1 * s3 * u * u
-  );
 }

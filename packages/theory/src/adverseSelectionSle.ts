@@ -1,4 +1,4 @@
-import { findRoot } from "./brent.ts";
+import { findRoot } from "@optex/numerics";
 import { TheoryError } from "./theoryError.ts";
 
 /** Section 5's Gaussian environment for the plain double auction (means 0, mu_pi = 0). */
@@ -58,7 +58,7 @@ export function adverseSelectionSle(env: AdverseSelectionEnvironment): AdverseSe
   const sh2 = sigmaZeta * sigmaZeta * (1 + (N - 2) * rho - (N - 1) * rho * rho);
   // (12): y = kappa (1 - y^2 (N-1) rho beta sh2 / (se2 + y^2 sh2)); LHS rises and RHS falls for y > 0.
   const h = (y: number) => y - kappa * (1 - (y * y * (N - 1) * rho * beta * sh2) / (se2 + y * y * sh2));
-  const y = sh2 === 0 || rho === 0 ? kappa : findRoot(h, 0, kappa, { tolerance: 1e-15 * kappa });
+  const y = sh2 === 0 || rho === 0 ? kappa : findRoot(h, 0, kappa, { absoluteTolerance: 1e-15 * kappa });
   const share = (y * y * sh2) / (se2 + y * y * sh2);
   // (13).
   const b = kappa * ((N - 2) / (N - 1) - 2 * ((1 + ((N - 2) / 2) * rho) / (1 + (N - 1) * rho)) * share);

@@ -1,6 +1,5 @@
-import { findRoot } from "./brent.ts";
+import { findRoot, integrate } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
-import { integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 
 export interface CustomDistributionSpec {
@@ -44,7 +43,7 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
       let hi = Number.isFinite(upper) ? upper : mean + sd;
       while (cdf(lo) > u) lo = mean - 2 * (mean - lo);
       while (cdf(hi) < u) hi = mean + 2 * (hi - mean);
-      return findRoot((x) => cdf(x) - u, lo, hi, { tolerance: 1e-13 * Math.max(1, sd) });
+      return findRoot((x) => cdf(x) - u, lo, hi, { absoluteTolerance: 1e-13 * Math.max(1, sd) });
     });
   // rng() = 0 would map to the lower end, -Infinity on an unbounded support: use 2^-33 instead.
   const sample = spec.sample ?? ((rng: () => number) => quantile(rng() || 2 ** -33));

@@ -1,4 +1,4 @@
-import type { PiecewiseQuadratic } from "./piecewiseQuadratic.ts";
+import type { PiecewiseQuadratic } from "@optex/numerics";
 
 /**
  * A continuous law of endowments on the interval [lower, upper] (either end may be infinite),

@@ -1,3 +1,4 @@
+import { integrate } from "@optex/numerics";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { customDistribution } from "./customDistribution.ts";
@@ -5,7 +6,6 @@ import type { Distribution } from "./distribution.ts";
 import { exponential } from "./exponential.ts";
 import { normal } from "./normal.ts";
 import { parseDistribution } from "./parseDistribution.ts";
-import { integrate } from "./quadrature.ts";
 import { uniform } from "./uniform.ts";
 
 const logistic = customDistribution({

@@ -1,10 +1,10 @@
+import { integrate } from "@optex/numerics";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { basicEnvironment } from "./basicEnvironment.ts";
 import { doubleAuctionOutcome, symmetricLinearEquilibrium } from "./doubleAuction.ts";
 import { exponential } from "./exponential.ts";
 import { normal } from "./normal.ts";
-import { integrate } from "./quadrature.ts";
 import { uniform } from "./uniform.ts";
 
 describe("plain double auction (symmetric linear equilibrium)", () => {

@@ -1,8 +1,8 @@
+import { integrate } from "@optex/numerics";
 import { describe, expect, test } from "vitest";
 import { basicEnvironment } from "./basicEnvironment.ts";
 import { discreteDynamicDesign, dynamicDoubleAuction, type DynamicEnvironment, dynamicInterimGain } from "./dynamics.ts";
 import { optimalMechanismOutcome } from "./optimalMechanism.ts";
-import { integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 import { uniform } from "./uniform.ts";
 import { solveVirtualType } from "./virtualType.ts";

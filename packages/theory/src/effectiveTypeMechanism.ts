@@ -1,6 +1,5 @@
-import { findRootExpanding } from "./brent.ts";
+import { findRootExpanding, gaussLegendreRule, integrate, kronrod21Nodes } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
-import { gaussLegendreRule, integrate, kronrod21Nodes } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 import { truncatedSupport } from "./tradeVolume.ts";
 
@@ -45,8 +44,8 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
   const tMax = eHi / kappa - zLo;
   // Work where H is in [1e-15, 1 - 1e-15]: beyond, h underflows and ratios like E[e | t] are noise;
   // the mass left out moves the results by about 1e-15 of their scale.
-  const tLo = conv.cdf(tMin) >= 1e-15 ? tMin : findRootExpanding((t) => Math.log(Math.max(conv.cdf(t), 1e-300)) - Math.log(1e-15), tMean, tSpread, tMin, tMean, { tolerance: 1e-6 * tSpread });
-  const tHi = conv.survival(tMax) >= 1e-15 ? tMax : findRootExpanding((t) => Math.log(1e-15) - Math.log(Math.max(conv.survival(t), 1e-300)), tMean, tSpread, tMean, tMax, { tolerance: 1e-6 * tSpread });
+  const tLo = conv.cdf(tMin) >= 1e-15 ? tMin : findRootExpanding((t) => Math.log(Math.max(conv.cdf(t), 1e-300)) - Math.log(1e-15), tMean, tSpread, tMin, tMean, { absoluteTolerance: 1e-6 * tSpread });
+  const tHi = conv.survival(tMax) >= 1e-15 ? tMax : findRootExpanding((t) => Math.log(1e-15) - Math.log(Math.max(conv.survival(t), 1e-300)), tMean, tSpread, tMean, tMax, { absoluteTolerance: 1e-6 * tSpread });
   const kinks: number[] = [];
   for (const e of [F.lower, F.upper]) for (const z of [G.lower, G.upper]) if (Number.isFinite(e) && Number.isFinite(z)) kinks.push(e / kappa - z);
   const table = tabulate(conv, tLo, tHi, kinks, tSpread, conv.cdf(tLo), conv.survival(tHi));
@@ -68,7 +67,7 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
   const solveBranch = (branch: (t: number) => number, level: number) => {
     if (branch(tLo) >= level) return tLo;
     if (branch(tHi) <= level) return tHi;
-    return findRootExpanding((t) => branch(t) - level, tMean, tSpread, tLo, tHi, { tolerance: 1e-12 * tSpread });
+    return findRootExpanding((t) => branch(t) - level, tMean, tSpread, tLo, tHi, { absoluteTolerance: 1e-12 * tSpread });
   };
   // E[v_m] - m, with lower(t) h(t) = ehat h + alpha kappa H and upper(t) h(t) = ehat h - alpha kappa (1 - H).
   const excess = (m: number) => {
@@ -78,7 +77,7 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
     const above = table.integralAbove(tB, ak);
     return below + above - m * (at(tA).H + at(tB).S);
   };
-  const m = alpha === 0 ? meanE : findRootExpanding(excess, meanE, sdE, -Infinity, Infinity, { tolerance: 1e-11 * sdE });
+  const m = alpha === 0 ? meanE : findRootExpanding(excess, meanE, sdE, -Infinity, Infinity, { absoluteTolerance: 1e-11 * sdE });
   // At alpha = 0 both branches are ehat and tA = tB is the type with ehat = m, where the utility
   // gain is least (as Theorem 1's eA = eB = m at alpha = 0); it is tMean only for symmetric laws.
   const tA = solveBranch(lower, m);

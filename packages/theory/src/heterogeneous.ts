@@ -1,9 +1,8 @@
+import { findRoot, integrate } from "@optex/numerics";
 import { Matrix, solve } from "ml-matrix";
 import type { Distribution } from "./distribution.ts";
 import { exactInverseIntegral } from "./inverseVirtualTypeIntegral.ts";
-import { integrate } from "./quadrature.ts";
 import { standardizedLaw } from "./standardizedLaw.ts";
-import { findRoot } from "./brent.ts";
 import { TheoryError } from "./theoryError.ts";
 import { branchesOf, checkLawAndAlpha, inUserUnits, standardAtLevel, type VirtualType } from "./virtualType.ts";
 
@@ -248,7 +247,7 @@ export function heterogeneousDoubleAuction(specs: readonly HeterogeneousTraderSp
   while (!(excess(bottom) > 0) && bottom > top * 1e-300) bottom /= 16;
   if (!(excess(bottom) > 0)) return { exists: false, reason: "no linear equilibrium found (capacities beyond double precision)", traders: [] };
   // The step before `bottom` had no excess, so the root lies in [bottom, 16 bottom]: tolerance relative to it.
-  const total = findRoot(excess, bottom, Math.min(top, 16 * bottom), { tolerance: 1e-15 * bottom });
+  const total = findRoot(excess, bottom, Math.min(top, 16 * bottom), { absoluteTolerance: 1e-15 * bottom });
   const c = kappas.map((kappa) => share(kappa, total));
   const a = c.map((ci, i) => ci / kappas[i]!);
   const C = c.reduce((x, y) => x + y, 0);

@@ -1,6 +1,4 @@
 export { TheoryError } from "./theoryError.ts";
-export { integrate, gaussKronrod21, kronrod21Nodes, type QuadratureOptions, type QuadratureResult } from "./quadrature.ts";
-export { findRoot, findRootExpanding, type RootOptions } from "./brent.ts";
 export type { Distribution } from "./distribution.ts";
 export { uniform } from "./uniform.ts";
 export { normal } from "./normal.ts";
@@ -15,8 +13,7 @@ export { optimalMechanismOutcome } from "./optimalMechanism.ts";
 export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./doubleAuction.ts";
 export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./tradeVolume.ts";
 export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
-export { type BranchTable, exactInverseIntegral, hermite, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
-export { maximize } from "./maximize.ts";
+export { type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
 export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
 export { heterogeneousDoubleAuction, type HeterogeneousDoubleAuction, type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";

@@ -1,4 +1,4 @@
-import { integrate } from "./quadrature.ts";
+import { cubicHermite, type CubicHermiteTable, integrate } from "@optex/numerics";
 import type { VirtualType } from "./virtualType.ts";
 
 /** Table size per branch of v; cubic Hermite error is below 1e-12 for the built-in laws (tested). */
@@ -24,7 +24,7 @@ export function inverseVirtualTypeIntegral(vt: VirtualType): InverseIntegral {
   const exact = (l: number) => exactInverseIntegral(vt, l);
   const evaluate = (l: number) => {
     const table = l >= m ? upper : lower;
-    if (l >= table.start && l <= table.end) return hermite(table, l);
+    if (l >= table.start && l <= table.end) return cubicHermite(table, l);
     // Beyond the range of v on a bounded support v^{-1} is the support's end: K is linear there.
     if (l > table.end && table.clampedEnd) return table.values[table.values.length - 1]! + table.slopes[table.slopes.length - 1]! * (l - table.end);
     if (l < table.start && table.clampedStart) return table.values[0]! + table.slopes[0]! * (l - table.start);
@@ -54,15 +54,10 @@ export interface InverseIntegral {
   readonly upper: BranchTable;
 }
 
-/** Values and slopes of a function on the uniform grid start + k step, k = 0..n. */
-export interface BranchTable {
-  start: number;
-  end: number;
-  step: number;
-  values: Float64Array;
-  slopes: Float64Array;
-  clampedStart: boolean;
-  clampedEnd: boolean;
+/** A cubic Hermite table of K on one branch; beyond a clamped end K is linear (v^{-1} is the support's end there). */
+export interface BranchTable extends CubicHermiteTable {
+  readonly clampedStart: boolean;
+  readonly clampedEnd: boolean;
 }
 
 function buildBranch(vt: VirtualType, branch: "lower" | "upper"): BranchTable {
@@ -98,20 +93,4 @@ function buildBranch(vt: VirtualType, branch: "lower" | "upper"): BranchTable {
     clampedStart: branch === "lower" && Number.isFinite(dist.lower),
     clampedEnd: branch === "upper" && Number.isFinite(dist.upper),
   };
-}
-
-/** Cubic Hermite interpolation in a table, for start <= l <= end. */
-export function hermite(t: BranchTable, l: number): number {
-  if (t.step === 0) return t.values[0]!;
-  const x = (l - t.start) / t.step;
-  const k = Math.min(Math.floor(x), t.values.length - 2);
-  const s = x - k;
-  const s2 = s * s;
-  const s3 = s2 * s;
-  return (
-    (2 * s3 - 3 * s2 + 1) * t.values[k]! +
-    (s3 - 2 * s2 + s) * t.step * t.slopes[k]! +
-    (-2 * s3 + 3 * s2) * t.values[k + 1]! +
-    (s3 - s2) * t.step * t.slopes[k + 1]!
-  );
 }

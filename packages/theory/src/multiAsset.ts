@@ -1,7 +1,6 @@
+import { findRoot, integrate } from "@optex/numerics";
 import gammainc from "@stdlib/math-base-special-gammainc";
 import gammaln from "@stdlib/math-base-special-gammaln";
-import { findRoot } from "./brent.ts";
-import { integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 
 /** Section 6 under Condition 3: k assets, endowments e_i ~ N(mu_e, sigma_e^2 I), payoffs with covariance sigma_pi^2 I. */
@@ -84,7 +83,7 @@ export function radialMechanism(env: MultiAssetEnvironment): RadialOutcome & { r
   if (alpha > 0) {
     let hi = sigmaE;
     while (branch(hi) <= 0) hi *= 2;
-    radius = findRoot(branch, 1e-300, hi, { tolerance: 1e-15 * sigmaE });
+    radius = findRoot(branch, 1e-300, hi, { absoluteTolerance: 1e-15 * sigmaE });
   }
   const v = (r: number) => (r <= radius ? 0 : branch(r));
   return { ...radialOutcome(env, v, radius), radius, v, feeC: -(sigmaPi * sigmaPi) / (kappa * (N - 1)) };

@@ -1,6 +1,6 @@
+import { integrate } from "@optex/numerics";
 import { checkAdverseSelection } from "./adverseSelectionSle.ts";
 import { normal } from "./normal.ts";
-import { integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 import { solveVirtualTypeWithWeight } from "./virtualType.ts";
 

@@ -1,3 +1,4 @@
+import { integrate } from "@optex/numerics";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { basicEnvironment } from "./basicEnvironment.ts";
@@ -6,7 +7,6 @@ import { exponential } from "./exponential.ts";
 import type { MechanismOutcome } from "./mechanismOutcome.ts";
 import { normal } from "./normal.ts";
 import { optimalMechanismOutcome } from "./optimalMechanism.ts";
-import { integrate } from "./quadrature.ts";
 import { uniform } from "./uniform.ts";
 import { solveVirtualType } from "./virtualType.ts";
 

@@ -1,6 +1,6 @@
+import { integrate } from "@optex/numerics";
 import type { BasicEnvironment } from "./basicEnvironment.ts";
 import type { MechanismOutcome } from "./mechanismOutcome.ts";
-import { integrate } from "./quadrature.ts";
 import { expectedAbsoluteCombination, truncatedSupport } from "./tradeVolume.ts";
 import type { VirtualType } from "./virtualType.ts";
 

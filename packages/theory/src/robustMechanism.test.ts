@@ -1,6 +1,6 @@
+import { maximize } from "@optex/numerics";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
-import { maximize } from "./maximize.ts";
 import { normal } from "./normal.ts";
 import { optimalAdverseSelection } from "./optimalAdverseSelection.ts";
 import { gaussianRobustMechanism, robustMechanism } from "./robustMechanism.ts";

@@ -1,5 +1,5 @@
+import { integrate } from "@optex/numerics";
 import { checkAdverseSelection } from "./adverseSelectionSle.ts";
-import { integrate } from "./quadrature.ts";
 import { TheoryError } from "./theoryError.ts";
 
 /** What Theorem 4's robust mechanism needs: the designer's alpha = 0 virtual type and the constants of (7). */

@@ -1,4 +1,4 @@
-import { findRootExpanding } from "./brent.ts";
+import { findRootExpanding } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
 import { TheoryError } from "./theoryError.ts";
 
@@ -12,7 +12,7 @@ export function symmetricBindingRegion(dist: Distribution, alpha: number): { eA:
   const mu = dist.mean;
   if (alpha === 0) return { eA: mu, eB: mu, meanVirtualType: mu };
   const eB = findRootExpanding((e) => e - alpha * dist.survivalOverPdf(e) - mu, mu, Math.sqrt(dist.variance), mu, dist.upper, {
-    tolerance: 1e-14 * Math.sqrt(dist.variance),
+    absoluteTolerance: 1e-14 * Math.sqrt(dist.variance),
   });
   return { eA: 2 * mu - eB, eB, meanVirtualType: mu };
 }

@@ -1,3 +1,4 @@
+import { integrate } from "@optex/numerics";
 import { describe, expect, test } from "vitest";
 import { basicEnvironment } from "./basicEnvironment.ts";
 import { customDistribution } from "./customDistribution.ts";
@@ -6,7 +7,6 @@ import { doubleAuctionOutcome, symmetricLinearEquilibrium } from "./doubleAuctio
 import { exponential } from "./exponential.ts";
 import { normal } from "./normal.ts";
 import { optimalMechanismOutcome } from "./optimalMechanism.ts";
-import { integrate } from "./quadrature.ts";
 import { type AtomicLaw, expectedAbsoluteCombination, truncatedSupport } from "./tradeVolume.ts";
 import { uniform } from "./uniform.ts";
 import { solveVirtualType } from "./virtualType.ts";

@@ -1,4 +1,4 @@
-import { gaussLegendreRule, integrate } from "./quadrature.ts";
+import { gaussLegendreRule, integrate } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
 import { TheoryError } from "./theoryError.ts";
 

@@ -1,5 +1,5 @@
+import { PiecewiseQuadratic } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
-import { PiecewiseQuadratic } from "./piecewiseQuadratic.ts";
 import { TheoryError } from "./theoryError.ts";
 
 /** U[a, b]. Throws TheoryError unless a < b are finite. */

@@ -1,8 +1,6 @@
-import { findRootExpanding } from "./brent.ts";
+import { findRootExpanding, integrate, nextUp, PiecewiseQuadratic, type QuadraticPiece } from "@optex/numerics";
 import { checkCondition1 } from "./condition1.ts";
 import type { Distribution } from "./distribution.ts";
-import { nextUp, PiecewiseQuadratic, type QuadraticPiece } from "./piecewiseQuadratic.ts";
-import { integrate } from "./quadrature.ts";
 import { standardizedLaw } from "./standardizedLaw.ts";
 import { TheoryError } from "./theoryError.ts";
 
@@ -136,7 +134,7 @@ export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): 
 /** Theorem 1's solve on a law of unit scale (any law works; tolerances assume sigma ~ 1). */
 function solveStandard(dist: Distribution, alpha: number): VirtualType {
   const branches = branchesOf(dist, alpha);
-  const m = alpha === 0 ? dist.mean : findRootExpanding(branches.excessMean, dist.mean, Math.sqrt(dist.variance), -Infinity, Infinity, { tolerance: 1e-13 * Math.sqrt(dist.variance) });
+  const m = alpha === 0 ? dist.mean : findRootExpanding(branches.excessMean, dist.mean, Math.sqrt(dist.variance), -Infinity, Infinity, { absoluteTolerance: 1e-13 * Math.sqrt(dist.variance) });
   return standardAtLevel(dist, alpha, m, branches, 0);
 }
 
@@ -167,7 +165,7 @@ export function branchesOf(dist: Distribution, alpha: number): Branches {
     if (s <= atL) return L;
     if (s >= atU) return U;
     const guess = Math.min(Math.max(s, Number.isFinite(L) ? L : s), Number.isFinite(U) ? U : s);
-    return findRootExpanding((e) => branch(e) - s, guess, sigma, L, U, { tolerance: 1e-14 * (sigma + Math.abs(s)) });
+    return findRootExpanding((e) => branch(e) - s, guess, sigma, L, U, { absoluteTolerance: 1e-14 * (sigma + Math.abs(s)) });
   };
   const eAOf = (m: number) => solveBranch(lowerBranch, m, lowerAtL, lowerAtU);
   const eBOf = (m: number) => solveBranch(upperBranch, m, upperAtL, upperAtU);

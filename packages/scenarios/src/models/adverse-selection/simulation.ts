@@ -1,5 +1,5 @@
 import { type AdverseSelectionStrategy, type AdverseSelectionType, adverseSelectionSleBidder, effectiveTypeBidder } from "@optex/agents";
-import { BALANCE_RELATIVE, clearLinearBook, compensatedSum, createLinearBook, type FeeSchedule, type MarketFee, runMarket } from "@optex/engine";
+import { BALANCE_RELATIVE, clearLinearBook, createLinearBook, type FeeSchedule, type MarketFee, runMarket } from "@optex/engine";
 import { buildFee, feeModule } from "@optex/fees";
 import {
   basicEnvironment,
@@ -12,6 +12,7 @@ import {
   solveVirtualTypeWithWeight,
   TheoryError,
 } from "@optex/theory";
+import { compensatedSum } from "@optex/numerics";
 import { type AdverseSelectionReport, adverseSelectionReport } from "./report.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";

@@ -1,5 +1,6 @@
-import { multiAssetUtilityGain, nelderMead } from "@optex/agents";
+import { multiAssetUtilityGain } from "@optex/agents";
 import { type DemandSchedule, linearSchedule, type MarketSettlement, piecewiseLinearSchedule, runMarket, type Strategy } from "@optex/engine";
+import { nelderMead } from "@optex/numerics";
 import { basicEnvironment, normal, optimalMechanismOutcome, solveVirtualType } from "@optex/theory";
 import fc from "fast-check";
 import { correlatedAssetsReport } from "./report.ts";

@@ -1,4 +1,5 @@
-import { clearLinearBook, compensatedSum, createLinearBook, type LinearBook, type MarketSettlement, runMarket } from "@optex/engine";
+import { clearLinearBook, createLinearBook, type LinearBook, type MarketSettlement, runMarket } from "@optex/engine";
+import { compensatedSum } from "@optex/numerics";
 import { basicEnvironment, normal, optimalMechanismOutcome, solveVirtualType, TheoryError } from "@optex/theory";
 import { correlatedAssetsReport } from "./report.ts";
 import { REGRET_TOLERANCE } from "../../ic/laws.ts";

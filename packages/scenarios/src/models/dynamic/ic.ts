@@ -1,5 +1,6 @@
 import { clear, type DemandSchedule, type FeeSchedule, linearSchedule, settle } from "@optex/engine";
-import { maximize, normal } from "@optex/theory";
+import { maximize } from "@optex/numerics";
+import { normal } from "@optex/theory";
 import fc from "fast-check";
 import type { IcEnvironment, IcMarket, ParticipationPoint } from "../../ic/laws.ts";
 import { deviationsOf, oneAssetOutcome } from "../../ic/singleAsset.ts";

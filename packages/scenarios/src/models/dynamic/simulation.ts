@@ -1,6 +1,5 @@
 import {
   clearLinearBook,
-  compensatedSum,
   createLinearBook,
   type LinearBatch,
   type LinearBook,
@@ -11,6 +10,7 @@ import {
   type Strategy,
 } from "@optex/engine";
 import { type BuiltFee, buildFee } from "@optex/fees";
+import { compensatedSum } from "@optex/numerics";
 import { checkDynamicEnvironment, type DynamicDoubleAuction, dynamicDoubleAuction, normal } from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";

@@ -1,5 +1,5 @@
 import { heterogeneousSleBidder, type PerTraderLinearStrategy, perTraderLinearStrategy, truthfulBidder } from "@optex/agents";
-import { clearLinearBook, compensatedSum, createLinearBook, runMarket } from "@optex/engine";
+import { clearLinearBook, createLinearBook, runMarket } from "@optex/engine";
 import { type BuiltFee, buildFee } from "@optex/fees";
 import {
   basicEnvironment,
@@ -13,6 +13,7 @@ import {
   solveVirtualType,
   TheoryError,
 } from "@optex/theory";
+import { compensatedSum } from "@optex/numerics";
 import { heterogeneousReport } from "./report.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";

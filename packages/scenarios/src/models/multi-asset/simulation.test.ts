@@ -1,6 +1,7 @@
 import { truthfulBidder } from "@optex/agents";
 import { buildFee } from "@optex/fees";
-import { basicEnvironment, integrate, maximize, normal, optimalMechanismOutcome, radialMechanism, solveVirtualType } from "@optex/theory";
+import { integrate, maximize } from "@optex/numerics";
+import { basicEnvironment, normal, optimalMechanismOutcome, radialMechanism, solveVirtualType } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { InputError } from "../../inputError.ts";

@@ -2,7 +2,6 @@ import { radialBidder, type RadialBidder, truthfulBidder } from "@optex/agents";
 import {
   BALANCE_RELATIVE,
   clearLinearBook,
-  compensatedSum,
   type CrossExchangeFee,
   createLinearBook,
   type FeeSchedule,
@@ -13,6 +12,7 @@ import {
   type Strategy,
 } from "@optex/engine";
 import { buildFee } from "@optex/fees";
+import { compensatedSum } from "@optex/numerics";
 import { basicEnvironment, type MultiAssetEnvironment, normal, optimalMechanismOutcome, solveVirtualType } from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";

@@ -1,4 +1,5 @@
-import { chiLaw, integrate, kronrod21Nodes, type MultiAssetEnvironment, radialMechanism } from "@optex/theory";
+import { integrate, kronrod21Nodes } from "@optex/numerics";
+import { chiLaw, type MultiAssetEnvironment, radialMechanism } from "@optex/theory";
 
 /**
  * Expected trade volume per trader, E sum_a |X_ia|, of Proposition 7's radial mechanism (derived

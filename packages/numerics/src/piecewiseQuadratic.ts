@@ -12,12 +12,12 @@ const FIXED_BREAKS = 4;
 
 /**
  * A function of one variable that is exactly a polynomial of degree <= 2 on each of finitely many
- * intervals: the exact form of a law's F/f and (1-F)/f, of the virtual type v and of int v^{-1}
- * when these are piecewise polynomial (uniform law), used by Monte Carlo's hot loops in place of
- * closures and tables. Piece k covers [breaks[k-1], breaks[k]) (the first from -Infinity, the last
- * to +Infinity) and is stored in its own coordinate s = x - origin (origin near where the piece is
- * used, so no large terms cancel). at() finds the piece by counting breaks <= x without branches
- * (random arguments make a search's branches unpredictable); NaN gives NaN.
+ * intervals, evaluated without closures or tables, for hot loops over random arguments (in optex:
+ * a uniform law's F/f and (1-F)/f, its virtual type v and int v^{-1}). Piece k covers
+ * [breaks[k-1], breaks[k]) (the first from -Infinity, the last to +Infinity) and is stored in its
+ * own coordinate s = x - origin (origin near where the piece is used, so no large terms cancel).
+ * at() finds the piece by counting breaks <= x without branches (random arguments make a search's
+ * branches unpredictable); NaN gives NaN.
  */
 export class PiecewiseQuadratic {
   /** Sorted breaks, padded with +Infinity to at least FIXED_BREAKS. */

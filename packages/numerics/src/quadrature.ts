@@ -1,4 +1,4 @@
-import { TheoryError } from "./theoryError.ts";
+import { NumericsError } from "./numericsError.ts";
 
 // Gauss-Kronrod 10/21 rule (QUADPACK qk21): Kronrod nodes on [0, 1], the 21-point
 // Kronrod weights and the 10-point Gauss weights of the odd-indexed nodes.
@@ -73,11 +73,11 @@ export interface QuadratureResult {
  * Globally adaptive Gauss-Kronrod quadrature of f over [a, b]; a and b may be infinite
  * (mapped to a finite interval by x = a + t/(1-t) or x = t/(1-t^2)).
  * Stops when the error estimate is below max(absTol, relTol * |value|).
- * Throws TheoryError if that is not reached within maxSubdivisions, or on a non-finite integrand.
+ * Throws NumericsError if that is not reached within maxSubdivisions, or on a non-finite integrand.
  * @example integrate(Math.exp, 0, 1).value // 1.718281828459045
  */
 export function integrate(f: (x: number) => number, a: number, b: number, options: QuadratureOptions = {}): QuadratureResult {
-  if (Number.isNaN(a) || Number.isNaN(b)) throw new TheoryError("integrate: limits must not be NaN");
+  if (Number.isNaN(a) || Number.isNaN(b)) throw new NumericsError("integrate: limits must not be NaN");
   if (a === b) return { value: 0, error: 0, evaluations: 0 };
   if (a > b) {
     const r = integrate(f, b, a, options);
@@ -123,9 +123,9 @@ function adaptive(f: (x: number) => number, a: number, b: number, options: Quadr
   let value = first.value;
   let error = first.error;
   while (error > Math.max(absTol, relTol * Math.abs(value))) {
-    if (!Number.isFinite(value)) throw new TheoryError("integrate: the integrand is not finite on the interval");
+    if (!Number.isFinite(value)) throw new NumericsError("integrate: the integrand is not finite on the interval");
     if (pieces.length >= maxSubdivisions) {
-      throw new TheoryError(`integrate: no convergence after ${maxSubdivisions} subintervals (error estimate ${error.toExponential(2)})`);
+      throw new NumericsError(`integrate: no convergence after ${maxSubdivisions} subintervals (error estimate ${error.toExponential(2)})`);
     }
     // Bisect the piece with the largest error (linear scan: piece counts stay small).
     let worst = 0;
@@ -145,7 +145,7 @@ function adaptive(f: (x: number) => number, a: number, b: number, options: Quadr
       error += q.error;
     }
   }
-  if (!Number.isFinite(value)) throw new TheoryError("integrate: the integrand is not finite on the interval");
+  if (!Number.isFinite(value)) throw new NumericsError("integrate: the integrand is not finite on the interval");
   return { value, error, evaluations };
 }
 
