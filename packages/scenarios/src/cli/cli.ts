@@ -294,7 +294,33 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.err(`optex: error: ${message}\n`);
       return 2;
     }
+    const fs = fileSystemProblem(error);
+    if (fs) {
+      io.err(`optex: error: ${fs}\n`);
+      return 2;
+    }
     io.err(`optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`);
     return 1;
   }
+}
+
+/** What the user should hear about a file-system error: the path and the cause in words (null if not one). */
+function fileSystemProblem(error: unknown): string | null {
+  const e = error as NodeJS.ErrnoException;
+  const causes: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EISDIR: "is a directory, not a file",
+    ENOTDIR: "a part of the path is a file, not a directory",
+    EEXIST: "already exists and is not a directory",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EDQUOT: "disk quota exceeded",
+    EMFILE: "too many open files",
+    ENAMETOOLONG: "file name too long",
+  };
+  if (typeof e?.code !== "string" || !(e.code in causes)) return null;
+  const path = e.path ?? (e as { dest?: string }).dest ?? "(a file)";
+  return `${path}: ${causes[e.code]} (${e.code})`;
 }

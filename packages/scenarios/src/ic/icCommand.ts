@@ -4,7 +4,10 @@ import { InputError } from "../inputError.ts";
 import { type IcEnvironment, type LawReport, runLaws } from "./laws.ts";
 import type { ModelDefinition } from "../models/model.ts";
 import type { ParameterPoint } from "../models/parameters.ts";
-import { models } from "../models/registry.ts";
+import { models, tradersOf } from "../models/registry.ts";
+
+/** The largest market the IC oracle checks (20,000 traders take about 7 s for 3 markets here). */
+export const IC_MAX_TRADERS = 20_000;
 
 /** Models with an incentive-compatibility environment (optex ic --model). */
 export const icModelIds = models.filter((m) => m.ic).map((m) => m.id);
@@ -20,6 +23,10 @@ export interface IcRunOptions {
 /** Builds the environment `optex ic` checks. Throws InputError (one line) for a fee of another model. */
 export function icEnvironment(model: ModelDefinition, params: ParameterPoint, feeId?: string): IcEnvironment<unknown> {
   if (!model.ic) throw new InputError(`model ${model.id} has no incentive-compatibility environment; optex ic takes --model ${icModelIds.join(", ")}`);
+  const traders = tradersOf(params);
+  if (traders > IC_MAX_TRADERS) {
+    throw new InputError(`optex ic: traders must be an integer in [2, ${IC_MAX_TRADERS}], got ${traders} (each market's laws are checked trader by trader, and a failing market is shrunk trader by trader)`);
+  }
   const fee = feeId ?? model.ic.defaultFee;
   let info;
   try {

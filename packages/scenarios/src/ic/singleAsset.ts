@@ -47,8 +47,11 @@ function singleAssetEnvironment(spec: SingleAssetSpec): IcEnvironment<number[]> 
     fee: spec.fee,
     strategy: spec.strategy,
     parameters: spec.parameters,
-    scale: Math.max(...scales),
-    types: fc.tuple(...spec.laws.map((law) => uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)))),
+    // No spreads of one argument per trader: markets may have a hundred thousand traders.
+    scale: scales.reduce((a, b) => Math.max(a, b), -Infinity),
+    types: fc
+      .array(uniformReal(U_MIN, 1 - U_MIN), { minLength: spec.laws.length, maxLength: spec.laws.length })
+      .map((us) => us.map((u, i) => spec.laws[i]!.quantile(u))),
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => singleAssetMarket(spec, endowments, scales),
     participationPoints: points,

@@ -1,0 +1,62 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "@optex/scenarios";
+import { describe, expect, test } from "vitest";
+import { root } from "./run.ts";
+
+/** The user's mistakes get exit 2 and one line naming the path or field and the cause; never an internal error. */
+async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "optex-errors-"));
+
+describe("file-system mistakes", () => {
+  const dir = tmp();
+  const file = join(dir, "a-file");
+  writeFileSync(file, "x");
+  mkdirSync(join(dir, "a-dir"));
+  test.each([
+    [["run", join(dir, "a-dir")], /a-dir: is a directory, not a scenario file/],
+    [["run", "mechanisms-benchmark", "--markets", "10", "--out", join(file, "out")], /a-file\/out: a part of the path is a file, not a directory \(ENOTDIR\)/],
+    [["run", "mechanisms-benchmark", "--markets", "10", "--out", file], /a-file: .*(not a directory|already exists)/],
+    [["run", "mechanisms-benchmark", "--markets", "10", "--out", "/dev/full"], /\/dev\/full: .*(not a directory|already exists)/],
+  ])("%j: exit 2, one line", async (args, pattern) => {
+    const r = await cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("a YAML file with a custom tag (!!js/function) gets one line", async () => {
+    const yaml = join(dir, "tagged.yaml");
+    writeFileSync(yaml, 'id: x\nmarkets: !!js/function "function () {}"\n');
+    const r = await cli("describe", yaml);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/tagged\.yaml: not valid YAML: unsupported tag !!js\/function at line 2/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("bounded work", () => {
+  test("optex ic refuses more traders than its oracle checks, up front, with the range", async () => {
+    const r = await cli("ic", "--traders", "150000", "--cases", "1");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/optex ic: traders must be an integer in \[2, 20000\], got 150000/);
+  });
+});
+
+describe("pipes", () => {
+  test("`optex ... | head` ends quietly (EPIPE): no stack trace, no error", () => {
+    // A long output cut after one line by the reader.
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" --import tsx packages/scenarios/src/cli/optex.ts theory --frontier 0:1:0.0005 | head -n 1`], { cwd: root, encoding: "utf8" });
+    expect(r.stdout.split("\n")[0]).toMatch(/^Basic model/);
+    expect(r.stderr).toBe("");
+  });
+});
