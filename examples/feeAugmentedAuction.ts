@@ -33,6 +33,8 @@ const report = (name: string, xs: number[], expected: number) => {
   const m = mean(xs);
   console.log(`${name}: simulated ${m.toFixed(5)} +- ${(2.576 * se).toFixed(5)} (99%), theory ${expected.toFixed(5)}`);
 };
-console.log(`${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${alpha}: participation binds on [${vt.eA.toFixed(4)}, ${vt.eB.toFixed(4)}]`);
+console.log(
+  `${env.dist.id}, N = ${env.traders}, kappa = ${env.kappa}, alpha = ${alpha}: participation binds on [${vt.eA.toFixed(4)}, ${vt.eB.toFixed(4)}]`,
+);
 report("revenue per trader", revenuePerTrader, theory.revenuePerTrader);
 report("utility gain per trader", gainPerTrader, theory.utilityGainPerTrader);

@@ -13,8 +13,13 @@ const rng = seedrandom.alea("incentives");
 const endowments = Array.from({ length: env.traders }, () => env.dist.sample(rng));
 const bids = endowments.map((e) => bidOf(bidder, e));
 
-for (const [name, fee] of [["Proposition 3 fee", prop3Fee(env, vt)], ["no fee", noFee]] as const) {
+for (const [name, fee] of [
+  ["Proposition 3 fee", prop3Fee(env, vt)],
+  ["no fee", noFee],
+] as const) {
   const problem = { endowment: endowments[0]!, kappa: env.kappa, muPi: env.muPi, others: bids.slice(1), fee, trader: 0 };
   const r = regretOf(problem, bids[0]!);
-  console.log(`${name}: truthful bid buys ${r.prescribedQuantity.toFixed(6)}, best response buys ${r.best.quantity.toFixed(6)}, regret ${r.regret.toExponential(2)}`);
+  console.log(
+    `${name}: truthful bid buys ${r.prescribedQuantity.toFixed(6)}, best response buys ${r.best.quantity.toFixed(6)}, regret ${r.regret.toExponential(2)}`,
+  );
 }

@@ -1,5 +1,14 @@
 import { feeModules } from "@optex/fees";
-import { basicIcEnvironment, icEnvironment, type IcEnvironment, type LawReport, modelById, models, type ParameterPoint, runLaws } from "@optex/scenarios";
+import {
+  basicIcEnvironment,
+  icEnvironment,
+  type IcEnvironment,
+  type LawReport,
+  modelById,
+  models,
+  type ParameterPoint,
+  runLaws,
+} from "@optex/scenarios";
 import { parseDistribution } from "@optex/theory";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
@@ -30,12 +39,31 @@ const lawSpec = fc.oneof(
  */
 const parameterPoints: Record<string, (minAlpha: number) => fc.Arbitrary<ParameterPoint>> = {
   basic: (minAlpha) =>
-    fc.record({ dist: lawSpec, traders: fc.integer({ min: 3, max: 12 }), kappa: uniformReal(0.2, 5), alpha: uniformReal(minAlpha, 1), muPi: uniformReal(-1, 1) }),
+    fc.record({
+      dist: lawSpec,
+      traders: fc.integer({ min: 3, max: 12 }),
+      kappa: uniformReal(0.2, 5),
+      alpha: uniformReal(minAlpha, 1),
+      muPi: uniformReal(-1, 1),
+    }),
   // Theorem 5 needs laws with unbounded support on both sides: Gaussian traders.
   heterogeneous: (minAlpha) =>
-    fc.array(fc.record({ dist: fc.tuple(uniformReal(-2, 2), uniformReal(0.2, 3)).map(([mu, s]) => `normal:${mu},${s}`), kappa: uniformReal(0.3, 4) }), { minLength: 3, maxLength: 6 }).chain((traders) =>
-      fc.record({ dists: fc.constant(traders.map((t) => t.dist)), kappas: fc.constant(traders.map((t) => t.kappa)), alpha: uniformReal(minAlpha, 1), muPi: uniformReal(-1, 1) }),
-    ),
+    fc
+      .array(
+        fc.record({
+          dist: fc.tuple(uniformReal(-2, 2), uniformReal(0.2, 3)).map(([mu, s]) => `normal:${mu},${s}`),
+          kappa: uniformReal(0.3, 4),
+        }),
+        { minLength: 3, maxLength: 6 },
+      )
+      .chain((traders) =>
+        fc.record({
+          dists: fc.constant(traders.map((t) => t.dist)),
+          kappas: fc.constant(traders.map((t) => t.kappa)),
+          alpha: uniformReal(minAlpha, 1),
+          muPi: uniformReal(-1, 1),
+        }),
+      ),
   // Independent Gaussian signals (Proposition 5).
   "adverse-selection": (minAlpha) =>
     fc.record({
@@ -49,7 +77,14 @@ const parameterPoints: Record<string, (minAlpha: number) => fc.Arbitrary<Paramet
     }),
   // Condition 3 (Proposition 8): k in 1..4 assets.
   "multi-asset": (minAlpha) =>
-    fc.record({ assets: fc.integer({ min: 1, max: 4 }), traders: fc.integer({ min: 2, max: 8 }), kappa: uniformReal(0.2, 5), alpha: uniformReal(Math.max(minAlpha, 0), 1), sigmaE: uniformReal(0.2, 3), sigmaPi: uniformReal(0.3, 3) }),
+    fc.record({
+      assets: fc.integer({ min: 1, max: 4 }),
+      traders: fc.integer({ min: 2, max: 8 }),
+      kappa: uniformReal(0.2, 5),
+      alpha: uniformReal(Math.max(minAlpha, 0), 1),
+      sigmaE: uniformReal(0.2, 3),
+      sigmaPi: uniformReal(0.3, 3),
+    }),
   // Proposition 6: Sigma = s^2 (A A^T / k + I / 5), A uniform on [-1, 1] (correlations of either sign).
   "correlated-assets": () =>
     fc.integer({ min: 1, max: 4 }).chain((k) =>
@@ -58,8 +93,13 @@ const parameterPoints: Record<string, (minAlpha: number) => fc.Arbitrary<Paramet
         kappa: uniformReal(0.2, 5),
         sigmaE: uniformReal(0.2, 3),
         covariance: fc
-          .tuple(uniformReal(0.3, 3), fc.array(fc.array(uniformReal(-1, 1), { minLength: k, maxLength: k }), { minLength: k, maxLength: k }))
-          .map(([s, A]) => A.map((row, a) => A.map((other, b) => s * s * (row.reduce((sum, x, c) => sum + x * other[c]!, 0) / k + (a === b ? 0.2 : 0))))),
+          .tuple(
+            uniformReal(0.3, 3),
+            fc.array(fc.array(uniformReal(-1, 1), { minLength: k, maxLength: k }), { minLength: k, maxLength: k }),
+          )
+          .map(([s, A]) =>
+            A.map((row, a) => A.map((other, b) => s * s * (row.reduce((sum, x, c) => sum + x * other[c]!, 0) / k + (a === b ? 0.2 : 0)))),
+          ),
       }),
     ),
   // Proposition 12: one auction of the repeated market given the holdings, delta dt >= 0.25 so that
@@ -86,13 +126,19 @@ function environmentsOf(feeId: string): fc.Arbitrary<IcEnvironment<unknown>> {
   return parameterPoints[model.id]!(MIN_ALPHA[feeId] ?? 0).map((point) => {
     const env = icEnvironment(model, { ...defaults(model.id), ...point }, feeId);
     // A counterexample prints the environment's model, fee and parameters (not its closures).
-    return Object.assign(env, { [fc.toStringMethod]: () => JSON.stringify({ model: env.model, fee: env.fee, parameters: env.parameters }) });
+    return Object.assign(env, {
+      [fc.toStringMethod]: () => JSON.stringify({ model: env.model, fee: env.fee, parameters: env.parameters }),
+    });
   });
 }
 
 /** The model's defaults for the parameters a random point leaves out. */
 function defaults(modelId: string): ParameterPoint {
-  return Object.fromEntries(modelById(modelId).parameters.filter((p) => p.default !== undefined).map((p) => [p.spec.key, p.default!]));
+  return Object.fromEntries(
+    modelById(modelId)
+      .parameters.filter((p) => p.default !== undefined)
+      .map((p) => [p.spec.key, p.default!]),
+  );
 }
 
 /** Environments per module, markets per environment, Monte Carlo markets per participation type. */
@@ -102,7 +148,12 @@ const PARTICIPATION_SAMPLES = 4000;
 
 function laws(env: IcEnvironment<unknown>, participationSamples = PARTICIPATION_SAMPLES): LawReport {
   // Heterogeneous traders each have their own fee: every one is checked.
-  return runLaws(env, { cases: MARKETS, seed: fcSeed, participationSamples, tradersChecked: env.model === "heterogeneous" ? "all" : "ends" });
+  return runLaws(env, {
+    cases: MARKETS,
+    seed: fcSeed,
+    participationSamples,
+    tradersChecked: env.model === "heterogeneous" ? "all" : "ends",
+  });
 }
 
 const real = feeModules.filter((m) => m.control === null);
@@ -120,8 +171,14 @@ describe("every registered fee module satisfies the laws with its implementing s
         const report = laws(env);
         if (!report.pass) {
           // fast-check prints the environment; this prints the market and the law that failed.
-          const failed = Object.entries(report.laws).filter(([, law]) => law !== null && !law.pass).map(([name]) => name);
-          console.error(`laws failed for ${env.fee} (${failed.join(", ")}): largest regret ${report.largestRegret}`, JSON.stringify(report.worstCase), report.counterexample ?? "");
+          const failed = Object.entries(report.laws)
+            .filter(([, law]) => law !== null && !law.pass)
+            .map(([name]) => name);
+          console.error(
+            `laws failed for ${env.fee} (${failed.join(", ")}): largest regret ${report.largestRegret}`,
+            JSON.stringify(report.worstCase),
+            report.counterexample ?? "",
+          );
         }
         return report.pass;
       }),
@@ -146,7 +203,11 @@ describe("negative controls fail the same laws", () => {
 describe("power: the oracle detects a perturbed mechanism", () => {
   const params = { dist: "uniform:-1,1", traders: 5, kappa: 1, alpha: 0.5, muPi: 0 };
   const env = (perturb?: Parameters<typeof basicIcEnvironment>[2]) =>
-    basicIcEnvironment({ dist: parseDistribution(params.dist), traders: params.traders, kappa: params.kappa, alpha: params.alpha, muPi: params.muPi }, "prop3", perturb);
+    basicIcEnvironment(
+      { dist: parseDistribution(params.dist), traders: params.traders, kappa: params.kappa, alpha: params.alpha, muPi: params.muPi },
+      "prop3",
+      perturb,
+    );
 
   test("Proposition 3's fee rebuilt with d 5% too high: participation fails on the flat region, regret does not", () => {
     const right = runLaws(env(), { cases: 2, seed: fcSeed, participationSamples: 100_000 });
@@ -180,14 +241,17 @@ describe("power: the oracle detects a perturbed mechanism", () => {
 
 describe("the oracle's clearing law", () => {
   test("a market that does not clear (e.g. a NaN fee) fails the suite and its reason is reported", () => {
-    const env = basicIcEnvironment({ dist: parseDistribution("uniform:-1,1"), traders: 4, kappa: 1, alpha: 0.5, muPi: 0 }, "prop3", (fee) => ({
-      id: "nan-for-trader-0",
-      fee: (i, q, p) => (i === 0 ? Number.NaN : fee.fee(i, q, p)),
-    }));
+    const env = basicIcEnvironment(
+      { dist: parseDistribution("uniform:-1,1"), traders: 4, kappa: 1, alpha: 0.5, muPi: 0 },
+      "prop3",
+      (fee) => ({
+        id: "nan-for-trader-0",
+        fee: (i, q, p) => (i === 0 ? Number.NaN : fee.fee(i, q, p)),
+      }),
+    );
     const report = runLaws(env, { cases: 2, seed: fcSeed, participationSamples: 0 });
     expect(report.laws.cleared.pass).toBe(false);
     expect(report.laws.cleared.reason).toMatch(/fee of trader 0 is NaN/);
     expect(report.pass).toBe(false);
   });
 });
-

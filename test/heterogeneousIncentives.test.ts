@@ -1,7 +1,19 @@
 import { bidOf, regretOf, truthfulBidder } from "@optex/agents";
 import { clearLinearBook, createLinearBook, linearSchedule, noFee } from "@optex/engine";
 import { prop10Fee } from "@optex/fees";
-import { basicEnvironment, doubleAuctionOutcome, exponential, heterogeneousDoubleAuction, heterogeneousOutcome, type HeterogeneousTraderSpec, normal, solveHeterogeneous, symmetricLinearEquilibrium, uniform, utilityGain } from "@optex/theory";
+import {
+  basicEnvironment,
+  doubleAuctionOutcome,
+  exponential,
+  heterogeneousDoubleAuction,
+  heterogeneousOutcome,
+  type HeterogeneousTraderSpec,
+  normal,
+  solveHeterogeneous,
+  symmetricLinearEquilibrium,
+  uniform,
+  utilityGain,
+} from "@optex/theory";
 import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
@@ -11,7 +23,10 @@ import { distributionArbitrary, fcSeed, meanAndHalfWidth, uniformReal } from "./
 // numerical best responder (IC) and by simulated interim gains (participation binds where it should).
 
 const specsArbitrary: fc.Arbitrary<HeterogeneousTraderSpec[]> = fc.array(
-  fc.record({ dist: distributionArbitrary.filter((d) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)), kappa: uniformReal(0.3, 4) }),
+  fc.record({
+    dist: distributionArbitrary.filter((d) => !Number.isFinite(d.upper) && !Number.isFinite(d.lower)),
+    kappa: uniformReal(0.3, 4),
+  }),
   { minLength: 3, maxLength: 8 },
 );
 
@@ -33,7 +48,13 @@ function largestRegret(specs: HeterogeneousTraderSpec[], alpha: number, muPi: nu
 describe("Proposition 10: trader-specific fees for heterogeneous traders", () => {
   test("truthful bids q_i = -v_i(e_i) - kappa_i (p - mu_pi) have no ex-post regret (relative 1e-9)", () => {
     fc.assert(
-      fc.property(specsArbitrary, uniformReal(0, 1), uniformReal(-1, 1), fc.nat(), (specs, alpha, muPi, seed) => largestRegret(specs, alpha, muPi, seed, true) <= 1e-9),
+      fc.property(
+        specsArbitrary,
+        uniformReal(0, 1),
+        uniformReal(-1, 1),
+        fc.nat(),
+        (specs, alpha, muPi, seed) => largestRegret(specs, alpha, muPi, seed, true) <= 1e-9,
+      ),
       // Every trader of each market (the law suite in feeLaws.test.ts checks more environments, at the ends of each book).
       { seed: fcSeed, numRuns: 8, endOnFailure: true },
     );
@@ -112,8 +133,16 @@ describe("the plain double auction with heterogeneous traders (no fee)", () => {
   });
 
   test("badly mismatched capacities still have an equilibrium (N >= 3), and it is a fixed point", () => {
-    for (const kappas of [[1, 1, 1e-9], [1e8, 1e-8, 1e-8], [1, 1, 1e-6], [5, 0.01, 0.3, 2]]) {
-      const d = heterogeneousDoubleAuction(kappas.map((kappa) => ({ dist: normal(0, 1), kappa })), 0);
+    for (const kappas of [
+      [1, 1, 1e-9],
+      [1e8, 1e-8, 1e-8],
+      [1, 1, 1e-6],
+      [5, 0.01, 0.3, 2],
+    ]) {
+      const d = heterogeneousDoubleAuction(
+        kappas.map((kappa) => ({ dist: normal(0, 1), kappa })),
+        0,
+      );
       expect(d.exists, String(kappas)).toBe(true);
       const C = d.traders.reduce((s, t) => s + t.c, 0);
       for (const t of d.traders) {
@@ -131,7 +160,10 @@ describe("the plain double auction with heterogeneous traders (no fee)", () => {
       const e = specs.map((s) => s.dist.sample(rng));
       const bids = e.map((ei, i) => linearSchedule(d.traders[i]!.c * muPi - d.traders[i]!.a * ei, d.traders[i]!.c));
       for (let i = 0; i < specs.length; i++) {
-        const r = regretOf({ endowment: e[i]!, kappa: specs[i]!.kappa, muPi, others: bids.filter((_, j) => j !== i), fee: noFee, trader: i }, bids[i]!);
+        const r = regretOf(
+          { endowment: e[i]!, kappa: specs[i]!.kappa, muPi, others: bids.filter((_, j) => j !== i), fee: noFee, trader: i },
+          bids[i]!,
+        );
         expect(r.regret / (specs[i]!.dist.variance / specs[i]!.kappa)).toBeLessThanOrEqual(1e-9);
       }
     }
@@ -168,7 +200,11 @@ describe("the plain double auction with heterogeneous traders (no fee)", () => {
       }
     }
     d.traders.forEach((t, i) => {
-      for (const [name, xs, theory] of [["holding", holding[i]!, t.holdingCost], ["payment", pay[i]!, t.revenue], ["gain", gain[i]!, t.utilityGain]] as const) {
+      for (const [name, xs, theory] of [
+        ["holding", holding[i]!, t.holdingCost],
+        ["payment", pay[i]!, t.revenue],
+        ["gain", gain[i]!, t.utilityGain],
+      ] as const) {
         const s = meanAndHalfWidth(xs);
         expect(Math.abs(s.mean - theory), `${name} of trader ${i}`).toBeLessThanOrEqual(s.halfWidth);
       }

@@ -51,7 +51,8 @@ function largestRegret(c: Case, strategyOf: (c: Case) => LinearStrategy, feeOf: 
 }
 
 const truthful = (c: Case) => truthfulBidder(solveVirtualType(c.dist, c.alpha), c.kappa, c.muPi);
-const withProp3 = (c: Case) => prop3Fee(basicEnvironment({ dist: c.dist, kappa: c.kappa, traders: c.traders, muPi: c.muPi }), solveVirtualType(c.dist, c.alpha));
+const withProp3 = (c: Case) =>
+  prop3Fee(basicEnvironment({ dist: c.dist, kappa: c.kappa, traders: c.traders, muPi: c.muPi }), solveVirtualType(c.dist, c.alpha));
 
 describe("incentive compatibility in the basic model (Proposition 3)", () => {
   test("truthful virtual-type bidding is an ex-post best response under the Proposition 3 fee", () => {
@@ -102,13 +103,27 @@ describe("negative controls: Proposition 3 as printed in the paper fails the law
 describe("the best responder confirms the plain double auction's equilibrium", () => {
   test("SLE bids have no ex-post regret without a fee (N >= 3)", () => {
     fc.assert(
-      fc.property(caseArbitrary, (c) => largestRegret(c, (k) => sleBidder(k.traders, k.kappa, k.muPi), () => noFee) <= RELATIVE_TOLERANCE),
+      fc.property(
+        caseArbitrary,
+        (c) =>
+          largestRegret(
+            c,
+            (k) => sleBidder(k.traders, k.kappa, k.muPi),
+            () => noFee,
+          ) <= RELATIVE_TOLERANCE,
+      ),
       { seed: fcSeed, numRuns: 60 },
     );
   });
   test("price-taking bids have regret in the plain double auction (they ignore price impact)", () => {
     const c: Case = { dist: basicCaseDist(), alpha: 0, traders: 4, kappa: 1, muPi: 0.2, seed: 11 };
-    expect(largestRegret(c, (k) => priceTaker(k.kappa, k.muPi), () => noFee)).toBeGreaterThan(1e-4);
+    expect(
+      largestRegret(
+        c,
+        (k) => priceTaker(k.kappa, k.muPi),
+        () => noFee,
+      ),
+    ).toBeGreaterThan(1e-4);
   });
 });
 

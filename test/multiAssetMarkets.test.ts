@@ -23,7 +23,12 @@ describe("Proposition 6: uncorrelated derivatives, separate auctions", () => {
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) expect(back.get(a, b)).toBeCloseTo(sigma[a]![b]!, 12);
     const cov = q.transpose().mmul(new Matrix(sigma)).mmul(q);
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) if (a !== b) expect(Math.abs(cov.get(a, b))).toBeLessThan(1e-12);
-    expect(() => decorrelate([[1, 2], [2, 1]])).toThrow(/positive definite/);
+    expect(() =>
+      decorrelate([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toThrow(/positive definite/);
   });
 
   test("truthful bids in the derivatives' auctions clear to the efficient allocation of the assets, and are best responses", () => {
@@ -47,7 +52,10 @@ describe("Proposition 6: uncorrelated derivatives, separate auctions", () => {
       for (let i = 0; i < N; i++) {
         // Trader i's derivative trade, mapped back to the assets: X_i = Q Y_i.
         for (let j = 0; j < 3; j++) trades[i]![j]! += Q[j]![a]! * result.quantities[i]!;
-        const r = regretOf({ endowment: holdings[i]![a]!, kappa: kappaA, muPi: 0, others: bids.filter((_, m) => m !== i), fee, trader: i }, bids[i]!);
+        const r = regretOf(
+          { endowment: holdings[i]![a]!, kappa: kappaA, muPi: 0, others: bids.filter((_, m) => m !== i), fee, trader: i },
+          bids[i]!,
+        );
         expect(r.regret).toBeLessThan(1e-10);
       }
     }
@@ -72,10 +80,11 @@ describe("Proposition 6: uncorrelated derivatives, separate auctions", () => {
       const pos = e.map((x, a) => x + q[a]!);
       let quad = 0;
       let quad0 = 0;
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
-        quad += pos[a]! * sigma[a]![b]! * pos[b]!;
-        quad0 += e[a]! * sigma[a]![b]! * e[b]!;
-      }
+      for (let a = 0; a < k; a++)
+        for (let b = 0; b < k; b++) {
+          quad += pos[a]! * sigma[a]![b]! * pos[b]!;
+          quad0 += e[a]! * sigma[a]![b]! * e[b]!;
+        }
       return w - (quad - quad0) / (2 * kappa);
     };
     // Per-asset truthful (price-taking in its own asset, ignoring the others): the first-order

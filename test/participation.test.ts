@@ -1,7 +1,16 @@
 import { truthfulBidder } from "@optex/agents";
 import { clearLinearBook, createLinearBook } from "@optex/engine";
 import { prop3Fee } from "@optex/fees";
-import { basicEnvironment, type Distribution, exponential, normal, optimalMechanismOutcome, solveVirtualType, uniform, utilityGain } from "@optex/theory";
+import {
+  basicEnvironment,
+  type Distribution,
+  exponential,
+  normal,
+  optimalMechanismOutcome,
+  solveVirtualType,
+  uniform,
+  utilityGain,
+} from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { meanAndHalfWidth } from "./support.ts";
@@ -39,18 +48,23 @@ describe("Proposition 3 fee: interim transfers and participation", () => {
     ["U[-1,1]", uniform(-1, 1), 0.5, 5, 1, 0],
     ["N(0,1)", normal(0, 1), 0.8, 8, 1.5, 0.4],
     ["Exp(1)", exponential(1), 1, 4, 0.8, -0.3],
-  ] as const)("%s: gain is 0 on the binding region and matches eq. (3) outside; transfers match eq. (4)", (_name, dist, alpha, traders, kappa, muPi) => {
-    const vt = solveVirtualType(dist, alpha);
-    const inside = 0.5 * (vt.eA + vt.eB);
-    const types = [inside, vt.eA + 0.1 * (vt.eB - vt.eA), dist.quantile(0.05), dist.quantile(0.95)];
-    for (const e0 of types) {
-      const r = interimBySimulation(dist, alpha, traders, kappa, muPi, e0, 40_000);
-      const expectedGain = r.theory.interimUtilityGain(e0);
-      if (e0 >= vt.eA && e0 <= vt.eB) expect(expectedGain).toBe(0);
-      expect(Math.abs(r.gain.mean - expectedGain), `gain at e0 = ${e0}`).toBeLessThanOrEqual(r.gain.halfWidth + 1e-12);
-      expect(Math.abs(r.transfer.mean - r.theory.interimTransfer(e0)), `transfer at e0 = ${e0}`).toBeLessThanOrEqual(r.transfer.halfWidth + 1e-12);
-    }
-  });
+  ] as const)(
+    "%s: gain is 0 on the binding region and matches eq. (3) outside; transfers match eq. (4)",
+    (_name, dist, alpha, traders, kappa, muPi) => {
+      const vt = solveVirtualType(dist, alpha);
+      const inside = 0.5 * (vt.eA + vt.eB);
+      const types = [inside, vt.eA + 0.1 * (vt.eB - vt.eA), dist.quantile(0.05), dist.quantile(0.95)];
+      for (const e0 of types) {
+        const r = interimBySimulation(dist, alpha, traders, kappa, muPi, e0, 40_000);
+        const expectedGain = r.theory.interimUtilityGain(e0);
+        if (e0 >= vt.eA && e0 <= vt.eB) expect(expectedGain).toBe(0);
+        expect(Math.abs(r.gain.mean - expectedGain), `gain at e0 = ${e0}`).toBeLessThanOrEqual(r.gain.halfWidth + 1e-12);
+        expect(Math.abs(r.transfer.mean - r.theory.interimTransfer(e0)), `transfer at e0 = ${e0}`).toBeLessThanOrEqual(
+          r.transfer.halfWidth + 1e-12,
+        );
+      }
+    },
+  );
 
   test("the test has power: a participation constant off by 10% of d is detected on the binding region", () => {
     const dist = uniform(-1, 1);

@@ -35,10 +35,19 @@ describe("resume verifies what it reads", () => {
     // Tamper: one digit of a mean, a null line, a record without fields, half a line.
     const tampered = records[1]!.replace(/"mean":(-?\d)\.(\d)/, (_m, a: string, b: string) => `"mean":${a}.${(Number(b) + 1) % 10}`);
     expect(tampered).not.toBe(records[1]);
-    writeFileSync(join(dir, "tasks.jsonl"), [records[0], tampered, "null", '{"index":0}', records[3], records[4]!.slice(0, 40)].join("\n") + "\n");
+    writeFileSync(
+      join(dir, "tasks.jsonl"),
+      `${[records[0], tampered, "null", '{"index":0}', records[3], records[4]!.slice(0, 40)].join("\n")}\n`,
+    );
     const problems: string[] = [];
     let ran = 0;
-    await runScenario(small, { outDir: dir, workers: 1, resume: true, onProgress: () => ran++, onInvalidRecord: (p) => problems.push(...p) });
+    await runScenario(small, {
+      outDir: dir,
+      workers: 1,
+      resume: true,
+      onProgress: () => ran++,
+      onInvalidRecord: (p) => problems.push(...p),
+    });
     // Tasks 0 and 3 were kept; 1 (tampered), 2, 4 and 5 ran again.
     expect(ran).toBe(4);
     expect(problems.some((p) => /tasks\.jsonl:2: task 1: checksum mismatch/.test(p))).toBe(true);
@@ -56,7 +65,7 @@ describe("resume verifies what it reads", () => {
     const other = tmp();
     await runScenario({ ...small, seed: "other" }, { outDir: other, workers: 1, resume: false });
     // Lines of the other run pasted into this run's file.
-    writeFileSync(join(dir, "tasks.jsonl"), lines(other).join("\n") + "\n");
+    writeFileSync(join(dir, "tasks.jsonl"), `${lines(other).join("\n")}\n`);
     const problems: string[] = [];
     await runScenario(small, { outDir: dir, workers: 1, resume: true, onInvalidRecord: (p) => problems.push(...p) });
     expect(problems).toHaveLength(6);
@@ -75,7 +84,10 @@ describe("merge verifies what it reads", () => {
     const ref = await reference();
     for (const f of summaries) expect(read(good, f), f).toBe(read(ref, f));
     const original = lines(s2);
-    writeFileSync(join(s2, "tasks.jsonl"), [original[0], original[1]!.replace(/"m2":(\d)/, (_m, d: string) => `"m2":${(Number(d) + 1) % 10}`), original[2]].join("\n") + "\n");
+    writeFileSync(
+      join(s2, "tasks.jsonl"),
+      `${[original[0], original[1]!.replace(/"m2":(\d)/, (_m, d: string) => `"m2":${(Number(d) + 1) % 10}`), original[2]].join("\n")}\n`,
+    );
     await expect(mergeRuns([s1, s2], tmp())).rejects.toThrow(/tasks\.jsonl:2: task \d+: checksum mismatch.*rerun that shard/);
     const other = tmp();
     await runScenario({ ...small, seed: "other" }, { outDir: other, workers: 1, resume: false, shard: { k: 2, n: 2 } });
@@ -90,10 +102,17 @@ describe("one writer per output directory; no stale results", () => {
     // A live process that is not this one holds the lock.
     const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
     try {
-      writeFileSync(join(dir, ".optex-run.lock"), JSON.stringify({ pid: sleeper.pid, host: (await import("node:os")).hostname(), started: "now" }));
-      await expect(runScenario(small, { outDir: dir, workers: 1, resume: false })).rejects.toThrow(new RegExp(`another optex run \\(pid ${sleeper.pid}.*is writing there`));
+      writeFileSync(
+        join(dir, ".optex-run.lock"),
+        JSON.stringify({ pid: sleeper.pid, host: (await import("node:os")).hostname(), started: "now" }),
+      );
+      await expect(runScenario(small, { outDir: dir, workers: 1, resume: false })).rejects.toThrow(
+        new RegExp(`another optex run \\(pid ${sleeper.pid}.*is writing there`),
+      );
       let err = "";
-      expect(await main(["run", "mechanisms-benchmark", "--out", dir, "--markets", "100"], { out: () => {}, err: (t) => (err += t) })).toBe(2);
+      expect(await main(["run", "mechanisms-benchmark", "--out", dir, "--markets", "100"], { out: () => {}, err: (t) => (err += t) })).toBe(
+        2,
+      );
       expect(err.trim().split("\n")).toHaveLength(1);
     } finally {
       sleeper.kill();
@@ -109,7 +128,9 @@ describe("one writer per output directory; no stale results", () => {
     const dir = tmp();
     await runScenario(small, { outDir: dir, workers: 1, resume: false });
     const other = { ...small, seed: "7" };
-    await expect(runScenario(other, { outDir: dir, workers: 1, resume: false })).rejects.toThrow(/holds the results of another run \(scenario\.seed: "7" now, "1" in scenario\.json\); use another --out, or --force/);
+    await expect(runScenario(other, { outDir: dir, workers: 1, resume: false })).rejects.toThrow(
+      /holds the results of another run \(scenario\.seed: "7" now, "1" in scenario\.json\); use another --out, or --force/,
+    );
     // Refused before touching anything: the old run's files are intact.
     expect(JSON.parse(read(dir, "results.json")).scenario.seed).toBe("1");
     const started: boolean[] = [];

@@ -2,12 +2,29 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CHUNK_MARKETS, catalogue, loadScenario, paperScenarioIds, main, mergeRuns, runScenario, scenarioJsonSchema, scenarioTasks } from "@optex/scenarios";
+import {
+  CHUNK_MARKETS,
+  catalogue,
+  loadScenario,
+  paperScenarioIds,
+  main,
+  mergeRuns,
+  runScenario,
+  scenarioJsonSchema,
+  scenarioTasks,
+} from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
 import { root } from "./run.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "optex-"));
-const files = ["results.json", "results.csv", "report.md", "revenuePerTrader.svg", "tradeVolumePerTrader.svg", "gap-holdingCostPerTrader.svg"];
+const files = [
+  "results.json",
+  "results.csv",
+  "report.md",
+  "revenuePerTrader.svg",
+  "tradeVolumePerTrader.svg",
+  "gap-holdingCostPerTrader.svg",
+];
 const same = (a: string, b: string) => {
   for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
 };
@@ -21,7 +38,9 @@ describe("scenario files", () => {
     writeFileSync(bad, "id: my-run\nenvironment:\n  kappa: -1\n  traders: 1.5\nsweep:\n  colour: [1]\n");
     expect(() => loadScenario(bad)).toThrow(/bad\.yaml: environment\.kappa: .*bad\.yaml: environment\.traders/s);
     writeFileSync(bad, "id: my-run\nmodel: dynamic\nsweep:\n  delta: [0.1, -1]\n  traders: [3, 2.5]\n");
-    expect(() => loadScenario(bad)).toThrow(/bad\.yaml: sweep\.delta\.1: delta must be a number in \[0\.000001, 1000\], got -1.*bad\.yaml: sweep\.traders\.1: /s);
+    expect(() => loadScenario(bad)).toThrow(
+      /bad\.yaml: sweep\.delta\.1: delta must be a number in \[0\.000001, 1000\], got -1.*bad\.yaml: sweep\.traders\.1: /s,
+    );
     writeFileSync(bad, "id: my-run\nmarkts: 10\n");
     expect(() => loadScenario(bad)).toThrow(/bad\.yaml: \(root\): Unrecognized key.*markts/);
     const good = join(dir, "good.json");
@@ -37,16 +56,19 @@ describe("scenario files", () => {
 
 describe("catalogue", () => {
   // The paper's scenarios run in "optex run paper" below; the others here.
-  test.each(catalogue.filter((s) => !paperScenarioIds.includes(s.id)).map((s) => [s.id, s] as const))("%s runs at a small size", async (_id, s) => {
-    const results = await runScenario({ ...s, markets: 300 }, { outDir: tmp(), workers: 1, resume: false });
-    expect(results).toHaveLength(scenarioTasks(s).length);
-    for (const r of results) {
-      expect(r.status, r.reason).toBe("ok");
-      const numbers = Object.values(r.values ?? r.theory!);
-      expect(numbers.length).toBeGreaterThan(0);
-      for (const x of numbers) expect(x === null || Number.isFinite(x)).toBe(true);
-    }
-  });
+  test.each(catalogue.filter((s) => !paperScenarioIds.includes(s.id)).map((s) => [s.id, s] as const))(
+    "%s runs at a small size",
+    async (_id, s) => {
+      const results = await runScenario({ ...s, markets: 300 }, { outDir: tmp(), workers: 1, resume: false });
+      expect(results).toHaveLength(scenarioTasks(s).length);
+      for (const r of results) {
+        expect(r.status, r.reason).toBe("ok");
+        const numbers = Object.values(r.values ?? r.theory!);
+        expect(numbers.length).toBeGreaterThan(0);
+        for (const x of numbers) expect(x === null || Number.isFinite(x)).toBe(true);
+      }
+    },
+  );
 });
 
 describe("running sweeps", () => {
@@ -64,7 +86,11 @@ describe("running sweeps", () => {
   test("tasks split into chunk ranges across 2 workers give the bytes of 1 worker", async () => {
     // 3.5 chunks per task: tasks are split into chunk ranges near the end of the sweep, on both workers; the
     // plain double auction at N = 2 does not exist (its head says why, its chunk ranges fail).
-    const split = { ...loadScenario("mechanisms-benchmark"), sweep: { traders: [2, 4], alpha: [0.5] }, markets: 3 * CHUNK_MARKETS + CHUNK_MARKETS / 2 };
+    const split = {
+      ...loadScenario("mechanisms-benchmark"),
+      sweep: { traders: [2, 4], alpha: [0.5] },
+      markets: 3 * CHUNK_MARKETS + CHUNK_MARKETS / 2,
+    };
     const a = tmp();
     const b = tmp();
     const one = await runScenario(split, { outDir: a, workers: 1, resume: false });
@@ -76,20 +102,27 @@ describe("running sweeps", () => {
       expect(r.monteCarlo!.markets).toBe(split.markets);
       expect(r.monteCarlo!.worstExchangeImbalance).toBeLessThan(1e-13);
     }
-    expect(readFileSync(join(a, "report.md"), "utf8")).toMatch(new RegExp(`Markets simulated: ${5 * split.markets}; without a unique clearing price \\(no trade, no transfer\\): 0;`));
-    for (const f of ["results.json", "results.csv", "report.md"]) expect(readFileSync(join(b, f), "utf8"), f).toBe(readFileSync(join(a, f), "utf8"));
+    expect(readFileSync(join(a, "report.md"), "utf8")).toMatch(
+      new RegExp(`Markets simulated: ${5 * split.markets}; without a unique clearing price \\(no trade, no transfer\\): 0;`),
+    );
+    for (const f of ["results.json", "results.csv", "report.md"])
+      expect(readFileSync(join(b, f), "utf8"), f).toBe(readFileSync(join(a, f), "utf8"));
   });
 
   test("--resume and merge refuse another scenario, seed or results format", async () => {
     const dir = tmp();
     await runScenario(small, { outDir: dir, workers: 1, resume: false });
-    await expect(runScenario({ ...small, seed: "other" }, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/--resume needs the run's own scenario, shard and optex results format \(scenario\.seed: "other" now, "1" in scenario\.json\)/);
+    await expect(runScenario({ ...small, seed: "other" }, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(
+      /--resume needs the run's own scenario, shard and optex results format \(scenario\.seed: "other" now, "1" in scenario\.json\)/,
+    );
     const header = JSON.parse(readFileSync(join(dir, "scenario.json"), "utf8")) as { format?: number };
     expect(header.format).toBe(3);
     delete header.format; // as written before moments (format 1)
     writeFileSync(join(dir, "scenario.json"), JSON.stringify(header));
     await expect(mergeRuns([dir], tmp())).rejects.toThrow(/written in optex results format 1; this optex merges format 3/);
-    await expect(runScenario(small, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(/\(format: 3 now, absent in scenario\.json\)/);
+    await expect(runScenario(small, { outDir: dir, workers: 1, resume: true })).rejects.toThrow(
+      /\(format: 3 now, absent in scenario\.json\)/,
+    );
     writeFileSync(join(dir, "scenario.json"), '{"format": 2, "scen');
     await expect(mergeRuns([dir], tmp())).rejects.toThrow(/scenario\.json: not readable as JSON/);
   });
@@ -116,7 +149,11 @@ describe("running sweeps", () => {
     // Start the same run as a process, kill it (SIGKILL) once some but not all tasks are written.
     // Node itself with tsx's loader, so that the killed pid is the writer (killing the tsx wrapper
     // left its node child writing on: the run lock now refuses such a second writer).
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/scenarios/src/cli/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"], { cwd: root, stdio: "ignore" });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "packages/scenarios/src/cli/optex.ts", "run", scenarioFile, "--out", killed, "--workers", "1"],
+      { cwd: root, stdio: "ignore" },
+    );
     const tasksFile = join(killed, "tasks.jsonl");
     let killedIt = false;
     await new Promise<void>((resolve, reject) => {
@@ -149,15 +186,23 @@ describe("running sweeps", () => {
   test("optex run paper runs the whole paper catalogue", async () => {
     let out = "";
     const dir = tmp();
-    expect(await main(["run", "paper", "--out", dir, "--markets", "200", "--workers", "1"], { out: (t) => (out += t), err: () => {} })).toBe(0);
-    for (const id of ["paper-figure-1", "paper-proposition-6", "paper-proposition-12", "paper-figure-6"]) expect(out).toMatch(new RegExp(`^${id}: \\d+ tasks`, "m"));
+    expect(
+      await main(["run", "paper", "--out", dir, "--markets", "200", "--workers", "1"], { out: (t) => (out += t), err: () => {} }),
+    ).toBe(0);
+    for (const id of ["paper-figure-1", "paper-proposition-6", "paper-proposition-12", "paper-figure-6"])
+      expect(out).toMatch(new RegExp(`^${id}: \\d+ tasks`, "m"));
     expect(out).not.toMatch(/skipped/);
     // Figures 1 and 4: interim rules against the endowment, and against the effective type under adverse selection.
     expect(readFileSync(join(dir, "paper-figure-1", "interim-allocation.svg"), "utf8")).toMatch(/endowment e/);
     expect(readFileSync(join(dir, "paper-figure-4", "interim-transfer.svg"), "utf8")).toMatch(/effective type t/);
     // Every task of every paper scenario ran, and every reported number is finite (or null where the theory says none exists).
     for (const id of paperScenarioIds) {
-      const results = JSON.parse(readFileSync(join(dir, id, "results.json"), "utf8")).tasks as { status: string; reason?: string; values?: Record<string, number | null>; theory?: Record<string, number> }[];
+      const results = JSON.parse(readFileSync(join(dir, id, "results.json"), "utf8")).tasks as {
+        status: string;
+        reason?: string;
+        values?: Record<string, number | null>;
+        theory?: Record<string, number>;
+      }[];
       const scenario = catalogue.find((s) => s.id === id)!;
       expect(results, id).toHaveLength(scenarioTasks({ ...scenario, markets: scenario.markets > 0 ? 200 : 0 }).length);
       for (const r of results) {

@@ -6,9 +6,7 @@ export { uniformReal };
 
 /** Arbitrary laws from the supported families, with parameters in ranges a user would try. */
 export const distributionArbitrary: fc.Arbitrary<Distribution> = fc.oneof(
-  fc
-    .tuple(uniformReal(-3, 3), uniformReal(0.2, 4))
-    .map(([a, w]) => uniform(a, a + w)),
+  fc.tuple(uniformReal(-3, 3), uniformReal(0.2, 4)).map(([a, w]) => uniform(a, a + w)),
   fc.tuple(uniformReal(-2, 2), uniformReal(0.2, 3)).map(([mu, s]) => normal(mu, s)),
   uniformReal(0.3, 3).map((rate) => exponential(rate)),
 );

@@ -28,7 +28,9 @@ describe.each(cases)("%s, N = %s, kappa = %s, alpha = %s, mu_pi = %s", (dist, tr
     const resolution = 1e-12 * ((env.dist.variance + env.dist.mean ** 2) / kappa);
     for (const q of quantityNames) {
       const est = r.simulated[q]!;
-      expect(Math.abs(est.mean - r.theory[q]!), `${q}: simulated ${est.mean} vs theory ${r.theory[q]}`).toBeLessThanOrEqual(3.29 * est.standardError! + resolution);
+      expect(Math.abs(est.mean - r.theory[q]!), `${q}: simulated ${est.mean} vs theory ${r.theory[q]}`).toBeLessThanOrEqual(
+        3.29 * est.standardError! + resolution,
+      );
     }
     expect(r.noTradeMarkets).toBe(0);
     expect(r.worstExchangeImbalance).toBeLessThan(1e-12);
@@ -40,7 +42,9 @@ test("the simulation can tell the mechanisms apart (power): optimal revenue is n
   const optimal = simulateBasic({ env, alpha: 0.5, mechanism: "optimal", markets: 30_000, seed: "power" });
   const firstBest = simulateBasic({ env, alpha: 0.5, mechanism: "first-best", markets: 30_000, seed: "power" });
   // Theory for the first best is 0; the optimal mechanism's simulated revenue must reject it.
-  expect(Math.abs(optimal.simulated.revenuePerTrader!.mean - firstBest.theory.revenuePerTrader!)).toBeGreaterThan(10 * optimal.simulated.revenuePerTrader!.standardError!);
+  expect(Math.abs(optimal.simulated.revenuePerTrader!.mean - firstBest.theory.revenuePerTrader!)).toBeGreaterThan(
+    10 * optimal.simulated.revenuePerTrader!.standardError!,
+  );
 });
 
 test("same seed, same numbers; different seed, different numbers", () => {

@@ -23,7 +23,10 @@ describe("file-system mistakes", () => {
   mkdirSync(join(dir, "a-dir"));
   test.each([
     [["run", join(dir, "a-dir")], /a-dir: is a directory, not a scenario file/],
-    [["run", "mechanisms-benchmark", "--markets", "10", "--out", join(file, "out")], /a-file\/out: a part of the path is a file, not a directory \(ENOTDIR\)/],
+    [
+      ["run", "mechanisms-benchmark", "--markets", "10", "--out", join(file, "out")],
+      /a-file\/out: a part of the path is a file, not a directory \(ENOTDIR\)/,
+    ],
     [["run", "mechanisms-benchmark", "--markets", "10", "--out", file], /a-file: .*(not a directory|already exists)/],
     [["run", "mechanisms-benchmark", "--markets", "10", "--out", "/dev/full"], /\/dev\/full: .*(not a directory|already exists)/],
   ])("%j: exit 2, one line", async (args, pattern) => {
@@ -55,7 +58,11 @@ describe("bounded work", () => {
 describe("pipes", () => {
   test("`optex ... | head` ends quietly (EPIPE): no stack trace, no error", () => {
     // A long output cut after one line by the reader.
-    const r = spawnSync("sh", ["-c", `"${process.execPath}" --import tsx packages/scenarios/src/cli/optex.ts theory --frontier 0:1:0.0005 | head -n 1`], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" --import tsx packages/scenarios/src/cli/optex.ts theory --frontier 0:1:0.0005 | head -n 1`],
+      { cwd: root, encoding: "utf8" },
+    );
     expect(r.stdout.split("\n")[0]).toMatch(/^Basic model/);
     expect(r.stderr).toBe("");
   });

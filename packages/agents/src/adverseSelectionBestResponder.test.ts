@@ -34,7 +34,8 @@ interface Case {
  */
 const between = (lo: number, hi: number) => fc.integer({ min: 0, max: 2 ** 20 }).map((k) => lo + ((hi - lo) * k) / 2 ** 20);
 /** Mostly interior values, sometimes an end of the range (alpha = 0 or 1, sigma_zeta = 0). */
-const withEnds = (lo: number, hi: number, ends: number[]) => fc.oneof({ arbitrary: between(lo, hi), weight: 5 }, { arbitrary: fc.constantFrom(...ends), weight: 1 });
+const withEnds = (lo: number, hi: number, ends: number[]) =>
+  fc.oneof({ arbitrary: between(lo, hi), weight: 5 }, { arbitrary: fc.constantFrom(...ends), weight: 1 });
 
 const caseArbitrary: fc.Arbitrary<Case> = fc.integer({ min: 2, max: 10 }).chain((traders) =>
   fc.record({
@@ -147,7 +148,15 @@ describe("the adverse-selection best responder", () => {
     // peaks at q* = (zeta + psi - p0 - e/kappa) / (2 Lambda + 1/kappa).
     const kappa = 1.5;
     const others = [linearSchedule(0.4, 1), linearSchedule(-1.2, 2)];
-    const problem: AdverseSelectionProblem = { endowment: 0.8, signal: -0.3, kappa, others, fee: noFee, trader: 0, othersSignal: () => 0.45 };
+    const problem: AdverseSelectionProblem = {
+      endowment: 0.8,
+      signal: -0.3,
+      kappa,
+      others,
+      fee: noFee,
+      trader: 0,
+      othersSignal: () => 0.45,
+    };
     const br = adverseSelectionBestResponse(problem);
     expect(br.quantity).toBeCloseTo((-0.3 + 0.45 - (0.4 - 1.2) / 3 - 0.8 / kappa) / (2 / 3 + 1 / kappa), 8);
     expect(posteriorPayoffMean(problem)).toBeCloseTo(0.15, 15);
@@ -190,8 +199,15 @@ describe("the adverse-selection best responder", () => {
       othersSignal,
     });
     const scale = c.sigmaE ** 2 / c.kappa + c.kappa * c.sigmaZeta ** 2;
-    expect(adverseSelectionRegret(problem(othersSignalFromIntercept(fee.othersSignal)), bids[0]!).regret / scale).toBeLessThan(RELATIVE_TOLERANCE);
-    expect(adverseSelectionRegret(problem(() => 0), bids[0]!).regret / scale).toBeGreaterThan(1e-4);
+    expect(adverseSelectionRegret(problem(othersSignalFromIntercept(fee.othersSignal)), bids[0]!).regret / scale).toBeLessThan(
+      RELATIVE_TOLERANCE,
+    );
+    expect(
+      adverseSelectionRegret(
+        problem(() => 0),
+        bids[0]!,
+      ).regret / scale,
+    ).toBeGreaterThan(1e-4);
   });
 
   test("interim: truthful bids beat shifted bids in expectation over the others (common random numbers)", () => {
@@ -207,8 +223,18 @@ describe("the adverse-selection best responder", () => {
     const draws = 1500;
     const diffs = { minus: new Float64Array(draws), plus: new Float64Array(draws) };
     for (let k = 0; k < draws; k++) {
-      const others = Array.from({ length: env.traders - 1 }, () => fee.bid(env.muE + env.sigmaE * std.sample(rng), env.sigmaZeta * std.sample(rng)));
-      const problem: AdverseSelectionProblem = { endowment: e, signal: zeta, kappa: env.kappa, others, fee, trader: 0, othersSignal: infer };
+      const others = Array.from({ length: env.traders - 1 }, () =>
+        fee.bid(env.muE + env.sigmaE * std.sample(rng), env.sigmaZeta * std.sample(rng)),
+      );
+      const problem: AdverseSelectionProblem = {
+        endowment: e,
+        signal: zeta,
+        kappa: env.kappa,
+        others,
+        fee,
+        trader: 0,
+        othersSignal: infer,
+      };
       const truthful = adverseSelectionPayoffOfSchedule(problem, own).payoff;
       diffs.minus[k] = truthful - adverseSelectionPayoffOfSchedule(problem, linearSchedule(own.intercept - 0.15, own.slope)).payoff;
       diffs.plus[k] = truthful - adverseSelectionPayoffOfSchedule(problem, linearSchedule(own.intercept + 0.15, own.slope)).payoff;

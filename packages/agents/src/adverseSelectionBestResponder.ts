@@ -1,5 +1,14 @@
 import { type DemandSchedule, evaluateSchedule, type FeeSchedule } from "@optex/engine";
-import { type BestResponse, type BestResponseOptions, type BestResponseProblem, bestResponse, payoffOfQuantity, payoffOfSchedule, type Regret, regretOf } from "./bestResponder.ts";
+import {
+  type BestResponse,
+  type BestResponseOptions,
+  type BestResponseProblem,
+  bestResponse,
+  payoffOfQuantity,
+  payoffOfSchedule,
+  type Regret,
+  regretOf,
+} from "./bestResponder.ts";
 
 /**
  * What a trader with endowment e and signal zeta faces in Section 5.3's market (E[pi | all signals] =
@@ -61,7 +70,10 @@ export function adverseSelectionPayoffOfQuantity(problem: AdverseSelectionProble
 }
 
 /** Expected gain of submitting `schedule`, the whole book cleared and settled by the engine. */
-export function adverseSelectionPayoffOfSchedule(problem: AdverseSelectionProblem, schedule: DemandSchedule): { payoff: number; quantity: number; price: number | null } {
+export function adverseSelectionPayoffOfSchedule(
+  problem: AdverseSelectionProblem,
+  schedule: DemandSchedule,
+): { payoff: number; quantity: number; price: number | null } {
   return payoffOfSchedule(asPrivateValues(problem), schedule);
 }
 
@@ -71,7 +83,11 @@ export function adverseSelectionBestResponse(problem: AdverseSelectionProblem, o
 }
 
 /** Regret of `prescribed` given the realised others: best point minus the prescribed schedule's clearing point. */
-export function adverseSelectionRegret(problem: AdverseSelectionProblem, prescribed: DemandSchedule, options: BestResponseOptions = {}): Regret {
+export function adverseSelectionRegret(
+  problem: AdverseSelectionProblem,
+  prescribed: DemandSchedule,
+  options: BestResponseOptions = {},
+): Regret {
   return regretOf(asPrivateValues(problem), prescribed, options);
 }
 

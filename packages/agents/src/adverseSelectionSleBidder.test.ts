@@ -48,7 +48,10 @@ function largestRegret(env: Env, seed: number, cOverride?: number): number {
   const gauss = normal(0, 1);
   // Correlated signals: zeta_j = sigma_zeta (sqrt(rho) common + sqrt(1 - rho) own).
   const common = gauss.sample(rng);
-  const types = Array.from({ length: N }, () => [muE + sigmaE * gauss.sample(rng), sigmaZeta * (Math.sqrt(rho) * common + Math.sqrt(1 - rho) * gauss.sample(rng))] as const);
+  const types = Array.from(
+    { length: N },
+    () => [muE + sigmaE * gauss.sample(rng), sigmaZeta * (Math.sqrt(rho) * common + Math.sqrt(1 - rho) * gauss.sample(rng))] as const,
+  );
   const bids = types.map(([e, z]) => bid(e, z));
   const [e0, z0] = types[0]!;
   // The others' aggregate demand at p = -mu_e/kappa is Y: their centred intercepts.
@@ -56,7 +59,10 @@ function largestRegret(env: Env, seed: number, cOverride?: number): number {
     const Y = others.reduce((s, sch) => s + evaluateSchedule(sch, -muE / kappa), 0);
     return w1 * z0 + w2 * Y - z0;
   };
-  const r = adverseSelectionRegret({ endowment: e0, signal: z0, kappa, others: bids.slice(1), fee: noFee, trader: 0, othersSignal }, bids[0]!);
+  const r = adverseSelectionRegret(
+    { endowment: e0, signal: z0, kappa, others: bids.slice(1), fee: noFee, trader: 0, othersSignal },
+    bids[0]!,
+  );
   return r.regret / ((sigmaE ** 2 + kappa ** 2 * s2) / kappa);
 }
 

@@ -30,7 +30,9 @@ export function adverseSelectionSleBidder(env: AdverseSelectionEnvironment): Adv
     a,
     b,
     c,
-    bid: (type: AdverseSelectionType, _market: MarketView): readonly DemandSchedule[] => [linearSchedule(intercept(type.endowment, type.signal), c)],
+    bid: (type: AdverseSelectionType, _market: MarketView): readonly DemandSchedule[] => [
+      linearSchedule(intercept(type.endowment, type.signal), c),
+    ],
     signalLinearBatch: {
       slope: c,
       interceptsInto: (endowments, signals, out) => {

@@ -59,7 +59,8 @@ describe("numerical best response", () => {
   test("price taking has regret in the plain auction; SLE bidding has none", () => {
     const kappa = 1;
     const es = [0.5, -0.3, 1.1, -0.9];
-    const check = (bids: ReturnType<typeof bidOf>[]) => regretOf({ endowment: es[0]!, kappa, muPi: 0, others: bids.slice(1), fee: noFee, trader: 0 }, bids[0]!).regret;
+    const check = (bids: ReturnType<typeof bidOf>[]) =>
+      regretOf({ endowment: es[0]!, kappa, muPi: 0, others: bids.slice(1), fee: noFee, trader: 0 }, bids[0]!).regret;
     expect(check(es.map((e) => bidOf(priceTaker(kappa, 0), e)))).toBeGreaterThan(1e-3);
     expect(check(es.map((e) => bidOf(sleBidder(4, kappa, 0), e)))).toBeLessThan(1e-12);
   });

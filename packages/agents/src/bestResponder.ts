@@ -55,7 +55,10 @@ export function payoffOfQuantity(problem: BestResponseProblem, q: number): { pay
  * The trader's payoff from submitting `schedule`: the whole book is cleared and settled by the
  * engine (no unique price: no trade, payoff 0).
  */
-export function payoffOfSchedule(problem: BestResponseProblem, schedule: DemandSchedule): { payoff: number; quantity: number; price: number | null } {
+export function payoffOfSchedule(
+  problem: BestResponseProblem,
+  schedule: DemandSchedule,
+): { payoff: number; quantity: number; price: number | null } {
   const book = [...problem.others];
   book.splice(problem.trader, 0, schedule);
   const settlement = settle(clear(book), book.length, problem.fee);
@@ -142,7 +145,11 @@ export function regretOf(problem: BestResponseProblem, prescribed: DemandSchedul
  * the trader would submit. Returned sorted by price as a piecewise-linear schedule.
  * Throws ScheduleError if the traced points are not non-increasing (no schedule implements them).
  */
-export function bestResponseSchedule(problem: BestResponseProblem, shifts: readonly number[], options: BestResponseOptions = {}): DemandSchedule {
+export function bestResponseSchedule(
+  problem: BestResponseProblem,
+  shifts: readonly number[],
+  options: BestResponseOptions = {},
+): DemandSchedule {
   const points: [number, number][] = [];
   for (const shift of shifts) {
     const shifted = { ...problem, others: [...problem.others, piecewiseLinearSchedule([0], [shift])] };

@@ -36,7 +36,9 @@ export function effectiveTypeBidder(mechanism: { v(t: number): number }, kappa: 
   const intercept = (e: number, zeta: number) => -mechanism.v(e / kappa - zeta);
   return {
     id: "truthful-effective-type",
-    bid: (type: AdverseSelectionType, _market: MarketView): readonly DemandSchedule[] => [linearSchedule(intercept(type.endowment, type.signal), kappa)],
+    bid: (type: AdverseSelectionType, _market: MarketView): readonly DemandSchedule[] => [
+      linearSchedule(intercept(type.endowment, type.signal), kappa),
+    ],
     signalLinearBatch: {
       slope: kappa,
       interceptsInto: (endowments, signals, out) => {

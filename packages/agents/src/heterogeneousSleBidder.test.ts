@@ -6,7 +6,8 @@ import { heterogeneousSleBidder } from "./heterogeneousSleBidder.ts";
 import { sleBidder } from "./sleBidder.ts";
 import { normal } from "./testSupport.ts";
 
-const specsOf = (kappas: readonly number[], sds: readonly number[]) => kappas.map((kappa, i) => ({ dist: normal(0.1 * i, sds[i]!), kappa }));
+const specsOf = (kappas: readonly number[], sds: readonly number[]) =>
+  kappas.map((kappa, i) => ({ dist: normal(0.1 * i, sds[i]!), kappa }));
 
 describe("heterogeneous double auction's linear equilibrium bidder", () => {
   test("identical traders bid the symmetric linear equilibrium", () => {
@@ -41,7 +42,10 @@ describe("heterogeneous double auction's linear equilibrium bidder", () => {
       const bids = endowments.map((e, i) => bidder.bid(e, { trader: i, traders: N, assets: 1, round: 0 })[0]!);
       const control = endowments.map((e, i) => linearSchedule(symmetric[i]!.c * muPi - symmetric[i]!.a * e, symmetric[i]!.c));
       const regret = (book: readonly DemandSchedule[], i: number) =>
-        regretOf({ endowment: endowments[i]!, kappa: kappas[i]!, muPi, others: book.filter((_, j) => j !== i), fee: noFee, trader: i }, book[i]!).regret *
+        regretOf(
+          { endowment: endowments[i]!, kappa: kappas[i]!, muPi, others: book.filter((_, j) => j !== i), fee: noFee, trader: i },
+          book[i]!,
+        ).regret *
         (kappas[i]! / sds[i]! ** 2);
       for (let i = 0; i < N; i++) {
         worst = Math.max(worst, regret(bids, i));

@@ -36,7 +36,9 @@ export function perTraderLinearStrategy(id: string, bids: readonly LinearStrateg
     traders,
     bid(endowment: number, market: MarketView): readonly DemandSchedule[] {
       if (market.traders !== traders || market.assets !== 1)
-        throw new Error(`strategy "${id}" is for ${traders} traders and one asset, got ${market.traders} traders and ${market.assets} assets`);
+        throw new Error(
+          `strategy "${id}" is for ${traders} traders and one asset, got ${market.traders} traders and ${market.assets} assets`,
+        );
       const b = bids[market.trader]!;
       return [linearSchedule(b.intercept(endowment), b.slope)];
     },

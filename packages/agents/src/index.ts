@@ -1,5 +1,10 @@
 export { bidOf, type LinearBids, type LinearStrategy, linearStrategy, linearStrategyOf } from "./linearStrategy.ts";
-export { type ZeroIntelligenceBidder, type ZeroIntelligenceBounds, type ZeroIntelligenceType, zeroIntelligenceBidder } from "./zeroIntelligence.ts";
+export {
+  type ZeroIntelligenceBidder,
+  type ZeroIntelligenceBounds,
+  type ZeroIntelligenceType,
+  zeroIntelligenceBidder,
+} from "./zeroIntelligence.ts";
 export { truthfulBidder } from "./truthfulBidder.ts";
 export { sleBidder } from "./sleBidder.ts";
 export { priceTaker } from "./priceTaker.ts";
@@ -46,4 +51,10 @@ export {
   effectiveTypeBidder,
 } from "./effectiveTypeBidder.ts";
 export { type RadialBidder, radialBidder } from "./radialBidder.ts";
-export { heterogeneousSleBidder, type HeterogeneousSleBidder, type PerTraderLinearBatch, type PerTraderLinearStrategy, perTraderLinearStrategy } from "./heterogeneousSleBidder.ts";
+export {
+  heterogeneousSleBidder,
+  type HeterogeneousSleBidder,
+  type PerTraderLinearBatch,
+  type PerTraderLinearStrategy,
+  perTraderLinearStrategy,
+} from "./heterogeneousSleBidder.ts";

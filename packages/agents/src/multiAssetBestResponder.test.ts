@@ -45,8 +45,13 @@ describe("the multi-asset best responder", () => {
     expect(best.payoff).toBeCloseTo(multiAssetPayoffOfQuantities(problem, joint).payoff, 13);
     // Per-asset optimisation (each auction on its own, ignoring the covariances with the others):
     // its constant schedules leave a clear regret that the joint search recovers.
-    const perAsset = [0, 1, 2].map((a) => (muPi[a]! - A[a]! / S[a]! - (sigma[a]![a]! * e[a]!) / kappa) / (2 / S[a]! + sigma[a]![a]! / kappa));
-    const r = multiAssetRegretOf(problem, perAsset.map((q) => linearSchedule(q, 0)));
+    const perAsset = [0, 1, 2].map(
+      (a) => (muPi[a]! - A[a]! / S[a]! - (sigma[a]![a]! * e[a]!) / kappa) / (2 / S[a]! + sigma[a]![a]! / kappa),
+    );
+    const r = multiAssetRegretOf(
+      problem,
+      perAsset.map((q) => linearSchedule(q, 0)),
+    );
     expect(r.prescribedQuantities.map((q, a) => q - perAsset[a]!).every((d) => Math.abs(d) < 1e-12)).toBe(true);
     expect(r.regret).toBeGreaterThan(1e-3);
     joint.forEach((q, a) => expect(r.best.quantities[a]!).toBeCloseTo(q, 8));
@@ -64,7 +69,14 @@ describe("the multi-asset best responder", () => {
       const others = Array.from({ length: 4 }, () => linearSchedule(rng() - 0.5, 0.3 + rng()));
       const e = dist.sample(rng);
       const one = bestResponse({ endowment: e, kappa: K, muPi: 0.3, others, fee: fee3, trader: 0 });
-      const many = multiAssetBestResponse({ endowment: [e], kappa, sigmaPi, muPi: [0.3], others: [others], fee: { id: "prop3", feeOf: (q, p) => fee3.fee(0, q[0]!, p[0]!) } });
+      const many = multiAssetBestResponse({
+        endowment: [e],
+        kappa,
+        sigmaPi,
+        muPi: [0.3],
+        others: [others],
+        fee: { id: "prop3", feeOf: (q, p) => fee3.fee(0, q[0]!, p[0]!) },
+      });
       expect(many.payoff).toBeCloseTo(one.payoff, 12);
       expect(many.quantities[0]!).toBeCloseTo(one.quantity, 6);
     }
@@ -72,7 +84,10 @@ describe("the multi-asset best responder", () => {
 
   test("schedules and quantities give the same payoff; no unique price means no trade", () => {
     const fee = prop8Fee({ assets: 2, traders: 3, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5 });
-    const others = [[linearSchedule(0.3, 1), linearSchedule(-0.1, 1)], [linearSchedule(0.2, 1), linearSchedule(0.5, 1)]];
+    const others = [
+      [linearSchedule(0.3, 1), linearSchedule(-0.1, 1)],
+      [linearSchedule(0.2, 1), linearSchedule(0.5, 1)],
+    ];
     const problem: MultiAssetBestResponseProblem = { endowment: [1, -0.5], kappa: 1, sigmaPi: 1, others, fee };
     const own = multiAssetPayoffOfSchedules(problem, [linearSchedule(0.4, 0.5), linearSchedule(-0.2, 2)]);
     const viaQ = multiAssetPayoffOfQuantities(problem, own.quantities);
@@ -82,7 +97,15 @@ describe("the multi-asset best responder", () => {
     const stuck = { ...problem, others: [others[0]!, [linearSchedule(0.2, 0)]] };
     expect(multiAssetPayoffOfQuantities(stuck, [0.1, 0.2])).toEqual({ payoff: 0, prices: null });
     expect(() => multiAssetBestResponse({ ...problem, endowment: [1] })).toThrow(/others must list one book per asset \(1\)/);
-    expect(() => multiAssetBestResponse({ ...problem, covariance: [[1, 0], [0, 1]] })).toThrow(/sigmaPi or covariance/);
+    expect(() =>
+      multiAssetBestResponse({
+        ...problem,
+        covariance: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/sigmaPi or covariance/);
     expect(() => multiAssetPayoffOfQuantities(problem, [1])).toThrow(/q must have length 2/);
   });
 });
@@ -195,7 +218,18 @@ describe("incentive compatibility of Proposition 8's cross-exchange fee", () => 
         { seed: 42, numRuns: 20 },
       ),
     ).toThrow(/Property failed/);
-    const typical: Case = { k: 3, traders: 5, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5, means: new Array(8).fill(0), inside: false, depth: 0.3, seed: 7 };
+    const typical: Case = {
+      k: 3,
+      traders: 5,
+      kappa: 1,
+      sigmaE: 1,
+      sigmaPi: 1,
+      alpha: 0.5,
+      means: new Array(8).fill(0),
+      inside: false,
+      depth: 0.3,
+      seed: 7,
+    };
     expect(largestRegret(typical, printedFee)).toBeGreaterThan(1e-4);
   });
 
@@ -207,7 +241,18 @@ describe("incentive compatibility of Proposition 8's cross-exchange fee", () => 
         return 0.5 * m.fee.c * q.reduce((s, x) => s + x * x, 0) - m.fee.B(Math.hypot(...y)) + m.fee.d;
       },
     });
-    const base: Case = { k: 2, traders: 5, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.6, means: [0, 0, 0, 0, 0.3, -0.2, 0, 0], inside: true, depth: 0.5, seed: 9 };
+    const base: Case = {
+      k: 2,
+      traders: 5,
+      kappa: 1,
+      sigmaE: 1,
+      sigmaPi: 1,
+      alpha: 0.6,
+      means: [0, 0, 0, 0, 0.3, -0.2, 0, 0],
+      inside: true,
+      depth: 0.5,
+      seed: 9,
+    };
     expect(largestRegret(base, withoutMuE)).toBeLessThan(RELATIVE_TOLERANCE); // mu_e = 0: the same fee
     expect(largestRegret({ ...base, means: [1, -0.5, 0, 0, 0.3, -0.2, 0, 0] }, withoutMuE)).toBeGreaterThan(1e-4);
   });
@@ -219,19 +264,43 @@ describe("incentive compatibility of Proposition 8's cross-exchange fee", () => 
         { seed: 42, numRuns: 20 },
       ),
     ).toThrow(/Property failed/);
-    const typical: Case = { k: 2, traders: 6, kappa: 2, sigmaE: 1, sigmaPi: 0.8, alpha: 0, means: new Array(8).fill(0.5), inside: true, depth: 0, seed: 3 };
+    const typical: Case = {
+      k: 2,
+      traders: 6,
+      kappa: 2,
+      sigmaE: 1,
+      sigmaPi: 0.8,
+      alpha: 0,
+      means: new Array(8).fill(0.5),
+      inside: true,
+      depth: 0,
+      seed: 3,
+    };
     expect(largestRegret(typical, () => noCrossExchangeFee)).toBeGreaterThan(1e-4);
   });
 
   test("the best responder's precision: the regret of a perturbed bid is the exact payoff loss (inside and outside the ball)", () => {
     for (const inside of [true, false]) {
-      const c: Case = { k: 3, traders: 5, kappa: 1.3, sigmaE: 0.9, sigmaPi: 1.1, alpha: 0.6, means: [0.2, -0.4, 1, 0, 0.3, 0.1, -0.2, 0], inside, depth: 0.5, seed: 11 };
+      const c: Case = {
+        k: 3,
+        traders: 5,
+        kappa: 1.3,
+        sigmaE: 0.9,
+        sigmaPi: 1.1,
+        alpha: 0.6,
+        means: [0.2, -0.4, 1, 0, 0.3, 0.1, -0.2, 0],
+        inside,
+        depth: 0.5,
+        seed: 11,
+      };
       const m = marketOf(c);
       const problem = m.problemOf(0, m.fee);
       const truthful = multiAssetPayoffOfSchedules(problem, m.bids[0]!).payoff;
       for (const delta of [1e-3, 0.05]) {
         // Shift every intercept: a joint deviation from the optimum.
-        const perturbed = m.bids[0]!.map((b, a) => linearSchedule((b.kind === "linear" ? b.intercept : 0) + delta * (a - 1.2), m.fee.slope));
+        const perturbed = m.bids[0]!.map((b, a) =>
+          linearSchedule((b.kind === "linear" ? b.intercept : 0) + delta * (a - 1.2), m.fee.slope),
+        );
         const r = multiAssetRegretOf(problem, perturbed);
         const loss = truthful - r.prescribedPayoff;
         expect(loss).toBeGreaterThan(0);
@@ -243,7 +312,18 @@ describe("incentive compatibility of Proposition 8's cross-exchange fee", () => 
 
   test("the best response is Proposition 7's allocation", () => {
     for (const k of [2, 4]) {
-      const c: Case = { k, traders: 6, kappa: 0.9, sigmaE: 1.2, sigmaPi: 0.7, alpha: 0.8, means: [0.5, 0, -0.5, 1, 0, 0.2, 0.4, -1], inside: false, depth: 0.2, seed: 5 };
+      const c: Case = {
+        k,
+        traders: 6,
+        kappa: 0.9,
+        sigmaE: 1.2,
+        sigmaPi: 0.7,
+        alpha: 0.8,
+        means: [0.5, 0, -0.5, 1, 0, 0.2, 0.4, -1],
+        inside: false,
+        depth: 0.2,
+        seed: 5,
+      };
       const m = marketOf(c);
       const muE = c.means.slice(0, k);
       // X_i = -V(x_i) + mean_j V(x_j) with V(x) = v(|x|) x/|x| (x = e - mu_e).
@@ -298,7 +378,18 @@ describe("erratum in the proof of Proposition 8", () => {
     );
   });
   test("the check detects a convex objective: a quadratic subsidy larger than price impact and holding cost", () => {
-    const c = { k: 2, traders: 4, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5, means: [0, 0, 0, 0, 0, 0, 0, 0], inside: true, depth: 0.5, seed: 3 };
+    const c = {
+      k: 2,
+      traders: 4,
+      kappa: 1,
+      sigmaE: 1,
+      sigmaPi: 1,
+      alpha: 0.5,
+      means: [0, 0, 0, 0, 0, 0, 0, 0],
+      inside: true,
+      depth: 0.5,
+      seed: 3,
+    };
     // Along the residual supply a fee -(s/2)|q|^2 gives the payoff the quadratic coefficient
     // s/2 - Lambda - sigma_pi^2/(2 kappa) (Lambda = |c| the price impact): s = 4 (Lambda + sigma_pi^2/kappa) makes it positive.
     const subsidy = (m: Market): CrossExchangeFee => {

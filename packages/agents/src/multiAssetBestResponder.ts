@@ -23,7 +23,14 @@ export interface MultiAssetBestResponseProblem {
  *   mu_pi . q - T - ((e + q)^T Sigma (e + q) - e^T Sigma e) / (2 kappa)
  * (the one-asset utilityGain with Sigma = 1). `sigma` is the covariance matrix.
  */
-export function multiAssetUtilityGain(endowment: readonly number[], trade: readonly number[], transfer: number, kappa: number, sigma: readonly (readonly number[])[], muPi: readonly number[]): number {
+export function multiAssetUtilityGain(
+  endowment: readonly number[],
+  trade: readonly number[],
+  transfer: number,
+  kappa: number,
+  sigma: readonly (readonly number[])[],
+  muPi: readonly number[],
+): number {
   let gain = -transfer;
   let quad = 0;
   for (let a = 0; a < trade.length; a++) {
@@ -49,7 +56,8 @@ function prepare(problem: MultiAssetBestResponseProblem): Prepared {
   const e = problem.endowment;
   const k = e.length;
   if (k < 1 || e.some((x) => !Number.isFinite(x))) throw new RangeError("endowment must be a non-empty vector of finite numbers");
-  if (!(problem.kappa > 0 && Number.isFinite(problem.kappa))) throw new RangeError(`kappa must be a finite number > 0, got ${problem.kappa}`);
+  if (!(problem.kappa > 0 && Number.isFinite(problem.kappa)))
+    throw new RangeError(`kappa must be a finite number > 0, got ${problem.kappa}`);
   if (problem.others.length !== k) throw new RangeError(`others must list one book per asset (${k}), got ${problem.others.length}`);
   const muPi = problem.muPi ?? new Array<number>(k).fill(0);
   if (muPi.length !== k) throw new RangeError(`muPi must have length ${k}, got ${muPi.length}`);
@@ -57,7 +65,8 @@ function prepare(problem: MultiAssetBestResponseProblem): Prepared {
   let sigma: readonly (readonly number[])[];
   if (problem.covariance) {
     sigma = problem.covariance;
-    if (sigma.length !== k || sigma.some((row) => row.length !== k || row.some((x) => !Number.isFinite(x)))) throw new RangeError(`covariance must be a ${k} x ${k} matrix of finite numbers`);
+    if (sigma.length !== k || sigma.some((row) => row.length !== k || row.some((x) => !Number.isFinite(x))))
+      throw new RangeError(`covariance must be a ${k} x ${k} matrix of finite numbers`);
   } else {
     const s = problem.sigmaPi ?? 1;
     if (!(s > 0 && Number.isFinite(s))) throw new RangeError(`sigmaPi must be a finite number > 0, got ${s}`);
@@ -87,7 +96,12 @@ function prepare(problem: MultiAssetBestResponseProblem): Prepared {
   return { k, e, sigma, muPi, prices };
 }
 
-function payoffWith(prep: Prepared, fee: CrossExchangeFee, kappa: number, q: readonly number[]): { payoff: number; prices: number[] | null } {
+function payoffWith(
+  prep: Prepared,
+  fee: CrossExchangeFee,
+  kappa: number,
+  q: readonly number[],
+): { payoff: number; prices: number[] | null } {
   const prices = prep.prices(q);
   // Definition 6.1: without a unique price in every auction nobody trades or pays.
   if (prices === null) return { payoff: 0, prices: null };
@@ -111,7 +125,10 @@ export function multiAssetResidualPrices(others: readonly (readonly DemandSchedu
 }
 
 /** The trader's payoff (utility gain over autarky) if it ends up buying the vector q along the residual supplies. Throws RangeError for bad problem data. */
-export function multiAssetPayoffOfQuantities(problem: MultiAssetBestResponseProblem, q: readonly number[]): { payoff: number; prices: number[] | null } {
+export function multiAssetPayoffOfQuantities(
+  problem: MultiAssetBestResponseProblem,
+  q: readonly number[],
+): { payoff: number; prices: number[] | null } {
   const prep = prepare(problem);
   if (q.length !== prep.k) throw new RangeError(`q must have length ${prep.k}, got ${q.length}`);
   return payoffWith(prep, problem.fee, problem.kappa, q);
@@ -122,7 +139,10 @@ export function multiAssetPayoffOfQuantities(problem: MultiAssetBestResponseProb
  * with the trader's schedule appended to the others'; if some auction has no unique price, no trade
  * and payoff 0 (Definition 6.1). Throws RangeError for bad problem data.
  */
-export function multiAssetPayoffOfSchedules(problem: MultiAssetBestResponseProblem, schedules: readonly DemandSchedule[]): { payoff: number; quantities: number[]; prices: number[] | null } {
+export function multiAssetPayoffOfSchedules(
+  problem: MultiAssetBestResponseProblem,
+  schedules: readonly DemandSchedule[],
+): { payoff: number; quantities: number[]; prices: number[] | null } {
   const prep = prepare(problem);
   if (schedules.length !== prep.k) throw new RangeError(`schedules must have length ${prep.k}, got ${schedules.length}`);
   const quantities: number[] = [];
@@ -169,7 +189,10 @@ export interface MultiAssetBestResponse {
  * collapsed simplex). A better basin narrower than the spacing of the starts can be missed.
  * Throws RangeError for bad problem data.
  */
-export function multiAssetBestResponse(problem: MultiAssetBestResponseProblem, options: MultiAssetBestResponseOptions = {}): MultiAssetBestResponse {
+export function multiAssetBestResponse(
+  problem: MultiAssetBestResponseProblem,
+  options: MultiAssetBestResponseOptions = {},
+): MultiAssetBestResponse {
   const prep = prepare(problem);
   const k = prep.k;
   const center = options.center ?? new Array<number>(k).fill(0);
@@ -215,10 +238,17 @@ export interface MultiAssetRegret {
  * numerical best response (searched around the prescribed trades) minus what the prescribed
  * schedules earn when the engine clears each auction. Throws RangeError for bad problem data.
  */
-export function multiAssetRegretOf(problem: MultiAssetBestResponseProblem, prescribed: readonly DemandSchedule[], options: MultiAssetBestResponseOptions = {}): MultiAssetRegret {
+export function multiAssetRegretOf(
+  problem: MultiAssetBestResponseProblem,
+  prescribed: readonly DemandSchedule[],
+  options: MultiAssetBestResponseOptions = {},
+): MultiAssetRegret {
   const own = multiAssetPayoffOfSchedules(problem, prescribed);
   const found = multiAssetBestResponse(problem, { center: own.quantities, ...options });
-  const best = found.payoff >= own.payoff ? found : { quantities: own.quantities, prices: own.prices, payoff: own.payoff, evaluations: found.evaluations };
+  const best =
+    found.payoff >= own.payoff
+      ? found
+      : { quantities: own.quantities, prices: own.prices, payoff: own.payoff, evaluations: found.evaluations };
   return { regret: best.payoff - own.payoff, prescribedPayoff: own.payoff, prescribedQuantities: own.quantities, best };
 }
 

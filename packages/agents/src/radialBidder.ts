@@ -60,7 +60,9 @@ export function radialBidder(
     },
     interceptsInto: (endowments, out) => {
       if (endowments.length % k !== 0 || out.length !== endowments.length)
-        throw new RangeError(`interceptsInto: need endowments and out of one common length, a multiple of ${k} assets, got ${endowments.length} and ${out.length}`);
+        throw new RangeError(
+          `interceptsInto: need endowments and out of one common length, a multiple of ${k} assets, got ${endowments.length} and ${out.length}`,
+        );
       for (let from = 0; from < endowments.length; from += k) intercepts(endowments, from, out, from);
     },
   };

@@ -78,8 +78,7 @@ describe("clear: the three paths agree", () => {
           ),
         );
         const fn = cleared(clear(lines.map((l) => fnSchedule((p) => l.intercept - l.slope * p))));
-        const expected =
-          compensatedSum(lines.map((l) => l.intercept)) / compensatedSum(lines.map((l) => l.slope));
+        const expected = compensatedSum(lines.map((l) => l.intercept)) / compensatedSum(lines.map((l) => l.slope));
         expectClose(linear.price, expected, 1e-12);
         expectClose(piecewise.price, linear.price, 1e-9);
         expectClose(fn.price, linear.price, 1e-9);
@@ -131,11 +130,7 @@ describe("clear: the three paths agree", () => {
 
   it("clears mixed books (linear, piecewise and fn together)", () => {
     const r = cleared(
-      clear([
-        linearSchedule(3, 1),
-        piecewiseLinearSchedule([0, 2], [1, -1], { lower: 1, upper: 1 }),
-        fnSchedule((p) => -2 * p),
-      ]),
+      clear([linearSchedule(3, 1), piecewiseLinearSchedule([0, 2], [1, -1], { lower: 1, upper: 1 }), fnSchedule((p) => -2 * p)]),
     );
     // 3 - p + 1 - p - 2p = 0.
     expectClose(r.price, 1, 1e-12);
@@ -154,7 +149,13 @@ describe("clear: the three paths agree", () => {
       const b = 0.5 + next();
       const p0 = 10 * next() - 5;
       const ps = [p0, p0 + 0.5 + next(), p0 + 2 + next()];
-      schedules.push(piecewiseLinearSchedule(ps, ps.map((p) => a - b * p), { lower: b, upper: b }));
+      schedules.push(
+        piecewiseLinearSchedule(
+          ps,
+          ps.map((p) => a - b * p),
+          { lower: b, upper: b },
+        ),
+      );
       linear.push(linearSchedule(a, b));
     }
     const exact = cleared(clear(schedules));
@@ -178,10 +179,7 @@ describe("clear: piecewise linear special cases", () => {
 
   it("returns no-price when flat tails never cross 0", () => {
     expect(failed(clear([piecewiseLinearSchedule([1, 2], [2, 1])]), "no-price")).toContain("stays positive");
-    const reason = failed(
-      clear([piecewiseLinearSchedule([1, 2], [-1, -3]), linearSchedule(0, 0)]),
-      "no-price",
-    );
+    const reason = failed(clear([piecewiseLinearSchedule([1, 2], [-1, -3]), linearSchedule(0, 0)]), "no-price");
     expect(reason).toContain("stays negative");
   });
 
@@ -202,11 +200,7 @@ describe("clear: piecewise linear special cases", () => {
   it("returns non-unique-price when every schedule is 0, even with rounding residue", () => {
     failed(clear([piecewiseLinearSchedule([0], [0]), piecewiseLinearSchedule([3, 4], [0, 0])]), "non-unique-price");
     failed(
-      clear([
-        piecewiseLinearSchedule([0, 1], [0.1, 0.1]),
-        piecewiseLinearSchedule([0.5], [0.2]),
-        piecewiseLinearSchedule([2], [-0.3]),
-      ]),
+      clear([piecewiseLinearSchedule([0, 1], [0.1, 0.1]), piecewiseLinearSchedule([0.5], [0.2]), piecewiseLinearSchedule([2], [-0.3])]),
       "non-unique-price",
     );
   });
@@ -228,9 +222,7 @@ describe("clear: fn schedules", () => {
   it("returns invalid naming the trader when a quantity is NaN or infinite, or the function throws", () => {
     const ok = linearSchedule(1, 1);
     expect(failed(clear([ok, fnSchedule(() => Number.NaN)]), "invalid")).toContain("trader 1");
-    expect(failed(clear([ok, ok, fnSchedule((p) => (p > 0.5 ? Infinity : 1))]), "invalid")).toContain(
-      "trader 2",
-    );
+    expect(failed(clear([ok, ok, fnSchedule((p) => (p > 0.5 ? Infinity : 1))]), "invalid")).toContain("trader 2");
     const reason = failed(
       clear([
         fnSchedule(() => {
@@ -245,9 +237,7 @@ describe("clear: fn schedules", () => {
 
   it("returns invalid when a demand increases, naming the trader", () => {
     expect(failed(clear([fnSchedule((p) => p - 1)]), "invalid")).toContain("demand of trader 0 is increasing");
-    expect(failed(clear([linearSchedule(1, 1), fnSchedule((p) => p)]), "invalid")).toContain(
-      "demand of trader 1 is increasing",
-    );
+    expect(failed(clear([linearSchedule(1, 1), fnSchedule((p) => p)]), "invalid")).toContain("demand of trader 1 is increasing");
   });
 
   it("returns non-unique-price on a zero set of positive length", () => {

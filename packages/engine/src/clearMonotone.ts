@@ -36,11 +36,7 @@ interface Sample {
  * over 0 (a discontinuous schedule), no-price. Non-uniqueness and jumps narrower than h
  * go undetected. Throws nothing (a throwing `fn` gives invalid). Internal.
  */
-export function clearMonotone(
-  schedules: readonly DemandSchedule[],
-  tolerance: number,
-  maxIterations: number,
-): ClearingResult {
+export function clearMonotone(schedules: readonly DemandSchedule[], tolerance: number, maxIterations: number): ClearingResult {
   const n = schedules.length;
   // Set by sample() when a schedule misbehaves; read after each sampling step.
   let failure = null as string | null;
@@ -74,14 +70,7 @@ export function clearMonotone(
   const isZero = (s: Sample): boolean => isNegligible(s.value, s.magnitude);
   // Both samples ordered by price: lowP < highP.
   // Every trader is checked, not only the aggregate: increases can cancel in the sum.
-  const increase = (
-    lowP: number,
-    low: Sample,
-    lowQ: Float64Array,
-    highP: number,
-    high: Sample,
-    highQ: Float64Array,
-  ): string | null => {
+  const increase = (lowP: number, low: Sample, lowQ: Float64Array, highP: number, high: Sample, highQ: Float64Array): string | null => {
     for (let i = 0; i < n; i++) {
       if (highQ[i] - lowQ[i] > NEGLIGIBLE_RELATIVE * (Math.abs(lowQ[i]) + Math.abs(highQ[i])))
         return `demand of trader ${i} is increasing: q(${lowP}) = ${lowQ[i]} < q(${highP}) = ${highQ[i]}`;
@@ -120,7 +109,13 @@ export function clearMonotone(
           if (s === null) return Number.NaN;
           return isZero(s) ? 0 : s.value;
         };
-        const found = brent(f, previousP, p, { relativeTolerance: tolerance, absoluteTolerance: 0, maxIterations, fLo: previous.value, fHi: current.value });
+        const found = brent(f, previousP, p, {
+          relativeTolerance: tolerance,
+          absoluteTolerance: 0,
+          maxIterations,
+          fLo: previous.value,
+          fHi: current.value,
+        });
         if (failure !== null) return failedResult("invalid", failure);
         if (!found.converged)
           return failedResult(
@@ -132,10 +127,7 @@ export function clearMonotone(
       }
       if (step >= MONOTONE_PRICE_BOUND) {
         const sign = direction > 0 ? "positive" : "negative";
-        return failedResult(
-          "no-price",
-          `aggregate excess demand stays ${sign} up to the search bound: D(${p}) = ${current.value}`,
-        );
+        return failedResult("no-price", `aggregate excess demand stays ${sign} up to the search bound: D(${p}) = ${current.value}`);
       }
       [previousQ, currentQ] = [currentQ, previousQ];
       previousP = p;
@@ -152,8 +144,7 @@ export function clearMonotone(
   const atRoot = below === null ? null : sample(root, rootQ);
   const above = atRoot === null ? null : sample(root + h, aboveQ);
   if (below === null || atRoot === null || above === null) return failedResult("invalid", failure ?? "sampling failed");
-  const problem =
-    increase(root - h, below, belowQ, root, atRoot, rootQ) ?? increase(root, atRoot, rootQ, root + h, above, aboveQ);
+  const problem = increase(root - h, below, belowQ, root, atRoot, rootQ) ?? increase(root, atRoot, rootQ, root + h, above, aboveQ);
   if (problem !== null) return failedResult("invalid", problem);
   if (isZero(below) || isZero(above)) {
     const from = isZero(below) ? root - h : root;

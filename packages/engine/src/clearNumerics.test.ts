@@ -38,10 +38,7 @@ describe("clear: aggregate overflow (fn path)", () => {
 describe("clear: negligibility is judged on the terms actually summed", () => {
   it("does not mistake a real excess demand for 0 next to large inactive breakpoints", () => {
     // At p = 0 the piecewise schedule is exactly 0 and D = 0.01; the unique price is 10.
-    const schedules = [
-      piecewiseLinearSchedule([-10, 0, 100, 110], [1e12, 0, 0, -1e12]),
-      linearSchedule(0.01, 0.001),
-    ];
+    const schedules = [piecewiseLinearSchedule([-10, 0, 100, 110], [1e12, 0, 0, -1e12]), linearSchedule(0.01, 0.001)];
     const r = cleared(clear(schedules));
     expect(Math.abs(r.price - 10)).toBeLessThanOrEqual(1e-12);
     expect(Math.abs(r.quantities[1])).toBeLessThanOrEqual(1e-15);
@@ -157,7 +154,13 @@ describe("clear: the piecewise path returns cleared only for a valid result", ()
       "slope (quantities[1] - quantities[0]) / (prices[1] - prices[0]) must be finite, got -Infinity / Infinity",
     );
     // The same schedule as a literal is invalid, not non-unique on [-Infinity, -1e308].
-    const literal = { kind: "piecewiseLinear", prices: [-1e308, 1e308], quantities: [1e308, -1e308], lowerTailSlope: 0, upperTailSlope: 0 } as const;
+    const literal = {
+      kind: "piecewiseLinear",
+      prices: [-1e308, 1e308],
+      quantities: [1e308, -1e308],
+      lowerTailSlope: 0,
+      upperTailSlope: 0,
+    } as const;
     expect(failed(clear([literal]), "invalid")).toContain("trader 0: slope");
   });
 

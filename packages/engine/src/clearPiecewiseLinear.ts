@@ -109,7 +109,10 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
   // at the rounded price would leave an imbalance of about slope * ulp(p).)
   let { lo, hi, qLo, qHi, dLo, dHi } = probe;
   // At a breakpoint D is a sum of finite quantities; if that sum overflows nothing can be checked to clear.
-  for (const [p, d] of [[below, dLo], [at, dHi]])
+  for (const [p, d] of [
+    [below, dLo],
+    [at, dHi],
+  ])
     if (Number.isFinite(p) && !Number.isFinite(d))
       return failedResult("invalid", `aggregate excess demand overflows at p = ${p}: the quantities sum to ${d}`);
   if (at === Infinity) {
@@ -132,10 +135,7 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
     }
   } else if (probe.signHi < 0 && below === -Infinity) {
     if (leftSlope === 0)
-      return failedResult(
-        "no-price",
-        `aggregate excess demand stays negative: ${dHi} at the first breakpoint p = ${at} and flat below it`,
-      );
+      return failedResult("no-price", `aggregate excess demand stays negative: ${dHi} at the first breakpoint p = ${at} and flat below it`);
     const t = dLo / (dLo - dHi);
     if (!(Number.isFinite(dLo) && t >= -1 && t <= 1)) {
       const gap = tailGap(at, dHi / leftSlope);
@@ -153,18 +153,12 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
     if (flatBelow || flatAbove) {
       const from = flatBelow ? -Infinity : at;
       const to = flatAbove ? next : at;
-      return failedResult(
-        "non-unique-price",
-        `aggregate excess demand is 0 on [${from}, ${to}] (at least): every price there clears`,
-      );
+      return failedResult("non-unique-price", `aggregate excess demand is 0 on [${from}, ${to}] (at least): every price there clears`);
     }
     return checkedResult(at, qHi, (i) => quantityMagnitude(schedules[i], at, qHi[i]));
   }
   if (!(Number.isFinite(dLo) && Number.isFinite(dHi)))
-    return failedResult(
-      "invalid",
-      `aggregate excess demand overflows: D(${lo}) = ${dLo}, D(${hi}) = ${dHi}`,
-    );
+    return failedResult("invalid", `aggregate excess demand overflows: D(${lo}) = ${dLo}, D(${hi}) = ${dHi}`);
   const t = dLo / (dLo - dHi);
   let price: number;
   if (t === 1) price = hi;
@@ -185,12 +179,7 @@ export function clearPiecewiseLinear(schedules: readonly DemandSchedule[]): Clea
  * Reorders breakpoints and slopeChanges in place (together). Pivots come from a fixed
  * xorshift sequence, so the result is deterministic and sorted inputs are not a worst case.
  */
-function selectBracket(
-  breakpoints: Float64Array,
-  slopeChanges: Float64Array,
-  constant: CompensatedAdder,
-  leftSlope: number,
-): Bracket {
+function selectBracket(breakpoints: Float64Array, slopeChanges: Float64Array, constant: CompensatedAdder, leftSlope: number): Bracket {
   const slope = new CompensatedAdder();
   slope.add(leftSlope);
   let lo = 0;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  evaluateSchedule,
-  fnSchedule,
-  linearSchedule,
-  piecewiseLinearSchedule,
-  ScheduleError,
-} from "./demandSchedule.ts";
+import { evaluateSchedule, fnSchedule, linearSchedule, piecewiseLinearSchedule, ScheduleError } from "./demandSchedule.ts";
 
 /** The ScheduleError thrown by f (fails the test if none). */
 function scheduleError(f: () => unknown): ScheduleError {
@@ -74,20 +68,11 @@ describe("piecewiseLinearSchedule", () => {
     [() => piecewiseLinearSchedule([0, 1], [1]), "quantities.length must equal prices.length = 2, got 1"],
     [() => piecewiseLinearSchedule([0, Number.NaN], [1, 0]), "prices[1] must be a finite number, got NaN"],
     [() => piecewiseLinearSchedule([0, 1], [Infinity, 0]), "quantities[0] must be a finite number, got Infinity"],
-    [
-      () => piecewiseLinearSchedule([0, 2, 1], [3, 2, 1]),
-      "prices[2] must be > prices[1] = 2 (strictly increasing), got 1",
-    ],
+    [() => piecewiseLinearSchedule([0, 2, 1], [3, 2, 1]), "prices[2] must be > prices[1] = 2 (strictly increasing), got 1"],
     [() => piecewiseLinearSchedule([0, 0], [1, 0]), "prices[1] must be > prices[0] = 0 (strictly increasing), got 0"],
-    [
-      () => piecewiseLinearSchedule([0, 1], [1, 2]),
-      "quantities[1] must be <= quantities[0] = 1 (non-increasing), got 2",
-    ],
+    [() => piecewiseLinearSchedule([0, 1], [1, 2]), "quantities[1] must be <= quantities[0] = 1 (non-increasing), got 2"],
     [() => piecewiseLinearSchedule([0, 1], [1, 0], { lower: -1 }), "tails.lower must be a finite number >= 0, got -1"],
-    [
-      () => piecewiseLinearSchedule([0, 1], [1, 0], { upper: Number.NaN }),
-      "tails.upper must be a finite number >= 0, got NaN",
-    ],
+    [() => piecewiseLinearSchedule([0, 1], [1, 0], { upper: Number.NaN }), "tails.upper must be a finite number >= 0, got NaN"],
   ])("throws a one-line ScheduleError naming the field (%#)", (make, message) => {
     const error = scheduleError(make);
     expect(error.message).toBe(message);
@@ -127,7 +112,12 @@ describe("piecewiseLinearSchedule", () => {
 
 describe("fnSchedule", () => {
   it("evaluates the function", () => {
-    expect(evaluateSchedule(fnSchedule((p) => 1 - p ** 3), 2)).toBe(-7);
+    expect(
+      evaluateSchedule(
+        fnSchedule((p) => 1 - p ** 3),
+        2,
+      ),
+    ).toBe(-7);
   });
 
   it("throws a one-line ScheduleError when not given a function", () => {

@@ -208,8 +208,7 @@ function breakpointsProblem(prices: readonly number[], quantities: readonly numb
   if (!isArrayLike(prices)) return `prices must be an array of numbers, got ${describe(prices)}`;
   if (!isArrayLike(quantities)) return `quantities must be an array of numbers, got ${describe(quantities)}`;
   if (prices.length < 1) return `prices must have at least 1 breakpoint, got ${prices.length}`;
-  if (quantities.length !== prices.length)
-    return `quantities.length must equal prices.length = ${prices.length}, got ${quantities.length}`;
+  if (quantities.length !== prices.length) return `quantities.length must equal prices.length = ${prices.length}, got ${quantities.length}`;
   for (let j = 0; j < prices.length; j++) {
     // Messages are built only on failure: clear() validates millions of breakpoints.
     if (!isFiniteNumber(prices[j])) return finiteProblem(`prices[${j}]`, prices[j]);
@@ -238,9 +237,7 @@ function finiteProblem(field: string, x: unknown): string | null {
 }
 
 function nonNegativeProblem(field: string, x: unknown): string | null {
-  return typeof x === "number" && Number.isFinite(x) && x >= 0
-    ? null
-    : `${field} must be a finite number >= 0, got ${describe(x)}`;
+  return typeof x === "number" && Number.isFinite(x) && x >= 0 ? null : `${field} must be a finite number >= 0, got ${describe(x)}`;
 }
 
 function isArrayLike(x: unknown): x is ArrayLike<unknown> {

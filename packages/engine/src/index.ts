@@ -26,4 +26,13 @@ export {
   runRounds,
   settleMarket,
 } from "./market.ts";
-export type { CrossExchangeFee, LinearBatch, MarketFee, MarketOptions, MarketSettlement, MarketView, RepeatedMarket, Strategy } from "./market.ts";
+export type {
+  CrossExchangeFee,
+  LinearBatch,
+  MarketFee,
+  MarketOptions,
+  MarketSettlement,
+  MarketView,
+  RepeatedMarket,
+  Strategy,
+} from "./market.ts";

@@ -83,32 +83,32 @@ describe("clearLinearBook", () => {
 
   it("agrees with the piecewise path on the same lines (two breakpoints, matching tails)", () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(trader, fc.double({ min: -50, max: 50, noNaN: true })), { minLength: 1, maxLength: 40 }),
-        (rows) => {
-          const book = bookOf(
-            rows.map(([t]) => t.intercept),
-            rows.map(([t]) => t.slope),
-          );
-          const q = new Float64Array(rows.length);
-          const p = clearLinearBook(book, q);
-          const piecewise = clear(
-            rows.map(([t, from]) => {
-              const ps = [from, from + 1];
-              return piecewiseLinearSchedule(ps, ps.map((x) => t.intercept - t.slope * x), {
+      fc.property(fc.array(fc.tuple(trader, fc.double({ min: -50, max: 50, noNaN: true })), { minLength: 1, maxLength: 40 }), (rows) => {
+        const book = bookOf(
+          rows.map(([t]) => t.intercept),
+          rows.map(([t]) => t.slope),
+        );
+        const q = new Float64Array(rows.length);
+        const p = clearLinearBook(book, q);
+        const piecewise = clear(
+          rows.map(([t, from]) => {
+            const ps = [from, from + 1];
+            return piecewiseLinearSchedule(
+              ps,
+              ps.map((x) => t.intercept - t.slope * x),
+              {
                 lower: t.slope,
                 upper: t.slope,
-              });
-            }),
-          );
-          if (piecewise.status !== "cleared") throw new Error(piecewise.reason);
-          const scale = 1 + compensatedSum(q.map(Math.abs));
-          expect(Math.abs(p - piecewise.price)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(p)));
-          for (let i = 0; i < rows.length; i++)
-            expect(Math.abs(q[i] - piecewise.quantities[i])).toBeLessThanOrEqual(1e-11 * scale);
-          expect(Math.abs(compensatedSum(q))).toBeLessThanOrEqual(1e-12 * scale);
-        },
-      ),
+              },
+            );
+          }),
+        );
+        if (piecewise.status !== "cleared") throw new Error(piecewise.reason);
+        const scale = 1 + compensatedSum(q.map(Math.abs));
+        expect(Math.abs(p - piecewise.price)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(p)));
+        for (let i = 0; i < rows.length; i++) expect(Math.abs(q[i] - piecewise.quantities[i])).toBeLessThanOrEqual(1e-11 * scale);
+        expect(Math.abs(compensatedSum(q))).toBeLessThanOrEqual(1e-12 * scale);
+      }),
       { seed: 42, numRuns: 300 },
     );
   });

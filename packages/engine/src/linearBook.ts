@@ -117,19 +117,10 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
   }
   const totalA = sumA + compA;
   const totalB = sumB + compB;
-  if (!(Number.isFinite(totalA) && Number.isFinite(totalB)))
-    return fail(outcome, SUM_OVERFLOW, -1, sumA, sumB, quantitiesOut, n);
+  if (!(Number.isFinite(totalA) && Number.isFinite(totalB))) return fail(outcome, SUM_OVERFLOW, -1, sumA, sumB, quantitiesOut, n);
   if (totalB === 0)
     // The intercepts are summed unchanged: exact terms, whose compensated sum is held to the tight bound.
-    return fail(
-      outcome,
-      isNegligible(totalA, EXACT_TERM_WEIGHT * magnitudeA) ? FLAT_ZERO : FLAT_NONZERO,
-      -1,
-      totalA,
-      0,
-      quantitiesOut,
-      n,
-    );
+    return fail(outcome, isNegligible(totalA, EXACT_TERM_WEIGHT * magnitudeA) ? FLAT_ZERO : FLAT_NONZERO, -1, totalA, 0, quantitiesOut, n);
   // + 0 turns -0 into 0.
   const price = totalA / totalB + 0;
   if (!Number.isFinite(price)) return fail(outcome, PRICE_OVERFLOW, -1, totalA, totalB, quantitiesOut, n);
@@ -151,7 +142,14 @@ export function clearLinearBook(book: LinearBook, quantitiesOut: Float64Array): 
 }
 
 /** Shifts the quantities to the exact clearing price A/B (see clearLinearBook). */
-function balance(intercepts: Float64Array, slopes: Float64Array, price: number, totalB: number, quantitiesOut: Float64Array, n: number): void {
+function balance(
+  intercepts: Float64Array,
+  slopes: Float64Array,
+  price: number,
+  totalB: number,
+  quantitiesOut: Float64Array,
+  n: number,
+): void {
   // Two-sum inlined, not compensatedSum: many books take this pass, where Neumaier's branch measured 1.5-2x slower.
   let sumQ = 0;
   let compQ = 0;

@@ -176,7 +176,17 @@ export function settleMarket(clearings: readonly ClearingResult[], traders: numb
       const f = fee.fee.feeOf(q, p, i);
       if (!Number.isFinite(f)) {
         fail("invalid", 0, `fee of trader ${i} is ${f} (cross-exchange fee "${fee.fee.id}"), must be finite`);
-        return settlement(status, reason, traders, k, new Float64Array(k).fill(Number.NaN), new Array<boolean>(k).fill(false), trades.map((t) => t.fill(0)), new Float64Array(traders), new Float64Array(traders));
+        return settlement(
+          status,
+          reason,
+          traders,
+          k,
+          new Float64Array(k).fill(Number.NaN),
+          new Array<boolean>(k).fill(false),
+          trades.map((t) => t.fill(0)),
+          new Float64Array(traders),
+          new Float64Array(traders),
+        );
       }
       fees[i] = f;
       let cash = f;
@@ -244,7 +254,8 @@ export function runMarket<Type>(
     } catch (error) {
       return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}"): ${(error as Error).message}`);
     }
-    if (bids.length !== assets) return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}") bid ${bids.length} schedules for ${assets} assets`);
+    if (bids.length !== assets)
+      return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}") bid ${bids.length} schedules for ${assets} assets`);
     for (let a = 0; a < assets; a++) schedules[a]![i] = bids[a]!;
   }
   const clearings = schedules.map((s) => clear(s, options.clear));

@@ -13,7 +13,13 @@ const testFee: FeeSchedule = { id: "test", fee: (i, q, p) => 0.5 * q * q + 0.1 *
 // Records its calls; gain = trade - transfer, an arbitrary caller-side formula.
 function recordingValuation(): Valuation & { calls: number[][] } {
   const calls: number[][] = [];
-  return { calls, utilityGain: (i, x, t) => (calls.push([i, x, t]), x - t) };
+  return {
+    calls,
+    utilityGain: (i, x, t) => {
+      calls.push([i, x, t]);
+      return x - t;
+    },
+  };
 }
 
 describe("settle", () => {

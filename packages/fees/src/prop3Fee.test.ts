@@ -1,5 +1,13 @@
 import { integrate } from "@optex/numerics";
-import { basicEnvironment, type Distribution, exponential, normal, optimalMechanismOutcome, solveVirtualType, uniform } from "@optex/theory";
+import {
+  basicEnvironment,
+  type Distribution,
+  exponential,
+  normal,
+  optimalMechanismOutcome,
+  solveVirtualType,
+  uniform,
+} from "@optex/theory";
 import { describe, expect, test } from "vitest";
 import { buildFee } from "./registry.ts";
 import { prop3Fee } from "./prop3Fee.ts";
@@ -18,7 +26,8 @@ function definitionB(dist: Distribution, alpha: number, N: number, kappa: number
   const b = Math.max(dist.mean, l);
   const cuts = [a, ...breaks.filter((x) => x > a && x < b).sort((x, y) => x - y), b];
   let I = 0;
-  for (let k = 0; k + 1 < cuts.length; k++) I += integrate((s) => vt.vInverse(s), cuts[k]!, cuts[k + 1]!, { relTol: 1e-12, absTol: 1e-14 }).value;
+  for (let k = 0; k + 1 < cuts.length; k++)
+    I += integrate((s) => vt.vInverse(s), cuts[k]!, cuts[k + 1]!, { relTol: 1e-12, absTol: 1e-14 }).value;
   if (l < dist.mean) I = -I;
   // optex centres B on mu_e: printed B minus ((N-1)/(N kappa)) mu_e^2/2 (d absorbs the constant).
   return ((N - 1) / (N * kappa)) * (0.5 * l * l - I - 0.5 * dist.mean ** 2);
@@ -36,7 +45,7 @@ describe("Proposition 3 fee (corrected)", () => {
       const s = (N - 1) / (N * kappa);
       // v^{-1}(s) = (s + alpha)/(1 + alpha) above 0, (s - alpha)/(1 + alpha) below, clamped to [-1, 1].
       for (const l of [-1, -0.7, -0.2, 0, 0.3, 0.99, 1]) {
-        const expected = (s * alpha * (l * l / 2 - Math.abs(l))) / (1 + alpha);
+        const expected = (s * alpha * ((l * l) / 2 - Math.abs(l))) / (1 + alpha);
         expect(fee.B(l)).toBeCloseTo(expected, 12);
       }
       expect(fee.B(1.5)).toBeCloseTo(s * (1.5 ** 2 / 2 - (0.5 + alpha) / (1 + alpha) - 0.5), 12);
@@ -98,7 +107,12 @@ describe("Proposition 3 fee (corrected)", () => {
     expect(built.schedule!.id).toBe("prop3");
     expect(built.info.paper).toBe("Proposition 3");
     // The registry's fee is prop3Fee of the same environment, value for value.
-    for (const [q, p] of [[0.3, -0.2], [-1.2, 0.4], [0, 0]] as const) expect(built.schedule!.fee(1, q, p)).toBe(prop3Fee(env, vt).fee(1, q, p));
+    for (const [q, p] of [
+      [0.3, -0.2],
+      [-1.2, 0.4],
+      [0, 0],
+    ] as const)
+      expect(built.schedule!.fee(1, q, p)).toBe(prop3Fee(env, vt).fee(1, q, p));
     expect(() => buildFee("maker-taker", { model: "basic", env, alpha: 0.5 })).toThrow(/unknown fee "maker-taker"/);
     expect(() => buildFee("prop8", { model: "basic", env, alpha: 0.5 })).toThrow(/fee "prop8" is for the multi-asset model, not basic/);
   });

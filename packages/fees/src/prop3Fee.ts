@@ -1,5 +1,12 @@
 import type { FeeSchedule } from "@optex/engine";
-import { type BasicEnvironment, type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral, type VirtualType } from "@optex/theory";
+import {
+  type BasicEnvironment,
+  type BranchTable,
+  exactInverseIntegral,
+  type InverseIntegral,
+  inverseVirtualTypeIntegral,
+  type VirtualType,
+} from "@optex/theory";
 
 /** The Proposition 3 fee with its parts exposed for tests and reports. */
 export interface Prop3Fee extends FeeSchedule {
@@ -61,7 +68,10 @@ export interface QuadraticInverseFee {
  * and holding capacity kappa: T(q, p) = (c/2) q^2 - B(l) + d with l = -q - kappa (p - mu_pi),
  * B(l) = scale [(l - mu_e)^2/2 - int_{mu_e}^{l} (v^{-1}(s) - mu_e) ds] and d = dBeforeB + B(flat level).
  */
-export function quadraticInverseFee(vt: VirtualType, p: { kappa: number; muPi: number; c: number; scale: number; dBeforeB: number }): QuadraticInverseFee {
+export function quadraticInverseFee(
+  vt: VirtualType,
+  p: { kappa: number; muPi: number; c: number; scale: number; dBeforeB: number },
+): QuadraticInverseFee {
   const { kappa, muPi, c } = p;
   const z = vt.standardized;
   const mu = vt.location;

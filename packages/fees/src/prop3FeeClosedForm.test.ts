@@ -1,4 +1,13 @@
-import { basicEnvironment, type BasicEnvironment, type Distribution, normal, solveHeterogeneous, solveVirtualType, uniform, type VirtualType } from "@optex/theory";
+import {
+  basicEnvironment,
+  type BasicEnvironment,
+  type Distribution,
+  normal,
+  solveHeterogeneous,
+  solveVirtualType,
+  uniform,
+  type VirtualType,
+} from "@optex/theory";
 import { describe, expect, test } from "vitest";
 import { prop3Fee } from "./prop3Fee.ts";
 import { prop10Fee } from "./prop10Fee.ts";
@@ -109,7 +118,9 @@ describe("Proposition 3 fee: closed form (piecewise quadratic B) and Hermite tab
         const [b, bTable] = [closed.traders[i]!.B(l), table.traders[i]!.B(l)];
         expect(Math.abs(b - bTable), `trader ${i}, l = ${l}`).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(bTable), sd * sd));
         const q = 0.1 - l;
-        expect(Math.abs(closed.fee(i, q, 0.3) - table.fee(i, q, 0.3))).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(table.fee(i, q, 0.3)), sd * sd));
+        expect(Math.abs(closed.fee(i, q, 0.3) - table.fee(i, q, 0.3))).toBeLessThanOrEqual(
+          1e-12 * Math.max(Math.abs(table.fee(i, q, 0.3)), sd * sd),
+        );
       }
     }
   });

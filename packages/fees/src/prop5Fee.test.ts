@@ -1,4 +1,4 @@
-import { clear, linearSchedule, settle } from "@optex/engine";
+import { clear, settle } from "@optex/engine";
 import { findRoot, integrate } from "@optex/numerics";
 import { basicEnvironment, normal, solveVirtualType, solveVirtualTypeWithWeight, TheoryError } from "@optex/theory";
 import seedrandom from "seedrandom";
@@ -47,12 +47,16 @@ describe("phi_n: E[sum z | sum u(z)] under pooling", () => {
         for (let k = 0; k < 3; k++) {
           if (cuts[k]! >= cuts[k + 1]!) continue;
           den += integrate((s) => g(s) * g(y - s), cuts[k]!, cuts[k + 1]!, { relTol: 1e-9, absTol: 1e-300 }).value;
-          num += integrate((s) => (u.vInverse(s) + u.vInverse(y - s)) * g(s) * g(y - s), cuts[k]!, cuts[k + 1]!, { relTol: 1e-9, absTol: 1e-300 }).value;
+          num += integrate((s) => (u.vInverse(s) + u.vInverse(y - s)) * g(s) * g(y - s), cuts[k]!, cuts[k + 1]!, {
+            relTol: 1e-9,
+            absTol: 1e-300,
+          }).value;
         }
         return num / den;
       };
       // Up to 5 standard deviations of the sum: the FFT's trapezoid error is ~1e-7 (measured).
-      for (const y of [1e-6, 0.01, 0.3, -1, 2.5, 5]) expect(Math.abs(phi2(y) - quad(y)), `a=${a} y=${y}`).toBeLessThan(1e-6 * (1 + Math.abs(y)));
+      for (const y of [1e-6, 0.01, 0.3, -1, 2.5, 5])
+        expect(Math.abs(phi2(y) - quad(y)), `a=${a} y=${y}`).toBeLessThan(1e-6 * (1 + Math.abs(y)));
       // The jump at the all-pooled atom (one unpooled share near 0 has z near +-zB); phi is odd.
       expect(phi2(0)).toBe(0);
       expect(phi2(1e-9)).toBeGreaterThan(0.4 * zB);
@@ -209,7 +213,8 @@ describe("Proposition 5 fee: tabulated psi and the batch method", () => {
     }
     // The flat region of v makes S jump at the all-pooled atom: both sides, from the tolerance that
     // makes a recovered S the atom outwards.
-    for (const offset of [0, 0.5, 0.999999, 1.000001, 2, 1e3, 1e6, 1e8]) points.push(center + offset * atomTolerance, center - offset * atomTolerance);
+    for (const offset of [0, 0.5, 0.999999, 1.000001, 2, 1e3, 1e6, 1e8])
+      points.push(center + offset * atomTolerance, center - offset * atomTolerance);
     for (let e = -9; e <= 0; e++) points.push(center + 10 ** e * k, center - 10 ** e * k);
     // Body and tails, out to 40 standard deviations of a share (far beyond the table).
     for (let m = 0; m < 20_000; m++) points.push(center + (2 * rng() - 1) * 40 * k * Math.sqrt(n));
@@ -220,7 +225,8 @@ describe("Proposition 5 fee: tabulated psi and the batch method", () => {
     expect(fee.othersSignal(center + 0.5 * atomTolerance)).toBe(0);
     // The direct computation is the one of pooledSumPosterior (phi) scaled by -(1 - w) s_t.
     const phi = pooledSumPosterior(n, env.alpha / w, solveVirtualTypeWithWeight(std, env.alpha / w).eB);
-    for (const S of [-2.3, -0.4, 0.01, 1.7].map((y) => center + y * k)) expect(fee.othersSignalDirect(S)).toBe(-(1 - w) * st * phi((S - center) / k));
+    for (const S of [-2.3, -0.4, 0.01, 1.7].map((y) => center + y * k))
+      expect(fee.othersSignalDirect(S)).toBe(-(1 - w) * st * phi((S - center) / k));
   });
 
   test("feesInto equals fee() bit for bit, at truthful trades, off them, at the atom and where the tables end", () => {
@@ -236,7 +242,8 @@ describe("Proposition 5 fee: tabulated psi and the batch method", () => {
           return fee.mechanism.v(e / env.kappa - zeta);
         });
         const p = -v.reduce((s, x) => s + x, 0) / (N * env.kappa);
-        for (let i = 0; i < N; i++) q[i] = -v[i]! - env.kappa * p + (m % 3 === 0 ? 0 : (m % 3) * 0.37 * (rng() - 0.5) * 10 ** ((m % 4) - 3));
+        for (let i = 0; i < N; i++)
+          q[i] = -v[i]! - env.kappa * p + (m % 3 === 0 ? 0 : (m % 3) * 0.37 * (rng() - 0.5) * 10 ** ((m % 4) - 3));
         fee.feesInto(q, p, out);
         for (let i = 0; i < N; i++) expect(out[i]).toBe(fee.fee(i, q[i]!, p));
       }

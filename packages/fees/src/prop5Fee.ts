@@ -1,5 +1,12 @@
 import { type DemandSchedule, type FeeSchedule, linearSchedule } from "@optex/engine";
-import { type InverseIntegral, inverseVirtualTypeIntegral, normal, type OptimalAdverseSelection, optimalAdverseSelection, solveVirtualTypeWithWeight } from "@optex/theory";
+import {
+  type InverseIntegral,
+  inverseVirtualTypeIntegral,
+  normal,
+  type OptimalAdverseSelection,
+  optimalAdverseSelection,
+  solveVirtualTypeWithWeight,
+} from "@optex/theory";
 import { type PooledSumPosteriorTable, pooledSumPosteriorTable } from "./prop5Psi.ts";
 
 export { pooledSumPosterior } from "./prop5Psi.ts";

@@ -79,7 +79,8 @@ export function pooledSumPosteriorTable(n: number, a: number, zB: number): Poole
     if (!(Math.abs(y) <= edge) || y === 0) return direct(y);
     const x = y / h;
     let j = Math.floor(x);
-    if (j > last) j = last; // |y| = edge: y/h may round past the last cell
+    if (j > last)
+      j = last; // |y| = edge: y/h may round past the last cell
     else if (j < -cellsPerSign) j = -cellsPerSign;
     const s = x - j;
     const o = (j + cellsPerSign) * STRIDE;
@@ -257,7 +258,12 @@ function posteriorModel(n: number, a: number, zB: number): PosteriorModel {
     const j = Math.floor(x);
     const s = x - j;
     const v = (m: number) => table[(m + CELLS) % CELLS]!;
-    return (-s * (s - 1) * (s - 2) * v(j - 1)) / 6 + ((s + 1) * (s - 1) * (s - 2) * v(j)) / 2 - ((s + 1) * s * (s - 2) * v(j + 1)) / 2 + ((s + 1) * s * (s - 1) * v(j + 2)) / 6;
+    return (
+      (-s * (s - 1) * (s - 2) * v(j - 1)) / 6 +
+      ((s + 1) * (s - 1) * (s - 2) * v(j)) / 2 -
+      ((s + 1) * s * (s - 2) * v(j + 1)) / 2 +
+      ((s + 1) * s * (s - 1) * v(j + 2)) / 6
+    );
   };
   const parts = (y: number) => {
     const e = exact(y);

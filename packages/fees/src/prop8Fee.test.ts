@@ -87,12 +87,14 @@ describe("Proposition 8 fee: B, c and d", () => {
     const mech = radialMechanism(env);
     const scale = ((env.traders - 1) * env.sigmaPi ** 2) / (env.traders * env.kappa);
     // An independent v^{-1}: root of radialMechanism's v (not the fee's own inverse).
-    const vInverse = (s: number) => findRoot((R) => mech.v(R) - s, mech.radius, mech.radius + s + 10 * env.sigmaE, { absoluteTolerance: 1e-17 });
+    const vInverse = (s: number) =>
+      findRoot((R) => mech.v(R) - s, mech.radius, mech.radius + s + 10 * env.sigmaE, { absoluteTolerance: 1e-17 });
     const rng = seedrandom.alea(`B-${k}`);
     // Random points hit the interpolation cells' interiors; the last ones lie beyond the table.
     const points = [0, 1e-9, ...Array.from({ length: 12 }, () => rng() * 10 * env.sigmaE), 14 * env.sigmaE * Math.sqrt(k)];
     for (const rho of points) {
-      const definition = scale * (rho * rho / 2 - integrate(vInverse, 0, rho, { relTol: 1e-13, absTol: 1e-15, maxSubdivisions: 20_000 }).value);
+      const definition =
+        scale * ((rho * rho) / 2 - integrate(vInverse, 0, rho, { relTol: 1e-13, absTol: 1e-15, maxSubdivisions: 20_000 }).value);
       // The quadrature of a root-found integrand is good to about 1e-12 relative.
       expect(Math.abs(fee.B(rho) - definition), `rho = ${rho}`).toBeLessThan(1e-10 * scale * env.sigmaE ** 2);
       // The printed b is -B of the squared norm: b(x) = ((N-1)/N)(sigma_pi^2/kappa)[int_0^sqrt(x) v^{-1} - x/2].
@@ -139,13 +141,18 @@ describe("Proposition 8 fee: B, c and d", () => {
           expect(Math.abs(fee8.feeOf([q], [p]) - fee3.fee(0, q, p)), `q = ${q}, p = ${p}`).toBeLessThan(tol);
         }
       // The truthful bid is Proposition 3's: q(p) = -v(e) - K (p - mu_pi).
-      for (const e of [-2, -0.3, 0, 0.1, 1.7].map((t) => muE + t * sigmaE)) expect(fee8.intercepts([e])[0]!).toBeCloseTo(-vt.v(e) + K * muPi, 10);
+      for (const e of [-2, -0.3, 0, 0.1, 1.7].map((t) => muE + t * sigmaE))
+        expect(fee8.intercepts([e])[0]!).toBeCloseTo(-vt.v(e) + K * muPi, 10);
     }
   });
 
   test("bad input gets a one-line error naming the field", () => {
-    expect(() => prop8Fee({ assets: 2, traders: 3, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5, muE: [0] })).toThrow(/muE must be 2 finite numbers/);
-    expect(() => prop8Fee({ assets: 2, traders: 1, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5 })).toThrow(/traders must be an integer >= 2/);
+    expect(() => prop8Fee({ assets: 2, traders: 3, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5, muE: [0] })).toThrow(
+      /muE must be 2 finite numbers/,
+    );
+    expect(() => prop8Fee({ assets: 2, traders: 1, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5 })).toThrow(
+      /traders must be an integer >= 2/,
+    );
     const fee = prop8Fee({ assets: 2, traders: 3, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5 });
     expect(() => fee.feeOf([1], [0, 0])).toThrow(/q must have length 2/);
     expect(() => fee.intercepts([1, 2, 3])).toThrow(/endowment must have length 2/);
@@ -156,13 +163,25 @@ describe("Proposition 8 fee: outcome, revenue and participation", () => {
   test("truthful bids, each asset cleared by the engine on its own, give Proposition 7's allocation", () => {
     for (const k of [2, 3, 4]) {
       const muE = Array.from({ length: k }, (_, a) => 0.5 - 0.4 * a);
-      const env = { assets: k, traders: 6, kappa: 1.4, sigmaE: 1.1, sigmaPi: 0.8, alpha: 0.7, muE, muPi: Array.from({ length: k }, (_, a) => 0.2 * a) };
+      const env = {
+        assets: k,
+        traders: 6,
+        kappa: 1.4,
+        sigmaE: 1.1,
+        sigmaPi: 0.8,
+        alpha: 0.7,
+        muE,
+        muPi: Array.from({ length: k }, (_, a) => 0.2 * a),
+      };
       const fee = prop8Fee(env);
       const rng = seedrandom.alea(`allocation-${k}`);
       for (let market = 0; market < 5; market++) {
         const e = drawEndowments(rng, env, muE);
         e[0] = muE.map((m, a) => m + (a === 0 ? 0.6 * fee.radius : 0)); // one trader inside the ball
-        const expected = prop7Allocation(fee.v, e.map((ei) => ei.map((x, a) => x - muE[a]!)));
+        const expected = prop7Allocation(
+          fee.v,
+          e.map((ei) => ei.map((x, a) => x - muE[a]!)),
+        );
         const closedForm = truthfulMarket(fee, env, e);
         for (let a = 0; a < k; a++) {
           const result = clear(e.map((ei) => linearSchedule(fee.intercepts(ei)[a]!, fee.slope)));
@@ -186,7 +205,8 @@ describe("Proposition 8 fee: outcome, revenue and participation", () => {
     // -E[B(v(r))] by quadrature over r ~ sigma_e chi_3 (density r^2 e^{-r^2/2s^2} sqrt(2/pi)/s^3).
     const s = env.sigmaE;
     const pdf = (r: number) => (Math.sqrt(2 / Math.PI) * r * r * Math.exp((-r * r) / (2 * s * s))) / s ** 3;
-    const quad = -integrate((r) => (pdf(r) === 0 ? 0 : fee.B(fee.v(r)) * pdf(r)), fee.radius, 40 * s, { relTol: 1e-12, absTol: 1e-15 }).value;
+    const quad = -integrate((r) => (pdf(r) === 0 ? 0 : fee.B(fee.v(r)) * pdf(r)), fee.radius, 40 * s, { relTol: 1e-12, absTol: 1e-15 })
+      .value;
     expect(quad).toBeCloseTo(mech.revenuePerTrader, 9);
     expect(mech.revenuePerTrader).toBeGreaterThan(0.01); // revenue is what the fee must deliver: not a trivial 0
     const rng = seedrandom.alea("prop8-revenue");

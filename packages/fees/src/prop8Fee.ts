@@ -131,14 +131,25 @@ export function prop8Fee(env: Prop8Environment): Prop8Fee {
     if (alpha === 0) return 0; // first best: v^{-1}(s) = s
     if (!(rho >= 0)) throw new RangeError(`B: rho must be >= 0, got ${rho}`);
     if (rho >= rhoMax) return exactB(rho);
-    tables ??= { inner: quinticHermiteTable(0, rhoInner, 256, node), outer: quinticHermiteTable(rhoInner, rhoMax, Math.ceil(256 * Math.sqrt(k)), node) };
+    tables ??= {
+      inner: quinticHermiteTable(0, rhoInner, 256, node),
+      outer: quinticHermiteTable(rhoInner, rhoMax, Math.ceil(256 * Math.sqrt(k)), node),
+    };
     return rho < rhoInner ? tables.inner.at(rho) : tables.outer.at(rho);
   };
   // d = E[v^2]/(2 N slope); far in the tail the density underflows before v grows.
-  const Evv = alpha === 0 ? k * s2 : integrate((r) => {
-    const f = law.pdf(r);
-    return f === 0 ? 0 : v(r) * v(r) * f;
-  }, radius, Infinity, { absTol: 1e-15 * s2, relTol: 1e-12, maxSubdivisions: 4000 }).value;
+  const Evv =
+    alpha === 0
+      ? k * s2
+      : integrate(
+          (r) => {
+            const f = law.pdf(r);
+            return f === 0 ? 0 : v(r) * v(r) * f;
+          },
+          radius,
+          Infinity,
+          { absTol: 1e-15 * s2, relTol: 1e-12, maxSubdivisions: 4000 },
+        ).value;
   const d = Evv / (2 * N * slope);
 
   const checkLength = (name: string, x: readonly number[]) => {
@@ -192,7 +203,11 @@ export function prop8Fee(env: Prop8Environment): Prop8Fee {
  * Gamma(s, x) ~ x^{s-1} e^{-x} sum_n (s-1)(s-2)...(s-n)/x^n with s = k/2, gives
  * sigma^2/r times that sum (terms fall fast for x >> s, so the ratio stays smooth).
  */
-function radialHazardInverse(law: { pdf(r: number): number; survival(r: number): number }, k: number, sigma: number): (r: number) => number {
+function radialHazardInverse(
+  law: { pdf(r: number): number; survival(r: number): number },
+  k: number,
+  sigma: number,
+): (r: number) => number {
   const s = k / 2;
   return (r) => {
     const f = law.pdf(r);
@@ -211,6 +226,7 @@ function radialHazardInverse(law: { pdf(r: number): number; survival(r: number):
 
 function meanVector(name: string, mu: readonly number[] | undefined, k: number): readonly number[] {
   if (mu === undefined) return Object.freeze(new Array<number>(k).fill(0));
-  if (mu.length !== k || mu.some((m) => !Number.isFinite(m))) throw new RangeError(`prop8 fee: ${name} must be ${k} finite numbers (one per asset)`);
+  if (mu.length !== k || mu.some((m) => !Number.isFinite(m)))
+    throw new RangeError(`prop8 fee: ${name} must be ${k} finite numbers (one per asset)`);
   return Object.freeze([...mu]);
 }

@@ -57,7 +57,9 @@ describe("findRoot", () => {
     expect(() => findRoot((x) => x * x + 1, -1, 1)).toThrow(NumericsError);
   });
   test("throws where brent reports non-convergence: too few iterations, NaN inside the bracket", () => {
-    expect(() => findRoot((x) => Math.cbrt(x - 0.3), -1, 1, { maxIterations: 2, absoluteTolerance: 0 })).toThrow(/no convergence in 2 iterations/);
+    expect(() => findRoot((x) => Math.cbrt(x - 0.3), -1, 1, { maxIterations: 2, absoluteTolerance: 0 })).toThrow(
+      /no convergence in 2 iterations/,
+    );
     expect(() => findRoot((x) => (x === -1 || x === 1 ? x : Number.NaN), -1, 1)).toThrow(NumericsError);
   });
   test("agrees with brent bit for bit", () => {
@@ -71,10 +73,14 @@ describe("findRoot", () => {
   });
   test("findRootExpanding evaluates the final bracket's ends once", () => {
     const seen = new Map<number, number>();
-    const root = findRootExpanding((x) => {
-      seen.set(x, (seen.get(x) ?? 0) + 1);
-      return x - 1000;
-    }, 0, 1);
+    const root = findRootExpanding(
+      (x) => {
+        seen.set(x, (seen.get(x) ?? 0) + 1);
+        return x - 1000;
+      },
+      0,
+      1,
+    );
     expect(root).toBeCloseTo(1000, 10);
     expect(Math.max(...seen.values())).toBe(1);
   });

@@ -36,7 +36,11 @@ describe("cubicHermite", () => {
 
 describe("quinticHermiteTable", () => {
   const f = (x: number) => 1 - x + 0.5 * x ** 2 + 0.2 * x ** 3 - 0.1 * x ** 4 + 0.03 * x ** 5;
-  const node = (x: number): [number, number, number] => [f(x), -1 + x + 0.6 * x ** 2 - 0.4 * x ** 3 + 0.15 * x ** 4, 1 + 1.2 * x - 1.2 * x ** 2 + 0.6 * x ** 3];
+  const node = (x: number): [number, number, number] => [
+    f(x),
+    -1 + x + 0.6 * x ** 2 - 0.4 * x ** 3 + 0.15 * x ** 4,
+    1 + 1.2 * x - 1.2 * x ** 2 + 0.6 * x ** 3,
+  ];
 
   test("reproduces a quintic inside and (extrapolating) just outside the table", () => {
     const t = quinticHermiteTable(-1, 2, 5, node);

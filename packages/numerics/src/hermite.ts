@@ -40,7 +40,12 @@ export interface QuinticHermiteTable {
  * Throws nothing (node's errors propagate).
  * @example quinticHermiteTable(0, 1, 4, (x) => [x ** 5, 5 * x ** 4, 20 * x ** 3]).at(0.3) // 0.00243 (to rounding)
  */
-export function quinticHermiteTable(from: number, to: number, cells: number, node: (x: number) => [number, number, number]): QuinticHermiteTable {
+export function quinticHermiteTable(
+  from: number,
+  to: number,
+  cells: number,
+  node: (x: number) => [number, number, number],
+): QuinticHermiteTable {
   if (!(to > from)) return { at: () => Number.NaN };
   const step = (to - from) / cells;
   const t = new Float64Array(3 * (cells + 1));
@@ -74,11 +79,6 @@ function quinticHermite(t: Float64Array, j: number, s: number): number {
   // Basis in the stable (s, 1 - s) form: value weights 1 - s^3 (10 - 15 s + 6 s^2) and s^3 (10 - 15 s + 6 s^2).
   const w = s3 * (10 - 15 * s + 6 * s2);
   return (
-    p0 * (1 - w) +
-    p1 * w +
-    m0 * s * u * u * u * (1 + 3 * s) -
-    m1 * s3 * u * (4 - 3 * s) +
-    0.5 * a0 * s2 * u * u * u +
-    0.5 * a1 * s3 * u * u
+    p0 * (1 - w) + p1 * w + m0 * s * u * u * u * (1 + 3 * s) - m1 * s3 * u * (4 - 3 * s) + 0.5 * a0 * s2 * u * u * u + 0.5 * a1 * s3 * u * u
   );
 }

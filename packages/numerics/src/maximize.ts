@@ -4,7 +4,13 @@
  * about sqrt(eps) |x| + tolerance; unimodal f gives the global one. Never throws.
  * @example maximize((x) => -(x - 1) ** 2, -3, 3).x // 1
  */
-export function maximize(f: (x: number) => number, a: number, b: number, tolerance = 1e-12, maxIterations = 500): { x: number; value: number } {
+export function maximize(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  tolerance = 1e-12,
+  maxIterations = 500,
+): { x: number; value: number } {
   const golden = 0.5 * (3 - Math.sqrt(5));
   const g = (x: number) => -f(x);
   let x = a + golden * (b - a);

@@ -5,7 +5,12 @@
  * the best vertex. A NaN value counts as worse than any number. Never throws.
  * @example nelderMead((x) => -((x[0]! - 1) ** 2) - (x[1]! + 2) ** 2, [0, 0], 1, 1e-12).x // about [1, -2]
  */
-export function nelderMead(f: (x: readonly number[]) => number, x0: readonly number[], step: number, xTol: number): { x: number[]; value: number } {
+export function nelderMead(
+  f: (x: readonly number[]) => number,
+  x0: readonly number[],
+  step: number,
+  xTol: number,
+): { x: number[]; value: number } {
   const k = x0.length;
   const simplex: { x: number[]; value: number }[] = [{ x: [...x0], value: f(x0) }];
   for (let a = 0; a < k; a++) {

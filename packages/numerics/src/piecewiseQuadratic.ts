@@ -35,7 +35,8 @@ export class PiecewiseQuadratic {
     for (let k = 0; k < pieces.length; k++) {
       const p = pieces[k]!;
       if (![p.origin, p.c0, p.c1, p.c2].every(Number.isFinite)) throw new RangeError(`piece ${k}: origin and coefficients must be finite`);
-      if (k > 0 && !(Number.isFinite(p.start) && p.start > pieces[k - 1]!.start)) throw new RangeError(`piece ${k}: starts must increase and be finite`);
+      if (k > 0 && !(Number.isFinite(p.start) && p.start > pieces[k - 1]!.start))
+        throw new RangeError(`piece ${k}: starts must increase and be finite`);
     }
     const count = pieces.length;
     const breakCount = Math.max(FIXED_BREAKS, count - 1);
@@ -69,7 +70,15 @@ export class PiecewiseQuadratic {
    * quad = outShift = 0 it is at() element by element, bit for bit. quad = 0 adds nothing, even for
    * an infinite x.
    */
-  affineInto(xs: Float64Array, out: Float64Array, inScale: number, inShift: number, outScale: number, outShift: number, quad: number): void {
+  affineInto(
+    xs: Float64Array,
+    out: Float64Array,
+    inScale: number,
+    inShift: number,
+    outScale: number,
+    outShift: number,
+    quad: number,
+  ): void {
     const b = this.breaks;
     if (b.length > FIXED_BREAKS) {
       for (let k = 0; k < xs.length; k++) {
@@ -97,7 +106,13 @@ export class PiecewiseQuadratic {
     const out: QuadraticPiece[] = [];
     for (let k = 0; k < this.pieceCount; k++) {
       const c = this.coefficients;
-      out.push({ start: k === 0 ? -Infinity : this.breaks[k - 1]!, origin: c[4 * k]!, c0: c[4 * k + 1]!, c1: c[4 * k + 2]!, c2: c[4 * k + 3]! });
+      out.push({
+        start: k === 0 ? -Infinity : this.breaks[k - 1]!,
+        origin: c[4 * k]!,
+        c0: c[4 * k + 1]!,
+        c1: c[4 * k + 2]!,
+        c2: c[4 * k + 3]!,
+      });
     }
     return out;
   }
@@ -107,7 +122,8 @@ export class PiecewiseQuadratic {
    * about each piece's origin in t (where no large terms cancel), then mapped to x.
    */
   transformed(shift: number, scale: number, w: number, a2: number, a1: number, a0: number): PiecewiseQuadratic {
-    if (!(scale > 0 && Number.isFinite(scale) && Number.isFinite(shift))) throw new RangeError(`transformed: need a finite shift and scale > 0, got ${shift}, ${scale}`);
+    if (!(scale > 0 && Number.isFinite(scale) && Number.isFinite(shift)))
+      throw new RangeError(`transformed: need a finite shift and scale > 0, got ${shift}, ${scale}`);
     return new PiecewiseQuadratic(
       this.pieces().map((p) => {
         const o = p.origin;

@@ -93,7 +93,8 @@ function findNumpyPython(): { python: string; script: string } | { reason: strin
 function runNumpyBaseline(python: string, script: string, traders: number, draws: number): number {
   const r = spawnSync(python, [script, String(traders), String(draws)], { encoding: "utf8", timeout: 600_000 });
   const m = /^N=(\d+): ([\d.]+) M trader-draws\/s/m.exec(r.stdout ?? "");
-  if (r.status !== 0 || !m || Number(m[1]) !== traders) throw new Error(`${python} ${script} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").pop()}`);
+  if (r.status !== 0 || !m || Number(m[1]) !== traders)
+    throw new Error(`${python} ${script} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").pop()}`);
   return Number(m[2]) * 1e6;
 }
 
@@ -166,15 +167,44 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
   }
   const normalEnv = basicEnvironment({ dist: parseDistribution("normal:0,1"), kappa: 1, traders: 10, muPi: 0 });
   add("basic frontier, 101 alphas, normal:0,1, N = 10", 2, () => void revenueEfficiencyFrontier(normalEnv, parseAlphaGrid("0:1:0.01")));
-  add("adverse selection N = 5, sigma_zeta 0.5, rho 0 (SLE, threshold, Theorems 3-4)", 0.05, () => void adverseSelectionReport({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, alpha: 0.5 }));
-  add("adverse selection, uniform endowments and signals (Theorem 3 by convolution)", 0.05, () =>
-    void adverseSelectionLawsReport({ traders: 5, kappa: 1, alpha: 0.5, endowment: parseDistribution("uniform:-1,1"), signal: parseDistribution("uniform:-0.3,0.3") }),
+  add(
+    "adverse selection N = 5, sigma_zeta 0.5, rho 0 (SLE, threshold, Theorems 3-4)",
+    0.05,
+    () => void adverseSelectionReport({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.5, rho: 0, muE: 0, alpha: 0.5 }),
   );
-  add("heterogeneous, 3 Gaussian traders (Theorem 5, Proposition 10)", 0.05, () =>
-    void heterogeneousReport(["normal:0,0.5", "normal:0,1", "normal:0,2"].map((d) => parseDistribution(d)), [1, 2, 3], 0.5, 0),
+  add(
+    "adverse selection, uniform endowments and signals (Theorem 3 by convolution)",
+    0.05,
+    () =>
+      void adverseSelectionLawsReport({
+        traders: 5,
+        kappa: 1,
+        alpha: 0.5,
+        endowment: parseDistribution("uniform:-1,1"),
+        signal: parseDistribution("uniform:-0.3,0.3"),
+      }),
   );
-  add("several assets, k = 3, N = 4 (Proposition 7)", 0.05, () => void multiAssetReport({ assets: 3, traders: 4, kappa: 1, sigmaE: 1.5, sigmaPi: 1.5, alpha: 0.5 }));
-  add("dynamics, 3 intervals (Proposition 12)", 0.05, () => void dynamicReport({ traders: 5, kappa: 1, delta: 0.1, dt: 1, muE: 0, sigma0: 1, sigmaZ: 1, dts: [4, 1, 0.25] }));
+  add(
+    "heterogeneous, 3 Gaussian traders (Theorem 5, Proposition 10)",
+    0.05,
+    () =>
+      void heterogeneousReport(
+        ["normal:0,0.5", "normal:0,1", "normal:0,2"].map((d) => parseDistribution(d)),
+        [1, 2, 3],
+        0.5,
+        0,
+      ),
+  );
+  add(
+    "several assets, k = 3, N = 4 (Proposition 7)",
+    0.05,
+    () => void multiAssetReport({ assets: 3, traders: 4, kappa: 1, sigmaE: 1.5, sigmaPi: 1.5, alpha: 0.5 }),
+  );
+  add(
+    "dynamics, 3 intervals (Proposition 12)",
+    0.05,
+    () => void dynamicReport({ traders: 5, kappa: 1, delta: 0.1, dt: 1, muE: 0, sigma0: 1, sigmaZ: 1, dts: [4, 1, 0.25] }),
+  );
   return rows;
 }
 
@@ -187,7 +217,10 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
  * found; the ratio optex/NumPy is reported); sweep throughput with 1 and 2 workers; and the time of
  * one theory solve per model (first call and warm), against issue 3's targets.
  */
-export async function runBench(options: { json: boolean; quick: boolean }, out: (text: string) => void = (t) => void process.stdout.write(t)): Promise<void> {
+export async function runBench(
+  options: { json: boolean; quick: boolean },
+  out: (text: string) => void = (t) => void process.stdout.write(t),
+): Promise<void> {
   const rows: BenchRow[] = [];
   const sizes = options.quick ? [1e3, 1e4] : [1e3, 1e4, 1e5, 1e6];
   const minSeconds = options.quick ? 0.05 : 0.5;
@@ -195,7 +228,12 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
   // benchmarks below leave gigabytes of garbage): the same tasks with 1 and 2 pool workers (wall
   // time, worker start-up included), and the speed-up.
   const sweep = parseScenario(
-    { id: "bench-sweep", sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] }, mechanisms: ["optimal"], markets: options.quick ? 20_000 : 1_000_000 },
+    {
+      id: "bench-sweep",
+      sweep: { traders: [10, 11, 12, 13, 14, 15, 16, 17] },
+      mechanisms: ["optimal"],
+      markets: options.quick ? 20_000 : 1_000_000,
+    },
     "bench",
   );
   // Five pairs of runs (two with --quick), one with each worker count, the order alternating within
@@ -209,7 +247,14 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
   // over workers x sweep time) and CPU inflation (CPU time with 2 workers over 1) tell scheduling
   // losses from cores running slower when both are busy.
   workerBundle(); // built (about 0.4 s) before timing when the sources changed
-  const sweepRuns: { pair: number; workers: number; tasksSeconds: number; wholeSeconds: number; cpuSeconds: number; busySeconds: number }[] = [];
+  const sweepRuns: {
+    pair: number;
+    workers: number;
+    tasksSeconds: number;
+    wholeSeconds: number;
+    cpuSeconds: number;
+    busySeconds: number;
+  }[] = [];
   for (let pair = 0; pair < (options.quick ? 2 : 5); pair++) {
     for (const workers of pair % 2 === 0 ? [1, 2] : [2, 1]) {
       const dir = mkdtempSync(join(tmpdir(), "optex-bench-"));
@@ -242,8 +287,20 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
   const draws = sweep.markets * sweep.sweep.traders!.reduce((a: number, b) => a + Number(b), 0);
   for (const workers of [1, 2]) {
     const label = `${workers} worker${workers > 1 ? "s" : ""}`;
-    rows.push({ name: `scenario sweep, 8 tasks, ${label}: tasks`, size: 8, secondsPerRun: best(workers, "tasksSeconds"), itemsPerSecond: draws / best(workers, "tasksSeconds"), unit: "trader-draws/s" });
-    rows.push({ name: `scenario sweep, 8 tasks, ${label}: whole run`, size: 8, secondsPerRun: best(workers, "wholeSeconds"), itemsPerSecond: draws / best(workers, "wholeSeconds"), unit: "trader-draws/s" });
+    rows.push({
+      name: `scenario sweep, 8 tasks, ${label}: tasks`,
+      size: 8,
+      secondsPerRun: best(workers, "tasksSeconds"),
+      itemsPerSecond: draws / best(workers, "tasksSeconds"),
+      unit: "trader-draws/s",
+    });
+    rows.push({
+      name: `scenario sweep, 8 tasks, ${label}: whole run`,
+      size: 8,
+      secondsPerRun: best(workers, "wholeSeconds"),
+      itemsPerSecond: draws / best(workers, "wholeSeconds"),
+      unit: "trader-draws/s",
+    });
   }
   const [ones, twos] = [runsOf(1), runsOf(2)];
   const pairedRatios = ones.map((one, i) => one.tasksSeconds / twos[i]!.tasksSeconds);
@@ -272,18 +329,39 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
     const piecewise: DemandSchedule[] = Array.from({ length: n }, () => {
       const p0 = rng() * 2 - 1;
       const q0 = rng() * 2;
-      return piecewiseLinearSchedule([p0, p0 + 0.5 + rng(), p0 + 2 + rng()], [q0, q0 - 1 - rng(), q0 - 3 - rng()], { lower: 0.5, upper: 0.5 });
+      return piecewiseLinearSchedule([p0, p0 + 0.5 + rng(), p0 + 2 + rng()], [q0, q0 - 1 - rng(), q0 - 3 - rng()], {
+        lower: 0.5,
+        upper: 0.5,
+      });
     });
     const s3 = timeBest(() => clear(piecewise), minSeconds);
-    rows.push({ name: "clear piecewise-linear schedules (3 breakpoints)", size: n, secondsPerRun: s3, itemsPerSecond: n / s3, unit: "traders/s" });
+    rows.push({
+      name: "clear piecewise-linear schedules (3 breakpoints)",
+      size: n,
+      secondsPerRun: s3,
+      itemsPerSecond: n / s3,
+      unit: "traders/s",
+    });
   }
   // N = 10: optex and the NumPy closed-form baseline, interleaved; N = 100: optex alone.
   const mcDraws = options.quick ? 2e5 : 4e6;
   const numpy = compareWithNumpy(10, mcDraws, options.quick ? 2 : 5);
   const mcName = (traders: number) => `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`;
-  rows.push({ name: mcName(10), size: numpy.drawsPerRun / 10, secondsPerRun: numpy.drawsPerRun / numpy.bestOptex!, itemsPerSecond: numpy.bestOptex!, unit: "trader-draws/s" });
+  rows.push({
+    name: mcName(10),
+    size: numpy.drawsPerRun / 10,
+    secondsPerRun: numpy.drawsPerRun / numpy.bestOptex!,
+    itemsPerSecond: numpy.bestOptex!,
+    unit: "trader-draws/s",
+  });
   if (numpy.bestNumpy !== undefined) {
-    rows.push({ name: "  NumPy, closed forms of v and B (bench/baselines), N = 10", size: numpy.drawsPerRun / 10, secondsPerRun: numpy.drawsPerRun / numpy.bestNumpy, itemsPerSecond: numpy.bestNumpy, unit: "trader-draws/s" });
+    rows.push({
+      name: "  NumPy, closed forms of v and B (bench/baselines), N = 10",
+      size: numpy.drawsPerRun / 10,
+      secondsPerRun: numpy.drawsPerRun / numpy.bestNumpy,
+      itemsPerSecond: numpy.bestNumpy,
+      unit: "trader-draws/s",
+    });
   }
   for (const traders of [100]) {
     const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
@@ -297,7 +375,7 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
   const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
   if (options.json) {
-    out(toJson(result) + "\n");
+    out(`${toJson(result)}\n`);
     return;
   }
   out(
@@ -312,7 +390,13 @@ export async function runBench(options: { json: boolean; quick: boolean }, out: 
       numpyLine(numpy) +
       table(
         ["theory solve", "first call", "best of repeats", "target", "meets target"],
-        theory.map((r) => [r.name, `${(1000 * r.firstCallSeconds).toFixed(1)} ms`, `${(1000 * r.bestSeconds).toFixed(1)} ms`, `< ${1000 * r.target} ms`, r.bestSeconds < r.target ? "yes" : "NO"]),
+        theory.map((r) => [
+          r.name,
+          `${(1000 * r.firstCallSeconds).toFixed(1)} ms`,
+          `${(1000 * r.bestSeconds).toFixed(1)} ms`,
+          `< ${1000 * r.target} ms`,
+          r.bestSeconds < r.target ? "yes" : "NO",
+        ]),
       ) +
       `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread.\n`,
   );

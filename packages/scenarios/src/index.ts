@@ -9,13 +9,26 @@ export { type ModelParameter, type ParameterPoint, type ParameterSpec, type Para
 /** The registry: every model by id; how many traders a parameter point has. */
 export { modelById, modelIds, models, tradersOf } from "./models/registry.ts";
 /** The basic model's mechanisms as markets (Section 4.4): bids, fee and theory of one mechanism, and its simulation. */
-export { type BasicMechanism, basicMechanism, type BasicMechanismId, basicMechanisms, basicSimulation, type MarketPath } from "./models/basic/simulation.ts";
+export {
+  type BasicMechanism,
+  basicMechanism,
+  type BasicMechanismId,
+  basicMechanisms,
+  basicSimulation,
+  type MarketPath,
+} from "./models/basic/simulation.ts";
 /** Theory reports of the models (what optex theory prints). */
 export { basicTheoryReport, type QuantitiesReport, type TheoryReport } from "./models/basic/report.ts";
 export { type AdverseSelectionReport, adverseSelectionReport } from "./models/adverse-selection/report.ts";
 export { type HeterogeneousReport, heterogeneousReport } from "./models/heterogeneous/report.ts";
 export { type MultiAssetReport, multiAssetReport } from "./models/multi-asset/report.ts";
-export { type DynamicReport, type DynamicReportParams, type DynamicSweepRow, dynamicReport, formatDynamicReport } from "./models/dynamic/report.ts";
+export {
+  type DynamicReport,
+  type DynamicReportParams,
+  type DynamicSweepRow,
+  dynamicReport,
+  formatDynamicReport,
+} from "./models/dynamic/report.ts";
 
 // --- Monte Carlo: any model's markets, summarised by seeded chunk moments ---
 /** A mechanism as markets (MarketSimulation), its run against theory and the chunk-moment machinery behind it. */
@@ -35,10 +48,27 @@ export {
 /** Student-t estimates of a mean and the 99% check against theory. */
 export { agrees, type Estimate, estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
 /** The basic model's batch fast path (linear books and the fee's feesInto). */
-export { CHUNK_MARKETS, type MarketSamples, type MonteCarloSpec, type QuantityName, quantityNames, runBasicMarkets, runMonteCarlo } from "./monteCarlo.ts";
+export {
+  CHUNK_MARKETS,
+  type MarketSamples,
+  type MonteCarloSpec,
+  type QuantityName,
+  quantityNames,
+  runBasicMarkets,
+  runMonteCarlo,
+} from "./monteCarlo.ts";
 
 // --- The incentive-compatibility oracle (optex ic and the law suite) ---
-export { type IcEnvironment, type IcMarket, type LawOptions, type LawReport, type MarketOutcome, type ParticipationPoint, REGRET_TOLERANCE, runLaws } from "./ic/laws.ts";
+export {
+  type IcEnvironment,
+  type IcMarket,
+  type LawOptions,
+  type LawReport,
+  type MarketOutcome,
+  type ParticipationPoint,
+  REGRET_TOLERANCE,
+  runLaws,
+} from "./ic/laws.ts";
 export { icEnvironment, icModelIds, type IcRunOptions, runIc } from "./ic/icCommand.ts";
 /** IC environments of the single-asset models (the others are reached through modelById(id).ic). */
 export { basicIcEnvironment, heterogeneousIcEnvironment } from "./ic/singleAsset.ts";

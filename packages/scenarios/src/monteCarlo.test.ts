@@ -8,9 +8,17 @@ describe("Monte Carlo summarised chunk by chunk", () => {
   // 2.5 chunks: the last chunk is partial.
   const markets = 2 * CHUNK_MARKETS + CHUNK_MARKETS / 2 + 7;
   const cases = [
-    { name: "optimal, U[-1,1], N = 4", env: basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders: 4 }), mechanism: "optimal" as const },
+    {
+      name: "optimal, U[-1,1], N = 4",
+      env: basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders: 4 }),
+      mechanism: "optimal" as const,
+    },
     // Large mean and price: moments taken about the mean keep the variance's digits.
-    { name: "double auction, N(50, 0.1), N = 3, mu_pi = 40", env: basicEnvironment({ dist: normal(50, 0.1), kappa: 2, traders: 3, muPi: 40 }), mechanism: "double-auction" as const },
+    {
+      name: "double auction, N(50, 0.1), N = 3, mu_pi = 40",
+      env: basicEnvironment({ dist: normal(50, 0.1), kappa: 2, traders: 3, muPi: 40 }),
+      mechanism: "double-auction" as const,
+    },
   ];
   test.each(cases)("$name: merged moments give runMonteCarlo's estimates", ({ env, mechanism }) => {
     const m = basicMechanism(mechanism, env, 0.5);
@@ -42,7 +50,11 @@ describe("Monte Carlo summarised chunk by chunk", () => {
     const m = basicMechanism(mechanism, env, 0.5);
     const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "split" };
     const whole = mergeChunkMoments(monteCarloChunkMoments(spec, 0, 3));
-    const split = mergeChunkMoments([...monteCarloChunkMoments(spec, 0, 1), ...monteCarloChunkMoments(spec, 1, 1), ...monteCarloChunkMoments(spec, 1, 3)]);
+    const split = mergeChunkMoments([
+      ...monteCarloChunkMoments(spec, 0, 1),
+      ...monteCarloChunkMoments(spec, 1, 1),
+      ...monteCarloChunkMoments(spec, 1, 3),
+    ]);
     expect(split).toEqual(whole);
     expect(() => monteCarloChunkMoments(spec, 0, 4)).toThrow(/chunks 0\.\.4 outside 0\.\.3/);
   });

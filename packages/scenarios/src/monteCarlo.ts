@@ -237,7 +237,12 @@ function runChunk(
   end: number,
   /** Market m is written to out[m - offset] (0: whole-run arrays; start: one chunk's buffers). */
   offset: number,
-  out: { revenuePerTrader: Float64Array; holdingCostPerTrader: Float64Array; utilityGainPerTrader: Float64Array; tradeVolumePerTrader: Float64Array },
+  out: {
+    revenuePerTrader: Float64Array;
+    holdingCostPerTrader: Float64Array;
+    utilityGainPerTrader: Float64Array;
+    tradeVolumePerTrader: Float64Array;
+  },
 ): { noTrade: number; worstImbalance: number } {
   const { traders: N, kappa, muPi, dist } = env;
   const book = createLinearBook(N);
@@ -312,8 +317,25 @@ function runChunk(
  * `count` markets of the basic model on `rng` (the batch fast path: linear books, the fee's feesInto),
  * per-market samples of quantityNames written to out[0..3]: what the basic model's MarketSimulation runs.
  */
-export function runBasicMarkets(env: BasicEnvironment, strategy: LinearStrategy, fee: FeeSchedule, rng: () => number, count: number, out: readonly Float64Array[]): { noTradeMarkets: number; worstImbalance: number } {
-  const [revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader] = out as [Float64Array, Float64Array, Float64Array, Float64Array];
-  const r = runChunk(env, strategy, fee, rng, 0, count, 0, { revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader });
+export function runBasicMarkets(
+  env: BasicEnvironment,
+  strategy: LinearStrategy,
+  fee: FeeSchedule,
+  rng: () => number,
+  count: number,
+  out: readonly Float64Array[],
+): { noTradeMarkets: number; worstImbalance: number } {
+  const [revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader, tradeVolumePerTrader] = out as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  const r = runChunk(env, strategy, fee, rng, 0, count, 0, {
+    revenuePerTrader,
+    holdingCostPerTrader,
+    utilityGainPerTrader,
+    tradeVolumePerTrader,
+  });
   return { noTradeMarkets: r.noTrade, worstImbalance: r.worstImbalance };
 }

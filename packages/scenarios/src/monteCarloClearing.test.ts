@@ -13,7 +13,13 @@ import { CHUNK_MARKETS, runMonteCarlo } from "./monteCarlo.ts";
  */
 function reference(env: BasicEnvironment, strategy: LinearStrategy, fee: FeeSchedule, markets: number, seed: string) {
   const { traders: N, kappa, muPi, dist } = env;
-  const out = { revenue: new Float64Array(markets), holding: new Float64Array(markets), gain: new Float64Array(markets), volume: new Float64Array(markets), noTrade: 0 };
+  const out = {
+    revenue: new Float64Array(markets),
+    holding: new Float64Array(markets),
+    gain: new Float64Array(markets),
+    volume: new Float64Array(markets),
+    noTrade: 0,
+  };
   const book = createLinearBook(N);
   const [e, q] = [new Float64Array(N), new Float64Array(N)];
   const inv2k = 1 / (2 * kappa);

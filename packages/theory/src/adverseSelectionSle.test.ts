@@ -50,7 +50,11 @@ describe("Lemma 4 / Theorem 2: the plain double auction with adverse selection",
         checked++;
         const br = bestResponseCoefficients(env, sle.a, sle.b, sle.c);
         const scale = Math.max(sle.a, sle.b / env.kappa, sle.c);
-        return Math.abs(br.a - sle.a) <= 1e-9 * scale && Math.abs(br.b - sle.b) <= 1e-9 * scale * env.kappa && Math.abs(br.c - sle.c) <= 1e-9 * scale;
+        return (
+          Math.abs(br.a - sle.a) <= 1e-9 * scale &&
+          Math.abs(br.b - sle.b) <= 1e-9 * scale * env.kappa &&
+          Math.abs(br.c - sle.c) <= 1e-9 * scale
+        );
       }),
       { seed: 7, numRuns: 200 },
     );
@@ -83,9 +87,15 @@ describe("Lemma 4 / Theorem 2: the plain double auction with adverse selection",
       expect(sle.a).toBeCloseTo(a, 12);
       expect(sle.b).toBeCloseTo(kappa * a, 12);
       // Part 4 as corrected: worst-case allocative efficiency = -total holding cost.
-      expect(sle.totalHoldingCost).toBeCloseTo((sigmaE ** 2 + (N - 1) * ((1 - a) ** 2 * sigmaE ** 2 + kappa ** 2 * a ** 2 * sigmaZeta ** 2)) / (2 * kappa), 12);
+      expect(sle.totalHoldingCost).toBeCloseTo(
+        (sigmaE ** 2 + (N - 1) * ((1 - a) ** 2 * sigmaE ** 2 + kappa ** 2 * a ** 2 * sigmaZeta ** 2)) / (2 * kappa),
+        12,
+      );
       // Part 5 reading alpha as a.
-      expect(sle.priceImpact).toBeCloseTo((1 / (N - 2)) * (1 / kappa + (N * kappa * a * sigmaZeta ** 2) / (a * a * sigmaE ** 2 + kappa ** 2 * a * a * sigmaZeta ** 2)), 12);
+      expect(sle.priceImpact).toBeCloseTo(
+        (1 / (N - 2)) * (1 / kappa + (N * kappa * a * sigmaZeta ** 2) / (a * a * sigmaE ** 2 + kappa ** 2 * a * a * sigmaZeta ** 2)),
+        12,
+      );
     }
     // No equilibrium beyond the threshold.
     expect(adverseSelectionSle({ traders: 5, kappa: 1, sigmaE: 1, sigmaZeta: 0.78, rho: 0 }).exists).toBe(false);
@@ -175,7 +185,12 @@ describe("interim rules of the SLE in the effective type (rho = 0; Figure 4)", (
     if (!sle.exists) throw new Error("expected an SLE");
     const rules = sleInterimRules(env);
     const gauss = normal(0, 1);
-    for (const [t, zeta] of [[0.2, 0], [0.2, 0.5], [1.5, -0.3], [-0.8, 0.1]] as const) {
+    for (const [t, zeta] of [
+      [0.2, 0],
+      [0.2, 0.5],
+      [1.5, -0.3],
+      [-0.8, 0.1],
+    ] as const) {
       const e = env.kappa * (t + zeta);
       const rng = seedrandom.alea(`sle-interim-${t}-${zeta}`);
       const markets = 40_000;

@@ -36,7 +36,8 @@ export function checkAdverseSelection(env: AdverseSelectionEnvironment): void {
   if (!(Number.isInteger(env.traders) && env.traders >= 2)) throw new TheoryError(`traders must be an integer >= 2, got ${env.traders}`);
   if (!(env.kappa > 0 && Number.isFinite(env.kappa))) throw new TheoryError(`kappa must be a finite number > 0, got ${env.kappa}`);
   if (!(env.sigmaE > 0 && Number.isFinite(env.sigmaE))) throw new TheoryError(`sigma-e must be a finite number > 0, got ${env.sigmaE}`);
-  if (!(env.sigmaZeta >= 0 && Number.isFinite(env.sigmaZeta))) throw new TheoryError(`sigma-zeta must be a finite number >= 0, got ${env.sigmaZeta}`);
+  if (!(env.sigmaZeta >= 0 && Number.isFinite(env.sigmaZeta)))
+    throw new TheoryError(`sigma-zeta must be a finite number >= 0, got ${env.sigmaZeta}`);
   if (!(env.rho >= 0 && env.rho < 1)) throw new TheoryError(`rho must be in [0, 1), got ${env.rho}`);
 }
 
@@ -64,7 +65,10 @@ export function adverseSelectionSle(env: AdverseSelectionEnvironment): AdverseSe
   const b = kappa * ((N - 2) / (N - 1) - 2 * ((1 + ((N - 2) / 2) * rho) / (1 + (N - 1) * rho)) * share);
   const a = b / y;
   if (!(b > 0)) {
-    return { exists: false, reason: `no symmetric linear equilibrium: signals too noisy relative to endowments (b = ${b.toPrecision(4)} <= 0)` };
+    return {
+      exists: false,
+      reason: `no symmetric linear equilibrium: signals too noisy relative to endowments (b = ${b.toPrecision(4)} <= 0)`,
+    };
   }
   const g = (b * beta * sh2) / (a * a * se2 + b * b * sh2);
   const c = (N - 2) / (N - 1) / (1 / kappa + N * g);
@@ -107,7 +111,10 @@ export function sleExistenceThreshold(env: Omit<AdverseSelectionEnvironment, "si
  *   E[p X_i | t] = a mu_e ((N-1)/N) u + (a^2 kappa^2 / c) ((N-1)/N^2) (u^2 - s^2)  (no fee).
  * Checked by Monte Carlo in adverseSelectionSle.test.ts. Throws TheoryError unless rho = 0 and an SLE exists.
  */
-export function sleInterimRules(env: AdverseSelectionEnvironment): { interimAllocation(t: number): number; interimTransfer(t: number): number } {
+export function sleInterimRules(env: AdverseSelectionEnvironment): {
+  interimAllocation(t: number): number;
+  interimTransfer(t: number): number;
+} {
   if (env.rho !== 0) throw new TheoryError(`interim rules in the effective type need independent signals (rho = 0), got rho = ${env.rho}`);
   const sle = adverseSelectionSle(env);
   if (!sle.exists) throw new TheoryError(sle.reason);

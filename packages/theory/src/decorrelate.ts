@@ -11,9 +11,13 @@ import { TheoryError } from "./theoryError.ts";
  */
 export function decorrelate(sigma: readonly (readonly number[])[]): { readonly Q: number[][]; readonly variances: number[] } {
   const k = sigma.length;
-  if (k < 1 || sigma.some((row) => row.length !== k || row.some((x) => !Number.isFinite(x)))) throw new TheoryError("the payoff covariance must be a square matrix of finite numbers");
+  if (k < 1 || sigma.some((row) => row.length !== k || row.some((x) => !Number.isFinite(x))))
+    throw new TheoryError("the payoff covariance must be a square matrix of finite numbers");
   const m = new Matrix(sigma.map((row) => [...row]));
-  for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) if (Math.abs(m.get(a, b) - m.get(b, a)) > 1e-12 * (Math.abs(m.get(a, b)) + 1)) throw new TheoryError("the payoff covariance must be symmetric");
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < a; b++)
+      if (Math.abs(m.get(a, b) - m.get(b, a)) > 1e-12 * (Math.abs(m.get(a, b)) + 1))
+        throw new TheoryError("the payoff covariance must be symmetric");
   const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
   const variances = evd.realEigenvalues;
   if (variances.some((l) => !(l > 0))) throw new TheoryError("the payoff covariance must be positive definite");

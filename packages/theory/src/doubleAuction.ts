@@ -52,7 +52,12 @@ export function doubleAuctionOutcome(env: BasicEnvironment): MechanismOutcome | 
   const [lo, hi] = truncatedSupport(zLaw);
   const tradeVolumePerTrader =
     Math.sqrt(sigma2) *
-    expectedAbsoluteCombination({ atomMass: 0, pieces: [{ from: lo, to: hi, value: (t) => t }], density: zLaw.pdf, scale: 1 }, -a * ((N - 1) / N), a / N, N - 1);
+    expectedAbsoluteCombination(
+      { atomMass: 0, pieces: [{ from: lo, to: hi, value: (t) => t }], density: zLaw.pdf, scale: 1 },
+      -a * ((N - 1) / N),
+      a / N,
+      N - 1,
+    );
   return {
     interimAllocation,
     interimTransfer,

@@ -51,7 +51,8 @@ describe("Proposition 12: limits and comparative statics", () => {
   });
 
   test("single shock (sigma_Z = 0): zero surplus at every dt and delta, as Proposition 1's zero revenue", () => {
-    for (const dt of [0.1, 1, 5]) for (const delta of [0.05, 1]) expect(dynamicDoubleAuction({ ...env, sigmaZ: 0, dt, delta }).total.budgetSurplus).toBe(0);
+    for (const dt of [0.1, 1, 5])
+      for (const delta of [0.05, 1]) expect(dynamicDoubleAuction({ ...env, sigmaZ: 0, dt, delta }).total.budgetSurplus).toBe(0);
   });
 
   test("series and integrals behind A and R (independent sums)", () => {
@@ -63,7 +64,8 @@ describe("Proposition 12: limits and comparative statics", () => {
     expect(t.periodHoldingCost).toBeCloseTo(A, 13);
     expect(t.shockWeight).toBeCloseTo(R, 13);
     // Autarky cost: E int e^{-delta t} (e0 + sigma W_t)^2 dt / (2 kappa) by quadrature.
-    const aut = integrate((u) => Math.exp(-env.delta * u) * (env.muE ** 2 + env.sigma0 ** 2 + env.sigmaZ ** 2 * u), 0, 200).value / (2 * env.kappa);
+    const aut =
+      integrate((u) => Math.exp(-env.delta * u) * (env.muE ** 2 + env.sigma0 ** 2 + env.sigmaZ ** 2 * u), 0, 200).value / (2 * env.kappa);
     expect(t.perTrader.autarkyHoldingCost).toBeCloseTo(aut, 10);
   });
 
@@ -134,7 +136,8 @@ describe("Proposition 11: with one shock and commitment, all trade happens at t 
       const G1 = g.reduce((s, x, t) => s + weights[t]! * x, 0);
       const G2 = g.reduce((s, x, t) => s + weights[t]! * x * x, 0);
       // Rent: G(e) = (1/kappa) |int from the flat region to e of M| ; E over e by quadrature.
-      const rent = (e: number) => (G1 / kappa) * Math.abs(integrate((s) => xhat(s), e < vt.eA ? e : vt.eB, e < vt.eA ? vt.eA : Math.max(e, vt.eB), Q).value);
+      const rent = (e: number) =>
+        (G1 / kappa) * Math.abs(integrate((s) => xhat(s), e < vt.eA ? e : vt.eB, e < vt.eA ? vt.eA : Math.max(e, vt.eB), Q).value);
       const Erent = integrate((e) => rent(e) * dist.pdf(e), -1, 1, Q).value;
       const Ee2 = dist.variance + dist.mean ** 2;
       const holdingCost = (W * Ee2 + 2 * G1 * Eex + G2 * Ex2) / (2 * kappa);
@@ -172,9 +175,17 @@ describe("Proposition 11: with one shock and commitment, all trade happens at t 
 });
 
 /** IC and IR of the discrete design from the primitives: U(report j | type k) = -sum_t w_t E[(e_k + X_t(j, .))^2]/(2 kappa) - T_j. */
-function checkFeasible(d: ReturnType<typeof discreteDynamicDesign>, types: readonly number[], p: readonly number[], kappa: number, w: readonly number[]): void {
+function checkFeasible(
+  d: ReturnType<typeof discreteDynamicDesign>,
+  types: readonly number[],
+  p: readonly number[],
+  kappa: number,
+  w: readonly number[],
+): void {
   const U = (k: number, j: number) =>
-    -w.reduce((s, wt, t) => s + wt * types.reduce((s2, _, b) => s2 + p[b]! * (types[k]! + d.allocation[j]![b]![t]!) ** 2, 0), 0) / (2 * kappa) - d.transfer[j]!;
+    -w.reduce((s, wt, t) => s + wt * types.reduce((s2, _, b) => s2 + p[b]! * (types[k]! + d.allocation[j]![b]![t]!) ** 2, 0), 0) /
+      (2 * kappa) -
+    d.transfer[j]!;
   const W = w.reduce((s, x) => s + x, 0);
   for (let k = 0; k < types.length; k++) {
     const truth = U(k, k);

@@ -116,7 +116,12 @@ export function dynamicDoubleAuction(env: DynamicEnvironment): DynamicDoubleAuct
   };
   const perTrader = budget(R);
   const limit = budget(1 / delta);
-  const times = (b: DynamicBudget) => ({ npvSubsidies: N * b.npvSubsidies, participationCharge: b.participationCharge, npvGainsFromTrade: N * b.npvGainsFromTrade, chargeRevenue: N * b.participationCharge });
+  const times = (b: DynamicBudget) => ({
+    npvSubsidies: N * b.npvSubsidies,
+    participationCharge: b.participationCharge,
+    npvGainsFromTrade: N * b.npvGainsFromTrade,
+    chargeRevenue: N * b.participationCharge,
+  });
   const total = times(perTrader);
   const totalLimit = times(limit);
   return {
@@ -191,7 +196,8 @@ export function discreteDynamicDesign(spec: DiscreteDynamicDesignSpec): Discrete
   const { types: e, probabilities: p, kappa, alpha, weights: w } = spec;
   const K = e.length;
   if (K < 2 || p.length !== K) throw new TheoryError(`types and probabilities must have the same length >= 2, got ${K} and ${p.length}`);
-  if (!p.every((x) => x > 0) || Math.abs(p.reduce((s, x) => s + x, 0) - 1) > 1e-12) throw new TheoryError("probabilities must be positive and sum to 1");
+  if (!p.every((x) => x > 0) || Math.abs(p.reduce((s, x) => s + x, 0) - 1) > 1e-12)
+    throw new TheoryError("probabilities must be positive and sum to 1");
   if (!(kappa > 0 && Number.isFinite(kappa))) throw new TheoryError(`kappa must be a finite number > 0, got ${kappa}`);
   if (!(alpha > 0 && alpha <= 1)) throw new TheoryError(`alpha must be in (0, 1] (at 0 transfers are not pinned down), got ${alpha}`);
   if (w.length < 1 || !w.every((x) => x > 0 && Number.isFinite(x))) throw new TheoryError("weights must be finite numbers > 0");
@@ -237,7 +243,8 @@ export function discreteDynamicDesign(spec: DiscreteDynamicDesignSpec): Discrete
     }
   }
   const z = convexQp(P, q, G, new Float64Array(G.length));
-  const xOf = (a: number, b: number, t: number) => (a === b ? 0 : a < b ? z[xIndex(pairIndex(a, b, K), t)]! : -z[xIndex(pairIndex(b, a, K), t)]!);
+  const xOf = (a: number, b: number, t: number) =>
+    a === b ? 0 : a < b ? z[xIndex(pairIndex(a, b, K), t)]! : -z[xIndex(pairIndex(b, a, K), t)]!;
   const allocation = e.map((_, a) => e.map((__, b) => w.map((___, t) => xOf(a, b, t))));
   const W = w.reduce((s, x) => s + x, 0);
   const dot = (row: Float64Array) => row.reduce((s, x, i) => s + x * z[i]!, 0);

@@ -50,7 +50,8 @@ function explicitTheorem3(law: ExplicitLaw, kappa: number, N: number, alpha: num
   const m = alpha === 0 ? law.meanE : findRoot(excess, law.meanE - 2, law.meanE + 2, { absoluteTolerance: 1e-13 });
   const tA = tAOf(m);
   const tB = alpha === 0 ? tA : tBOf(m);
-  const E = (g: (t: number, vm: number) => number) => int((t) => g(t, lower(t) - m) * h(t), lo, tA) + int((t) => g(t, upper(t) - m) * h(t), tB, hi);
+  const E = (g: (t: number, vm: number) => number) =>
+    int((t) => g(t, lower(t) - m) * h(t), lo, tA) + int((t) => g(t, upper(t) - m) * h(t), tB, hi);
   const share = (N - 1) / N;
   const varV = E((_t, vm) => vm * vm);
   const ehatV = E((t, vm) => ehat(t) * vm);
@@ -163,46 +164,53 @@ describe("Theorem 3 by numerical convolution (any laws, independent signals)", (
   // Closed-form laws of t (independent of the numerical convolution and its tables); the tables are
   // good to 1e-13 of each panel's scale and the inner integrals to ~1e-15, so 1e-9 relative leaves
   // two orders of margin over the ~2e-10 agreement seen against scipy's quadrature.
-  const close = (got: number, want: number, scale: number) => expect(Math.abs(got - want)).toBeLessThan(1e-9 * Math.max(Math.abs(want), scale));
+  const close = (got: number, want: number, scale: number) =>
+    expect(Math.abs(got - want)).toBeLessThan(1e-9 * Math.max(Math.abs(want), scale));
 
   test.each([
     [1, 2, 1, 5, 0.5],
     [1, 2, 0.5, 3, 1],
     [2, 1, 2, 20, 0.25],
     [1, 2, 1, 5, 0],
-  ] as const)("exponential endowments (rate %s) and signals (rate %s), kappa %s, N %s, alpha %s: asymmetric Laplace t in closed form", (lambda, r, kappa, N, alpha) => {
-    const g = effectiveTypeMechanism({ endowment: exponential(lambda), signal: exponential(r), kappa, traders: N, alpha });
-    const x = explicitTheorem3(exponentialPair(lambda, r, kappa), kappa, N, alpha);
-    const scaleT = Math.sqrt(1 / (lambda * kappa) ** 2 + 1 / r ** 2);
-    close(g.tA, x.tA, scaleT);
-    close(g.tB, x.tB, scaleT);
-    close(g.meanVirtualType, x.m, 1 / lambda);
-    const money = 1 / (lambda * lambda * kappa);
-    close(g.revenuePerTrader, x.revenue, money);
-    close(g.holdingCostPerTrader, x.holding, money);
-    close(g.utilityGainPerTrader, x.gain, money);
-    for (const t of [x.tA - 0.7, x.tA - 0.1, 0.5 * (x.tA + x.tB), x.tB + 0.1, x.tB + 2]) close(g.v(t), x.v(t), 1 / lambda);
-    // At alpha = 0 the least-gain type solves ehat(t*) = E[e], i.e. t* = 1/a - 1/(a+r), not E[t].
-    if (alpha === 0) close(g.tA, 1 / (lambda * kappa) - 1 / (lambda * kappa + r), scaleT);
-  });
+  ] as const)(
+    "exponential endowments (rate %s) and signals (rate %s), kappa %s, N %s, alpha %s: asymmetric Laplace t in closed form",
+    (lambda, r, kappa, N, alpha) => {
+      const g = effectiveTypeMechanism({ endowment: exponential(lambda), signal: exponential(r), kappa, traders: N, alpha });
+      const x = explicitTheorem3(exponentialPair(lambda, r, kappa), kappa, N, alpha);
+      const scaleT = Math.sqrt(1 / (lambda * kappa) ** 2 + 1 / r ** 2);
+      close(g.tA, x.tA, scaleT);
+      close(g.tB, x.tB, scaleT);
+      close(g.meanVirtualType, x.m, 1 / lambda);
+      const money = 1 / (lambda * lambda * kappa);
+      close(g.revenuePerTrader, x.revenue, money);
+      close(g.holdingCostPerTrader, x.holding, money);
+      close(g.utilityGainPerTrader, x.gain, money);
+      for (const t of [x.tA - 0.7, x.tA - 0.1, 0.5 * (x.tA + x.tB), x.tB + 0.1, x.tB + 2]) close(g.v(t), x.v(t), 1 / lambda);
+      // At alpha = 0 the least-gain type solves ehat(t*) = E[e], i.e. t* = 1/a - 1/(a+r), not E[t].
+      if (alpha === 0) close(g.tA, 1 / (lambda * kappa) - 1 / (lambda * kappa + r), scaleT);
+    },
+  );
 
   test.each([
     [0.3, 1, 5, 0.5],
     [0.3, 0.5, 20, 0.25],
     [0.6, 2, 2, 1],
     [0.3, 0.5, 5, 0],
-  ] as const)("uniform endowments U(-1, 1), signals U(-c, c) with c = %s, kappa %s, N %s, alpha %s: trapezoidal h with kinks, in closed form", (c, kappa, N, alpha) => {
-    const g = effectiveTypeMechanism({ endowment: uniform(-1, 1), signal: uniform(-c, c), kappa, traders: N, alpha });
-    const x = explicitTheorem3(uniformPair(c, kappa), kappa, N, alpha);
-    const scaleT = Math.sqrt(1 / (3 * kappa * kappa) + (c * c) / 3);
-    close(g.tA, x.tA, scaleT);
-    close(g.tB, x.tB, scaleT);
-    close(g.meanVirtualType, x.m, 0.5);
-    const money = 1 / (6 * kappa);
-    close(g.revenuePerTrader, x.revenue, money);
-    close(g.holdingCostPerTrader, x.holding, money);
-    close(g.utilityGainPerTrader, x.gain, money);
-  });
+  ] as const)(
+    "uniform endowments U(-1, 1), signals U(-c, c) with c = %s, kappa %s, N %s, alpha %s: trapezoidal h with kinks, in closed form",
+    (c, kappa, N, alpha) => {
+      const g = effectiveTypeMechanism({ endowment: uniform(-1, 1), signal: uniform(-c, c), kappa, traders: N, alpha });
+      const x = explicitTheorem3(uniformPair(c, kappa), kappa, N, alpha);
+      const scaleT = Math.sqrt(1 / (3 * kappa * kappa) + (c * c) / 3);
+      close(g.tA, x.tA, scaleT);
+      close(g.tB, x.tB, scaleT);
+      close(g.meanVirtualType, x.m, 0.5);
+      const money = 1 / (6 * kappa);
+      close(g.revenuePerTrader, x.revenue, money);
+      close(g.holdingCostPerTrader, x.holding, money);
+      close(g.utilityGainPerTrader, x.gain, money);
+    },
+  );
 
   test("Gaussian tails: a binding region reaching 6.7 sd of t still matches Corollary 3.1", () => {
     // Noisy signals (sigma_zeta = 2 against sigma_e = 0.3) and alpha = 1 put tB where 1 - H is 1e-11:

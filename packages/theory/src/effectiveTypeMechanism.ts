@@ -27,7 +27,13 @@ import { truncatedSupport } from "./tradeVolume.ts";
  * exponential laws. Throws TheoryError when no m balances E[v] = m or when v falls on a branch
  * (the analogue of Conditions 1-2 fails; no ironing).
  */
-export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Distribution; kappa: number; traders: number; alpha: number }) {
+export function effectiveTypeMechanism(p: {
+  endowment: Distribution;
+  signal: Distribution;
+  kappa: number;
+  traders: number;
+  alpha: number;
+}) {
   const { endowment: F, signal: G, kappa, traders: N, alpha } = p;
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
   if (!(kappa > 0)) throw new TheoryError(`kappa must be > 0, got ${kappa}`);
@@ -44,10 +50,21 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
   const tMax = eHi / kappa - zLo;
   // Work where H is in [1e-15, 1 - 1e-15]: beyond, h underflows and ratios like E[e | t] are noise;
   // the mass left out moves the results by about 1e-15 of their scale.
-  const tLo = conv.cdf(tMin) >= 1e-15 ? tMin : findRootExpanding((t) => Math.log(Math.max(conv.cdf(t), 1e-300)) - Math.log(1e-15), tMean, tSpread, tMin, tMean, { absoluteTolerance: 1e-6 * tSpread });
-  const tHi = conv.survival(tMax) >= 1e-15 ? tMax : findRootExpanding((t) => Math.log(1e-15) - Math.log(Math.max(conv.survival(t), 1e-300)), tMean, tSpread, tMean, tMax, { absoluteTolerance: 1e-6 * tSpread });
+  const tLo =
+    conv.cdf(tMin) >= 1e-15
+      ? tMin
+      : findRootExpanding((t) => Math.log(Math.max(conv.cdf(t), 1e-300)) - Math.log(1e-15), tMean, tSpread, tMin, tMean, {
+          absoluteTolerance: 1e-6 * tSpread,
+        });
+  const tHi =
+    conv.survival(tMax) >= 1e-15
+      ? tMax
+      : findRootExpanding((t) => Math.log(1e-15) - Math.log(Math.max(conv.survival(t), 1e-300)), tMean, tSpread, tMean, tMax, {
+          absoluteTolerance: 1e-6 * tSpread,
+        });
   const kinks: number[] = [];
-  for (const e of [F.lower, F.upper]) for (const z of [G.lower, G.upper]) if (Number.isFinite(e) && Number.isFinite(z)) kinks.push(e / kappa - z);
+  for (const e of [F.lower, F.upper])
+    for (const z of [G.lower, G.upper]) if (Number.isFinite(e) && Number.isFinite(z)) kinks.push(e / kappa - z);
   const table = tabulate(conv, tLo, tHi, kinks, tSpread, conv.cdf(tLo), conv.survival(tHi));
   const at = table.at;
 
@@ -92,7 +109,10 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
   // v must rise on each branch (the analogue of Conditions 1-2; ironing is not done). Checked at the
   // quadrature nodes where h is above 1e-9 of its peak (beyond, the ratios carry interpolation noise).
   const slack = 1e-9 * (Math.abs(meanE) + sdE);
-  for (const [a, b, below] of [[tLo, tA, true], [tB, tHi, false]] as const) {
+  for (const [a, b, below] of [
+    [tLo, tA, true],
+    [tB, tHi, false],
+  ] as const) {
     let previous = -Infinity;
     table.integrate(a, b, (t, x, w) => {
       if (!(x.h > 0)) return; // h has underflowed: no weight
@@ -100,7 +120,9 @@ export function effectiveTypeMechanism(p: { endowment: Distribution; signal: Dis
       const vm = vmh / x.h;
       if (x.h > 1e-9 * table.hMax) {
         if (vm < previous - slack) {
-          throw new TheoryError(`the virtual type falls near t = ${t.toPrecision(4)}: E[e | t] and alpha kappa H/h (or (1-H)/h) are not monotone for these laws (ironing is not implemented)`);
+          throw new TheoryError(
+            `the virtual type falls near t = ${t.toPrecision(4)}: E[e | t] and alpha kappa H/h (or (1-H)/h) are not monotone for these laws (ironing is not implemented)`,
+          );
         }
         previous = vm;
       }
@@ -230,7 +252,13 @@ function convolver(F: Distribution, G: Distribution, kappa: number, eLo: number,
   const grow = (size: number) => {
     if (size <= pa.length) return;
     const n = 2 * size;
-    const [na, nb, ng, nv, ne] = [new Float64Array(n), new Float64Array(n), new Int32Array(n), new Float64Array(3 * n), new Float64Array(3 * n)];
+    const [na, nb, ng, nv, ne] = [
+      new Float64Array(n),
+      new Float64Array(n),
+      new Int32Array(n),
+      new Float64Array(3 * n),
+      new Float64Array(3 * n),
+    ];
     na.set(pa);
     nb.set(pb);
     ng.set(pg);
@@ -246,7 +274,11 @@ function convolver(F: Distribution, G: Distribution, kappa: number, eLo: number,
     const p = pg[k]!;
     const c = 0.5 * (a + b);
     const half = 0.5 * (b - a);
-    let k0 = 0, k1 = 0, k2 = 0, g0 = 0, g1 = 0;
+    let k0 = 0,
+      k1 = 0,
+      k2 = 0,
+      g0 = 0,
+      g1 = 0;
     for (let j = 0; j < nk; j++) {
       const u = c + half * kNodes[j]!;
       let w: number;
@@ -288,7 +320,11 @@ function convolver(F: Distribution, G: Distribution, kappa: number, eLo: number,
   const refine = (mode: number, t: number, count: number, out: Float64Array) => {
     for (let k = 0; k < count; k++) rule(mode, t, k);
     for (;;) {
-      let v0 = 0, v1 = 0, v2 = 0, e0 = 0, e1 = 0;
+      let v0 = 0,
+        v1 = 0,
+        v2 = 0,
+        e0 = 0,
+        e1 = 0;
       for (let k = 0; k < count; k++) {
         v0 += pv[3 * k]!;
         v1 += pv[3 * k + 1]!;
@@ -465,7 +501,20 @@ function tabulate(conv: Convolver, tLo: number, tHi: number, kinks: number[], tS
     if (accepted) {
       hMax = Math.max(hMax, accepted.hScale);
       const cum = chebAntiderivative(accepted.h, half);
-      panels.push({ a, b, h: accepted.h, eh: accepted.eh, cum, mass: clenshaw(cum, 1), Hleft: 0, Sright: 0, points: accepted.n + 2, intEh: 0, intH: 0, intS: 0 });
+      panels.push({
+        a,
+        b,
+        h: accepted.h,
+        eh: accepted.eh,
+        cum,
+        mass: clenshaw(cum, 1),
+        Hleft: 0,
+        Sright: 0,
+        points: accepted.n + 2,
+        intEh: 0,
+        intH: 0,
+        intS: 0,
+      });
     } else {
       stack.push([c, b], [a, c]);
     }
@@ -623,4 +672,3 @@ function chebAntiderivative(c: Float64Array, scale: number): Float64Array {
   out[0] = -atMinusOne;
   return out;
 }
-

@@ -37,6 +37,7 @@ describe("revenue-efficiency frontier (Figure 3)", () => {
     expect(parseAlphaGrid("0:1:0.1").at(-1)).toBe(1);
     expect(parseAlphaGrid("0.2:0.2:0.1")).toEqual([0.2]);
     expect(parseAlphaGrid("0:1:0.3")).toEqual([0, 0.3, 0.6, 0.9]);
-    for (const bad of ["0:2:0.1", "0.5:0.1:0.1", "0:1:0", "0:1", "a:b:c", "0:1:1e-6"]) expect(() => parseAlphaGrid(bad)).toThrow(TheoryError);
+    for (const bad of ["0:2:0.1", "0.5:0.1:0.1", "0:1:0", "0:1", "a:b:c", "0:1:1e-6"])
+      expect(() => parseAlphaGrid(bad)).toThrow(TheoryError);
   });
 });

@@ -19,7 +19,12 @@ export interface FrontierPoint {
 export function revenueEfficiencyFrontier(env: BasicEnvironment, alphas: readonly number[]): FrontierPoint[] {
   return alphas.map((alpha) => {
     const o = optimalMechanismOutcome(env, solveVirtualType(env.dist, alpha));
-    return { alpha, revenuePerTrader: o.revenuePerTrader, holdingCostPerTrader: o.holdingCostPerTrader, utilityGainPerTrader: o.utilityGainPerTrader };
+    return {
+      alpha,
+      revenuePerTrader: o.revenuePerTrader,
+      holdingCostPerTrader: o.holdingCostPerTrader,
+      utilityGainPerTrader: o.utilityGainPerTrader,
+    };
   });
 }
 
@@ -29,7 +34,8 @@ export function revenueEfficiencyFrontier(env: BasicEnvironment, alphas: readonl
  */
 export function parseAlphaGrid(spec: string): number[] {
   const parts = spec.split(":").map((s) => (s.trim() === "" ? Number.NaN : Number(s)));
-  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x))) throw new TheoryError(`"${spec}" is not FROM:TO:STEP with finite numbers`);
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x)))
+    throw new TheoryError(`"${spec}" is not FROM:TO:STEP with finite numbers`);
   const [from, to, step] = parts as [number, number, number];
   if (!(from >= 0 && to <= 1 && from <= to)) throw new TheoryError(`"${spec}": need 0 <= FROM <= TO <= 1`);
   if (!(step > 0)) throw new TheoryError(`"${spec}": STEP must be > 0`);

@@ -20,7 +20,13 @@ const mixed: HeterogeneousTraderSpec[] = [
 describe("Theorem 5: heterogeneous traders", () => {
   test("identical traders reproduce Theorem 1 and Proposition 3's constants", () => {
     const dist = normal(0.3, 1.2);
-    const out = heterogeneousOutcome(solveHeterogeneous([0, 1, 2, 3].map(() => ({ dist, kappa: 1.5 })), 0.6), 0.2);
+    const out = heterogeneousOutcome(
+      solveHeterogeneous(
+        [0, 1, 2, 3].map(() => ({ dist, kappa: 1.5 })),
+        0.6,
+      ),
+      0.2,
+    );
     const vt = solveVirtualType(dist, 0.6);
     const basic = optimalMechanismOutcome(basicEnvironment({ dist, kappa: 1.5, traders: 4, muPi: 0.2 }), vt);
     for (const o of out) {
@@ -137,7 +143,8 @@ describe("Theorem 5: heterogeneous traders", () => {
 
   describe("Proposition 9 (Gaussian endowments with zero means)", () => {
     const specs = (sigmas: number[], kappas: number[]) => sigmas.map((s, i) => ({ dist: normal(0, s), kappa: kappas[i]! }));
-    const solve = (sigmas: number[], kappas: number[], alpha = 0.6) => heterogeneousOutcome(solveHeterogeneous(specs(sigmas, kappas), alpha), 0);
+    const solve = (sigmas: number[], kappas: number[], alpha = 0.6) =>
+      heterogeneousOutcome(solveHeterogeneous(specs(sigmas, kappas), alpha), 0);
     test("part 1: binding regions do not depend on the kappas", () => {
       const a = solve([0.5, 1, 2], [1, 2, 3]);
       const b = solve([0.5, 1, 2], [3, 0.2, 1]);
@@ -169,9 +176,33 @@ describe("Theorem 5: heterogeneous traders", () => {
 
   test("bad input and infeasible heterogeneity are reported", () => {
     expect(() => solveHeterogeneous([{ dist: normal(0, 1), kappa: 1 }], 0.5)).toThrow(/at least 2 traders/);
-    expect(() => solveHeterogeneous([{ dist: normal(0, 1), kappa: 1 }, { dist: normal(0, 1), kappa: -1 }], 0.5)).toThrow(/trader 2: kappa/);
-    expect(() => solveHeterogeneous([{ dist: normal(0, 1), kappa: 1 }, { dist: normal(0, 1), kappa: 1 }], 2)).toThrow(/alpha/);
+    expect(() =>
+      solveHeterogeneous(
+        [
+          { dist: normal(0, 1), kappa: 1 },
+          { dist: normal(0, 1), kappa: -1 },
+        ],
+        0.5,
+      ),
+    ).toThrow(/trader 2: kappa/);
+    expect(() =>
+      solveHeterogeneous(
+        [
+          { dist: normal(0, 1), kappa: 1 },
+          { dist: normal(0, 1), kappa: 1 },
+        ],
+        2,
+      ),
+    ).toThrow(/alpha/);
     // A bounded law whose flat level falls outside the range of its virtual type.
-    expect(() => solveHeterogeneous([{ dist: uniform(0, 1), kappa: 1 }, { dist: normal(50, 1), kappa: 5 }], 0.5)).toThrow(TheoryError);
+    expect(() =>
+      solveHeterogeneous(
+        [
+          { dist: uniform(0, 1), kappa: 1 },
+          { dist: normal(50, 1), kappa: 5 },
+        ],
+        0.5,
+      ),
+    ).toThrow(TheoryError);
   });
 });

@@ -38,7 +38,8 @@ export function solveHeterogeneous(specs: readonly HeterogeneousTraderSpec[], al
   const N = specs.length;
   if (N < 2) throw new TheoryError(`heterogeneous model needs at least 2 traders, got ${N}`);
   specs.forEach((s, i) => {
-    if (!(Number.isFinite(s.kappa) && s.kappa > 0)) throw new TheoryError(`trader ${i + 1}: kappa must be a finite number > 0, got ${s.kappa}`);
+    if (!(Number.isFinite(s.kappa) && s.kappa > 0))
+      throw new TheoryError(`trader ${i + 1}: kappa must be a finite number > 0, got ${s.kappa}`);
     checkLawAndAlpha(s.dist, alpha);
   });
   const kappas = specs.map((s) => s.kappa);
@@ -245,7 +246,8 @@ export function heterogeneousDoubleAuction(specs: readonly HeterogeneousTraderSp
   const top = kappas.reduce((x, y) => x + y, 0);
   let bottom = top;
   while (!(excess(bottom) > 0) && bottom > top * 1e-300) bottom /= 16;
-  if (!(excess(bottom) > 0)) return { exists: false, reason: "no linear equilibrium found (capacities beyond double precision)", traders: [] };
+  if (!(excess(bottom) > 0))
+    return { exists: false, reason: "no linear equilibrium found (capacities beyond double precision)", traders: [] };
   // The step before `bottom` had no excess, so the root lies in [bottom, 16 bottom]: tolerance relative to it.
   const total = findRoot(excess, bottom, Math.min(top, 16 * bottom), { absoluteTolerance: 1e-15 * bottom });
   const c = kappas.map((kappa) => share(kappa, total));

@@ -16,11 +16,47 @@ export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
 export { type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
 export { utilityGain } from "./utility.ts";
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
-export { heterogeneousDoubleAuction, type HeterogeneousDoubleAuction, type HeterogeneousMechanism, heterogeneousOutcome, type HeterogeneousTraderOutcome, type HeterogeneousTraderSpec, solveHeterogeneous } from "./heterogeneous.ts";
-export { type AdverseSelectionEnvironment, type AdverseSelectionSle, adverseSelectionSle, checkAdverseSelection, sleExistenceThreshold, sleInterimRules } from "./adverseSelectionSle.ts";
-export { type OptimalAdverseSelection, optimalAdverseSelection, priceInformativeness, robustAllocationHoldingCost } from "./optimalAdverseSelection.ts";
+export {
+  heterogeneousDoubleAuction,
+  type HeterogeneousDoubleAuction,
+  type HeterogeneousMechanism,
+  heterogeneousOutcome,
+  type HeterogeneousTraderOutcome,
+  type HeterogeneousTraderSpec,
+  solveHeterogeneous,
+} from "./heterogeneous.ts";
+export {
+  type AdverseSelectionEnvironment,
+  type AdverseSelectionSle,
+  adverseSelectionSle,
+  checkAdverseSelection,
+  sleExistenceThreshold,
+  sleInterimRules,
+} from "./adverseSelectionSle.ts";
+export {
+  type OptimalAdverseSelection,
+  optimalAdverseSelection,
+  priceInformativeness,
+  robustAllocationHoldingCost,
+} from "./optimalAdverseSelection.ts";
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
 export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
-export { checkDynamicEnvironment, type DiscreteDynamicDesign, type DiscreteDynamicDesignSpec, discreteDynamicDesign, type DynamicBudget, type DynamicDoubleAuction, dynamicDoubleAuction, type DynamicEnvironment, dynamicInterimGain } from "./dynamics.ts";
-export { type GaussianRobustMechanism, gaussianRobustMechanism, type RobustMechanism, robustMechanism, type RobustMechanismSpec } from "./robustMechanism.ts";
+export {
+  checkDynamicEnvironment,
+  type DiscreteDynamicDesign,
+  type DiscreteDynamicDesignSpec,
+  discreteDynamicDesign,
+  type DynamicBudget,
+  type DynamicDoubleAuction,
+  dynamicDoubleAuction,
+  type DynamicEnvironment,
+  dynamicInterimGain,
+} from "./dynamics.ts";
+export {
+  type GaussianRobustMechanism,
+  gaussianRobustMechanism,
+  type RobustMechanism,
+  robustMechanism,
+  type RobustMechanismSpec,
+} from "./robustMechanism.ts";

@@ -26,7 +26,8 @@ export function inverseVirtualTypeIntegral(vt: VirtualType): InverseIntegral {
     const table = l >= m ? upper : lower;
     if (l >= table.start && l <= table.end) return cubicHermite(table, l);
     // Beyond the range of v on a bounded support v^{-1} is the support's end: K is linear there.
-    if (l > table.end && table.clampedEnd) return table.values[table.values.length - 1]! + table.slopes[table.slopes.length - 1]! * (l - table.end);
+    if (l > table.end && table.clampedEnd)
+      return table.values[table.values.length - 1]! + table.slopes[table.slopes.length - 1]! * (l - table.end);
     if (l < table.start && table.clampedStart) return table.values[0]! + table.slopes[0]! * (l - table.start);
     return exact(l);
   };
@@ -63,7 +64,14 @@ export interface BranchTable extends CubicHermiteTable {
 function buildBranch(vt: VirtualType, branch: "lower" | "upper"): BranchTable {
   const { dist, eA, eB, flatLevel: m } = vt;
   // The e-interval of the branch, truncated at the TAIL quantile when unbounded.
-  const eFar = branch === "lower" ? (Number.isFinite(dist.lower) ? dist.lower : dist.quantile(TAIL)) : Number.isFinite(dist.upper) ? dist.upper : dist.quantile(1 - TAIL);
+  const eFar =
+    branch === "lower"
+      ? Number.isFinite(dist.lower)
+        ? dist.lower
+        : dist.quantile(TAIL)
+      : Number.isFinite(dist.upper)
+        ? dist.upper
+        : dist.quantile(1 - TAIL);
   const edge = branch === "lower" ? eA : eB;
   const lFar = vt.v(eFar);
   const start = branch === "lower" ? Math.min(lFar, m) : m;

@@ -25,7 +25,11 @@ describe("Proposition 7 for k assets (radial mechanism)", () => {
   });
 
   test("k = 2: the ball's radius is sqrt(alpha) sigma_e (MODEL.md: the text drops sigma_e); it grows with k", () => {
-    for (const alpha of [0.1, 0.5, 1]) expect(radialMechanism({ assets: 2, traders: 4, kappa: 1, sigmaE: 1.7, sigmaPi: 1, alpha }).radius).toBeCloseTo(Math.sqrt(alpha) * 1.7, 12);
+    for (const alpha of [0.1, 0.5, 1])
+      expect(radialMechanism({ assets: 2, traders: 4, kappa: 1, sigmaE: 1.7, sigmaPi: 1, alpha }).radius).toBeCloseTo(
+        Math.sqrt(alpha) * 1.7,
+        12,
+      );
     let prev = 0;
     for (const k of [1, 2, 3, 5, 10]) {
       const r = radialMechanism({ assets: k, traders: 4, kappa: 1, sigmaE: 1, sigmaPi: 1, alpha: 0.5 }).radius;
@@ -51,7 +55,8 @@ describe("Proposition 7 for k assets (radial mechanism)", () => {
       });
       const mean = Array.from({ length: k }, (_, a) => v.reduce((t, vi) => t + vi[a]!, 0) / N);
       let hold = 0;
-      for (let i = 0; i < N; i++) for (let a = 0; a < k; a++) hold += (env.sigmaPi ** 2 * (e[i]![a]! - v[i]![a]! + mean[a]!) ** 2) / (2 * env.kappa);
+      for (let i = 0; i < N; i++)
+        for (let a = 0; a < k; a++) hold += (env.sigmaPi ** 2 * (e[i]![a]! - v[i]![a]! + mean[a]!) ** 2) / (2 * env.kappa);
       samples[m] = hold / N;
     }
     const check = meanWithHalfWidth(samples);

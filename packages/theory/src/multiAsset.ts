@@ -16,7 +16,8 @@ export interface MultiAssetEnvironment {
 /** Law of r = |e - mu_e| = sigma_e chi_k: survival over density, the radial hazard's inverse. */
 export function chiLaw(k: number, sigma: number) {
   const logNorm = (k / 2 - 1) * Math.log(2) + gammaln(k / 2) + k * Math.log(sigma);
-  const pdf = (r: number) => (r <= 0 ? (k === 1 ? Math.exp(-logNorm) : 0) : Math.exp((k - 1) * Math.log(r) - (r * r) / (2 * sigma * sigma) - logNorm));
+  const pdf = (r: number) =>
+    r <= 0 ? (k === 1 ? Math.exp(-logNorm) : 0) : Math.exp((k - 1) * Math.log(r) - (r * r) / (2 * sigma * sigma) - logNorm);
   const survival = (r: number) => (r <= 0 ? 1 : gammainc((r * r) / (2 * sigma * sigma), k / 2, true, true));
   // Far in the tail both underflow; there (1 - F)/f = sigma^2/r (1 + O(1/r^2)).
   const survivalOverPdf = (r: number) => {
@@ -56,12 +57,27 @@ export function radialOutcome(env: MultiAssetEnvironment, u: (r: number) => numb
     const weight = w(r);
     return weight === 0 ? 0 : g(r) * weight;
   };
-  const Eru = integrate(weighted((r) => r * u(r), law.pdf), r0, Infinity, Q).value;
-  const Euu = integrate(weighted((r) => u(r) * u(r), law.pdf), r0, Infinity, Q).value;
+  const Eru = integrate(
+    weighted((r) => r * u(r), law.pdf),
+    r0,
+    Infinity,
+    Q,
+  ).value;
+  const Euu = integrate(
+    weighted((r) => u(r) * u(r), law.pdf),
+    r0,
+    Infinity,
+    Q,
+  ).value;
   const EG = s2k * share * integrate(weighted(u, law.survival), r0, Infinity, Q).value;
   const revenuePerTrader = s2k * share * (Eru - Euu / 2) - EG;
   const holdingCostPerTrader = (s2k * (k * sigmaE * sigmaE - 2 * share * Eru + share * Euu)) / 2;
-  return { revenuePerTrader, holdingCostPerTrader, utilityGainPerTrader: EG, objective: alpha * revenuePerTrader - (1 - alpha) * holdingCostPerTrader };
+  return {
+    revenuePerTrader,
+    holdingCostPerTrader,
+    utilityGainPerTrader: EG,
+    objective: alpha * revenuePerTrader - (1 - alpha) * holdingCostPerTrader,
+  };
 }
 
 /**
@@ -71,7 +87,9 @@ export function radialOutcome(env: MultiAssetEnvironment, u: (r: number) => numb
  * Proposition 8's cross-exchange fee has c = -sigma_pi^2 / (kappa (N-1)).
  * Throws TheoryError for bad input.
  */
-export function radialMechanism(env: MultiAssetEnvironment): RadialOutcome & { readonly radius: number; v(r: number): number; readonly feeC: number } {
+export function radialMechanism(
+  env: MultiAssetEnvironment,
+): RadialOutcome & { readonly radius: number; v(r: number): number; readonly feeC: number } {
   const { assets: k, traders: N, kappa, sigmaE, sigmaPi, alpha } = env;
   if (!(Number.isInteger(k) && k >= 1)) throw new TheoryError(`assets must be an integer >= 1, got ${k}`);
   if (!(Number.isInteger(N) && N >= 2)) throw new TheoryError(`traders must be an integer >= 2, got ${N}`);

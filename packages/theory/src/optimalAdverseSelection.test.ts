@@ -58,7 +58,9 @@ describe("Theorem 3 / Corollary 3.1 (Gaussian, independent signals)", () => {
       const f1 = alphas.map((a) => at(s1, a));
       for (const a of alphas) {
         const p2 = at(s2, a);
-        const dominated = f1.some((p1) => p1.revenuePerTrader >= p2.revenuePerTrader - 1e-12 && p1.holdingCostPerTrader <= p2.holdingCostPerTrader + 1e-12);
+        const dominated = f1.some(
+          (p1) => p1.revenuePerTrader >= p2.revenuePerTrader - 1e-12 && p1.holdingCostPerTrader <= p2.holdingCostPerTrader + 1e-12,
+        );
         expect(dominated, `sigma_zeta ${s2}, alpha ${a}`).toBe(true);
       }
     }

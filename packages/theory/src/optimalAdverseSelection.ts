@@ -38,7 +38,14 @@ export interface OptimalAdverseSelection {
  * revenue = -E[t Xhat] + ((N-1)/N) C - E[X^2]/(2 kappa) - E[G] per trader (mu_pi = 0).
  * As sigma_zeta -> 0 it reduces to Theorem 1 (tested). Throws TheoryError for bad input.
  */
-export function optimalAdverseSelection(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; alpha: number }): OptimalAdverseSelection {
+export function optimalAdverseSelection(env: {
+  traders: number;
+  kappa: number;
+  muE: number;
+  sigmaE: number;
+  sigmaZeta: number;
+  alpha: number;
+}): OptimalAdverseSelection {
   checkAdverseSelection({ ...env, rho: 0 });
   const { traders: N, kappa, muE, sigmaE, sigmaZeta, alpha } = env;
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
@@ -54,10 +61,13 @@ export function optimalAdverseSelection(env: { traders: number; kappa: number; m
   const zA = v1.eA;
   const zB = v1.eB;
   const m1 = v1.meanVirtualType; // 0 by symmetry
-  const Ezv = integrate((z) => z * (v1.v(z) - m1) * std.pdf(z), -Infinity, zA, Q).value + integrate((z) => z * (v1.v(z) - m1) * std.pdf(z), zB, Infinity, Q).value;
+  const Ezv =
+    integrate((z) => z * (v1.v(z) - m1) * std.pdf(z), -Infinity, zA, Q).value +
+    integrate((z) => z * (v1.v(z) - m1) * std.pdf(z), zB, Infinity, Q).value;
   const varV1 = v1.varianceVirtualType;
   const Gz =
-    integrate((z) => (v1.v(z) - m1) * std.survival(z), zB, Infinity, Q).value + integrate((z) => (m1 - v1.v(z)) * std.cdf(z), -Infinity, zA, Q).value;
+    integrate((z) => (v1.v(z) - m1) * std.survival(z), zB, Infinity, Q).value +
+    integrate((z) => (m1 - v1.v(z)) * std.cdf(z), -Infinity, zA, Q).value;
   // In t-units: E[(t - mu_t)(v - m)] = s_t k E[z v_1]; E[(ehat - mu_e)(v - m)] = k^2 E[z v_1]; Var v = k^2 Var v_1.
   const eTX = -share * st * k * Ezv;
   const eEX = -share * k * k * Ezv;
@@ -102,13 +112,21 @@ export function optimalAdverseSelection(env: { traders: number; kappa: number; m
  * k = kappa w. It falls as rho rises, so independent signals are the worst case (checked by Monte
  * Carlo in the tests).
  */
-export function robustAllocationHoldingCost(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; rho: number }): number {
+export function robustAllocationHoldingCost(env: {
+  traders: number;
+  kappa: number;
+  muE: number;
+  sigmaE: number;
+  sigmaZeta: number;
+  rho: number;
+}): number {
   checkAdverseSelection(env);
   const { traders: N, kappa, muE, sigmaE, sigmaZeta, rho } = env;
   const w = (sigmaE * sigmaE) / (sigmaE * sigmaE + kappa * kappa * sigmaZeta * sigmaZeta);
   const k = kappa * w;
   const s2 = sigmaE * sigmaE;
-  const variance = s2 - (2 * k * s2 * (N - 1)) / (N * kappa) + ((k * k * (N - 1)) / N) * (s2 / (kappa * kappa) + (1 - rho) * sigmaZeta * sigmaZeta);
+  const variance =
+    s2 - (2 * k * s2 * (N - 1)) / (N * kappa) + ((k * k * (N - 1)) / N) * (s2 / (kappa * kappa) + (1 - rho) * sigmaZeta * sigmaZeta);
   return (muE * muE + variance) / (2 * kappa);
 }
 
@@ -121,7 +139,14 @@ export function robustAllocationHoldingCost(env: { traders: number; kappa: numbe
  * price is uninformative about where in that region the types lie, which gives the exact lower bound
  * E[Var(S | p)] >= N sigma_zeta^2 w + (1 - w)^2 s_t^2 m^N N Var(z | z in [zA, zB]) (z = (t - mu_t)/s_t).
  */
-export function priceInformativeness(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; alpha: number }): {
+export function priceInformativeness(env: {
+  traders: number;
+  kappa: number;
+  muE: number;
+  sigmaE: number;
+  sigmaZeta: number;
+  alpha: number;
+}): {
   doubleAuction: number;
   optimalLowerBound: number;
 } {

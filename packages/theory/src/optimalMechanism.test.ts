@@ -39,16 +39,21 @@ describe("optimal mechanism, basic model", () => {
     [uniform(-1, 1), 0.5],
     [normal(0, 1), 0.8],
     [exponential(1), 1],
-  ] as const)("Proposition 2: revenue, holding cost change and gain are proportional to (N-1)/N (%s; a regression check: the code builds them from (N-1)/N)", (dist, alpha) => {
-    const ref = solve(dist, alpha, 2);
-    for (const N of [3, 7, 40]) {
-      const o = solve(dist, alpha, N);
-      const ratio = (N - 1) / N / (1 / 2);
-      expect(o.revenuePerTrader / ref.revenuePerTrader).toBeCloseTo(ratio, 9);
-      expect((o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader) / (ref.holdingCostPerTrader - ref.autarkyHoldingCostPerTrader)).toBeCloseTo(ratio, 9);
-      expect(o.utilityGainPerTrader / ref.utilityGainPerTrader).toBeCloseTo(ratio, 9);
-    }
-  });
+  ] as const)(
+    "Proposition 2: revenue, holding cost change and gain are proportional to (N-1)/N (%s; a regression check: the code builds them from (N-1)/N)",
+    (dist, alpha) => {
+      const ref = solve(dist, alpha, 2);
+      for (const N of [3, 7, 40]) {
+        const o = solve(dist, alpha, N);
+        const ratio = (N - 1) / N / (1 / 2);
+        expect(o.revenuePerTrader / ref.revenuePerTrader).toBeCloseTo(ratio, 9);
+        expect(
+          (o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader) / (ref.holdingCostPerTrader - ref.autarkyHoldingCostPerTrader),
+        ).toBeCloseTo(ratio, 9);
+        expect(o.utilityGainPerTrader / ref.utilityGainPerTrader).toBeCloseTo(ratio, 9);
+      }
+    },
+  );
 
   test("Proposition 2 part 2: expected utility and (symmetric F) trade volume fall as alpha rises", () => {
     let prev = solve(normal(0, 1), 0, 6);
@@ -174,10 +179,18 @@ describe("units do not matter: results are equivariant under e -> mu + s e", () 
           const s = Math.sqrt(dist.variance / base.variance);
           const o = solve(dist, alpha, 5);
           const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
-          expect(Math.abs(o.revenuePerTrader / (s * s) - ref.revenuePerTrader), `revenue at s=${s}, mu=${mu}, alpha=${alpha}`).toBeLessThan(1e-9);
+          expect(Math.abs(o.revenuePerTrader / (s * s) - ref.revenuePerTrader), `revenue at s=${s}, mu=${mu}, alpha=${alpha}`).toBeLessThan(
+            1e-9,
+          );
           expect(rel(o.utilityGainPerTrader / (s * s), ref.utilityGainPerTrader)).toBeLessThan(1e-8);
           // The change of the holding cost is tiny next to mu^2 when mu is large: compare it at mu = 0.
-          if (mu === 0) expect(rel((o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader) / (s * s), ref.holdingCostPerTrader - ref.autarkyHoldingCostPerTrader)).toBeLessThan(1e-8);
+          if (mu === 0)
+            expect(
+              rel(
+                (o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader) / (s * s),
+                ref.holdingCostPerTrader - ref.autarkyHoldingCostPerTrader,
+              ),
+            ).toBeLessThan(1e-8);
           expect(rel(o.tradeVolumePerTrader / s, ref.tradeVolumePerTrader)).toBeLessThan(1e-7);
         }
       }

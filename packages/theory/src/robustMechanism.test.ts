@@ -269,7 +269,9 @@ describe("Theorem 4: truthful reporting under transfer rule (7) is a best respon
     expect(Math.abs(bi.report - bi.t)).toBeLessThan(noise(independentBeliefs));
     for (const t of [-1.5, 0.25, 2]) {
       // E[X_i^2 | t] = Xhat(t)^2 + ((N-1)/N^2) Var v under independence.
-      const expected = mech.ownReportTransfer(t) - (mech.interimAllocation(t) ** 2 + ((N - 1) / (N * N)) * k * k * (sigmaE ** 2 / kappa ** 2 + sigmaZeta ** 2)) / (2 * kappa);
+      const expected =
+        mech.ownReportTransfer(t) -
+        (mech.interimAllocation(t) ** 2 + ((N - 1) / (N * N)) * k * k * (sigmaE ** 2 / kappa ** 2 + sigmaZeta ** 2)) / (2 * kappa);
       expect(expected).toBeCloseTo(o.interimTransfer(t), 10);
     }
   });

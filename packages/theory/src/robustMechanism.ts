@@ -119,7 +119,13 @@ export interface GaussianRobustMechanism extends RobustMechanism {
  * a deficit under independent signals (the text after Theorem 4), for every law with these moments.
  * Throws TheoryError for bad input.
  */
-export function gaussianRobustMechanism(env: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number }): GaussianRobustMechanism {
+export function gaussianRobustMechanism(env: {
+  traders: number;
+  kappa: number;
+  muE: number;
+  sigmaE: number;
+  sigmaZeta: number;
+}): GaussianRobustMechanism {
   checkAdverseSelection({ ...env, rho: 0 });
   const { traders: N, kappa, muE, sigmaE, sigmaZeta } = env;
   if (!Number.isFinite(muE)) throw new TheoryError(`mu-e must be a finite number, got ${muE}`);
@@ -144,7 +150,9 @@ export function gaussianRobustMechanism(env: { traders: number; kappa: number; m
     endowmentWeight: w,
     expectedRevenuePerTrader: (signalCovariance = 0) => {
       if (!(signalCovariance >= -sz2 / (N - 1) && signalCovariance <= sz2)) {
-        throw new TheoryError(`signalCovariance must be in [-sigma_zeta^2/(N-1), sigma_zeta^2] = [${-sz2 / (N - 1)}, ${sz2}], got ${signalCovariance}`);
+        throw new TheoryError(
+          `signalCovariance must be in [-sigma_zeta^2/(N-1), sigma_zeta^2] = [${-sz2 / (N - 1)}, ${sz2}], got ${signalCovariance}`,
+        );
       }
       const meanTau = (share * k * st2) / 2 + constant;
       const secondX = share * k * k * (st2 - signalCovariance);

@@ -10,6 +10,6 @@ export class TheoryError extends Error {
   override readonly name = "TheoryError";
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return value instanceof NumericsError || Function.prototype[Symbol.hasInstance].call(this, value);
+    return value instanceof NumericsError || Function.prototype[Symbol.hasInstance].call(TheoryError, value);
   }
 }

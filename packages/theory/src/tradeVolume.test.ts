@@ -77,7 +77,11 @@ function exactMeanAbsFraction(atom: Fraction, parts: UniformPart[], b0: bigint, 
         }
         const g = groups[gi]!;
         for (let up = 0; up <= g.count; up++) {
-          corners(gi + 1, sum + BigInt(up) * g.hi + BigInt(g.count - up) * g.lo, sign * binomial(g.count, up) * ((g.count - up) % 2 === 0 ? 1n : -1n));
+          corners(
+            gi + 1,
+            sum + BigInt(up) * g.hi + BigInt(g.count - up) * g.lo,
+            sign * binomial(g.count, up) * ((g.count - up) % 2 === 0 ? 1n : -1n),
+          );
         }
       };
       corners(0, 0n, 1n);
@@ -86,7 +90,8 @@ function exactMeanAbsFraction(atom: Fraction, parts: UniformPart[], b0: bigint, 
   }
   return total;
 }
-const exactMeanAbs = (atom: Fraction, parts: UniformPart[], b0: bigint, b1: bigint, n1: number) => toNumber(exactMeanAbsFraction(atom, parts, b0, b1, n1));
+const exactMeanAbs = (atom: Fraction, parts: UniformPart[], b0: bigint, b1: bigint, n1: number) =>
+  toNumber(exactMeanAbsFraction(atom, parts, b0, b1, n1));
 
 /**
  * Theorem 1's W = v(e) - E[v] for e ~ U[-1, 1] at alpha = an/ad: an atom alpha/(1+alpha) at 0 and
@@ -205,7 +210,9 @@ describe("expected absolute trade E|c0 W0 + c1 (W1 + ... + Wn1)|", () => {
       [2, 3, 49],
     ] as const) {
       const sd = Math.sqrt(c0 * c0 + n1 * c1 * c1);
-      expect(Math.abs(expectedAbsoluteCombination(law, c0, c1, n1) - sd * Math.sqrt(2 / Math.PI))).toBeLessThan(statedTolerance(law, c0, c1, n1));
+      expect(Math.abs(expectedAbsoluteCombination(law, c0, c1, n1) - sd * Math.sqrt(2 / Math.PI))).toBeLessThan(
+        statedTolerance(law, c0, c1, n1),
+      );
     }
   });
 
@@ -214,20 +221,23 @@ describe("expected absolute trade E|c0 W0 + c1 (W1 + ... + Wn1)|", () => {
     [exponential(1), 1],
     [asymmetricLaplace, 0.5],
     [asymmetricLaplace, 1],
-  ] as [Distribution, number][])("two traders (pairs only), %s at alpha %s: Gini's formula E|X_1| = int (v - m)(2F - 1) f", (dist, alpha) => {
-    // X_1 = (v(e_2) - v(e_1))/2 and v is non-decreasing, so E|X_1| = int (v(e) - m)(2F(e) - 1) f(e) de.
-    const vt = solveVirtualType(dist, alpha);
-    const m = vt.meanVirtualType;
-    const g = (e: number) => (vt.v(e) - m) * (2 * dist.cdf(e) - 1) * dist.pdf(e);
-    const quad = { absTol: 1e-14, relTol: 1e-13, maxSubdivisions: 10000 };
-    // Split at the binding region and at 0 (the Laplace kink); v - m vanishes on [eA, eB].
-    const below = [dist.lower, ...(vt.eA > 0 ? [0] : []), vt.eA];
-    const above = [vt.eB, ...(vt.eB < 0 ? [0] : []), dist.upper];
-    let gini = 0;
-    for (const cuts of [below, above]) for (let k = 0; k + 1 < cuts.length; k++) gini += integrate(g, cuts[k]!, cuts[k + 1]!, quad).value;
-    const o = optimalMechanismOutcome(basicEnvironment({ dist, kappa: 1, traders: 2 }), vt);
-    expect(Math.abs(o.tradeVolumePerTrader - gini)).toBeLessThan(1e-7 * Math.sqrt(vt.varianceVirtualType / 2));
-  });
+  ] as [Distribution, number][])(
+    "two traders (pairs only), %s at alpha %s: Gini's formula E|X_1| = int (v - m)(2F - 1) f",
+    (dist, alpha) => {
+      // X_1 = (v(e_2) - v(e_1))/2 and v is non-decreasing, so E|X_1| = int (v(e) - m)(2F(e) - 1) f(e) de.
+      const vt = solveVirtualType(dist, alpha);
+      const m = vt.meanVirtualType;
+      const g = (e: number) => (vt.v(e) - m) * (2 * dist.cdf(e) - 1) * dist.pdf(e);
+      const quad = { absTol: 1e-14, relTol: 1e-13, maxSubdivisions: 10000 };
+      // Split at the binding region and at 0 (the Laplace kink); v - m vanishes on [eA, eB].
+      const below = [dist.lower, ...(vt.eA > 0 ? [0] : []), vt.eA];
+      const above = [vt.eB, ...(vt.eB < 0 ? [0] : []), dist.upper];
+      let gini = 0;
+      for (const cuts of [below, above]) for (let k = 0; k + 1 < cuts.length; k++) gini += integrate(g, cuts[k]!, cuts[k + 1]!, quad).value;
+      const o = optimalMechanismOutcome(basicEnvironment({ dist, kappa: 1, traders: 2 }), vt);
+      expect(Math.abs(o.tradeVolumePerTrader - gini)).toBeLessThan(1e-7 * Math.sqrt(vt.varianceVirtualType / 2));
+    },
+  );
 
   // Smooth non-linear virtual types with an atom (no closed form): values of the previous
   // implementation (nested adaptive quadrature, Kronrod-panel characteristic functions) run at
@@ -239,12 +249,15 @@ describe("expected absolute trade E|c0 W0 + c1 (W1 + ... + Wn1)|", () => {
     [exponential(1), 0.5, 3, 0.441376110839782],
     [exponential(1), 0.5, 5, 0.4822303651893115],
     [exponential(1), 0.9, 10, 0.3850984816596559],
-  ] as [Distribution, number, number, number][])("optimal mechanism, %s at alpha %s, N = %s: high-precision reference", (dist, alpha, N, reference) => {
-    const vt = solveVirtualType(dist, alpha);
-    const o = optimalMechanismOutcome(basicEnvironment({ dist, kappa: 1, traders: N }), vt);
-    const sd = Math.sqrt(((N - 1) / N) * vt.varianceVirtualType);
-    expect(Math.abs(o.tradeVolumePerTrader - reference)).toBeLessThan(1e-7 * sd);
-  });
+  ] as [Distribution, number, number, number][])(
+    "optimal mechanism, %s at alpha %s, N = %s: high-precision reference",
+    (dist, alpha, N, reference) => {
+      const vt = solveVirtualType(dist, alpha);
+      const o = optimalMechanismOutcome(basicEnvironment({ dist, kappa: 1, traders: N }), vt);
+      const sd = Math.sqrt(((N - 1) / N) * vt.varianceVirtualType);
+      expect(Math.abs(o.tradeVolumePerTrader - reference)).toBeLessThan(1e-7 * sd);
+    },
+  );
 
   test("a density with a kink off the panel ends (asymmetric Laplace): first best against the closed-form characteristic function", () => {
     const p = LAPLACE_LEFT;

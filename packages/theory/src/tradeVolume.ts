@@ -5,7 +5,10 @@ import { TheoryError } from "./theoryError.ts";
 /** The support with infinite ends cut at the 2^-53 quantiles (the mass left out is below 1.2e-16). */
 export function truncatedSupport(dist: Distribution): [number, number] {
   const tail = 2 ** -53;
-  return [Number.isFinite(dist.lower) ? dist.lower : dist.quantile(tail), Number.isFinite(dist.upper) ? dist.upper : dist.quantile(1 - tail)];
+  return [
+    Number.isFinite(dist.lower) ? dist.lower : dist.quantile(tail),
+    Number.isFinite(dist.upper) ? dist.upper : dist.quantile(1 - tail),
+  ];
 }
 
 /**
@@ -95,7 +98,10 @@ export function expectedAbsoluteCombination(law: AtomicLaw, c0: number, c1: numb
   // and dropping the O(t^2) term on [0, 1e-3/sd] costs less than 1e-10 sd.
   // E_R[Y^2]: the parts taken out carry p0^n1 (c0^2 + n1 c1^2) E[W^2] and p0^(n1-1) q (pairs0 (c0^2 + c1^2) + 2 pairs1 c1^2) E[W^2].
   const w2 = law.scale * law.scale;
-  const secondMomentRest = Math.max(0, w2 * ((c0 * c0 + n1 * c1 * c1) * (1 - p0n1) - p0n2 * q * (pairs0 * (c0 * c0 + c1 * c1) + 2 * pairs1 * c1 * c1)));
+  const secondMomentRest = Math.max(
+    0,
+    w2 * ((c0 * c0 + n1 * c1 * c1) * (1 - p0n1) - p0n2 * q * (pairs0 * (c0 * c0 + c1 * c1) + 2 * pairs1 * c1 * c1)),
+  );
   const small = 1e-3 / sdY;
   const integrand = (t: number) => (t < small ? 0.5 * secondMomentRest : (restMass - restCf(t)) / (t * t));
   // At most ~20 octaves, each given 1/32 of the error budget.
@@ -256,7 +262,8 @@ function makePanel(law: AtomicLaw, value: (e: number) => number, a: number, b: n
     const e = center + half * GL_X[j]!;
     const density = law.density(e);
     const w = value(e);
-    if (!Number.isFinite(density) || !Number.isFinite(w)) throw new TheoryError(`expected absolute trade: density or value not finite at e=${e}`);
+    if (!Number.isFinite(density) || !Number.isFinite(w))
+      throw new TheoryError(`expected absolute trade: density or value not finite at e=${e}`);
     f[j] = density;
     v[j] = w;
     vf[j] = w * density;
@@ -320,7 +327,15 @@ function tabulateLaw(law: AtomicLaw): LawTable {
     }
     const first = panels[0]!.va;
     const last = panels[panels.length - 1]!.vb;
-    pieces.push({ value: piece.value, panels, cumMass, cumMoment, increasing: last >= first, vMin: Math.min(first, last), vMax: Math.max(first, last) });
+    pieces.push({
+      value: piece.value,
+      panels,
+      cumMass,
+      cumMoment,
+      increasing: last >= first,
+      vMin: Math.min(first, last),
+      vMax: Math.max(first, last),
+    });
     for (const panel of panels) ends.push(panel.va);
     ends.push(last);
   }
@@ -442,7 +457,11 @@ interface NodeSet {
 }
 
 /** s -> [Re C(s), Im C(s)], C(s) = E[e^{i s W}; W off the atom], with node sets cached per octave of |s|. */
-function continuousCharacteristicFunction(table: LawTable, law: AtomicLaw, dropBudget: (level: number) => number): (s: number) => [number, number] {
+function continuousCharacteristicFunction(
+  table: LawTable,
+  law: AtomicLaw,
+  dropBudget: (level: number) => number,
+): (s: number) => [number, number] {
   const cache = new Map<number, NodeSet>();
   return (s: number) => {
     const level = Math.max(0, Math.ceil(Math.log2(Math.abs(s) * law.scale + 1e-300)));
@@ -528,8 +547,26 @@ const HALF_PI_HEAD = 1.5707963267341256;
 const HALF_PI_TAIL = Math.PI / 2 - HALF_PI_HEAD + 6.123233995736766e-17;
 const REDUCTION_LIMIT = 2 ** 19 * Math.PI; // |q| < 2^20
 const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
-const [S3, S5, S7, S9, S11, S13, S15, S17] = [3, 5, 7, 9, 11, 13, 15, 17].map((k, i) => (i % 2 === 0 ? -1 : 1) / factorial(k)) as [number, number, number, number, number, number, number, number];
-const [K2, K4, K6, K8, K10, K12, K14, K16] = [2, 4, 6, 8, 10, 12, 14, 16].map((k, i) => (i % 2 === 0 ? -1 : 1) / factorial(k)) as [number, number, number, number, number, number, number, number];
+const [S3, S5, S7, S9, S11, S13, S15, S17] = [3, 5, 7, 9, 11, 13, 15, 17].map((k, i) => (i % 2 === 0 ? -1 : 1) / factorial(k)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+const [K2, K4, K6, K8, K10, K12, K14, K16] = [2, 4, 6, 8, 10, 12, 14, 16].map((k, i) => (i % 2 === 0 ? -1 : 1) / factorial(k)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 // cos x = QC[q & 3] cos r + QS[q & 3] sin r and sin x = QC[q & 3] sin r - QS[q & 3] cos r for x = q pi/2 + r.
 const QC = Float64Array.from([1, 0, -1, 0]);
 const QS = Float64Array.from([0, -1, 0, 1]);

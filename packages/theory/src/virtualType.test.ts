@@ -121,6 +121,8 @@ describe("very large hazard weights (adverse selection with noisy signals)", () 
     expect(ok.eA).toBeCloseTo(-ok.eB, 9);
     // z solves z = a (1 - Phi(z))/phi(z), about sqrt(a) for large a.
     expect(ok.eB).toBeCloseTo(Math.sqrt(1000), 0);
-    expect(() => solveVirtualTypeWithWeight(normal(0, 1), 2000)).toThrow(/^at hazard weight 2000 the binding region holds all but .* beyond double precision[^\n]*$/);
+    expect(() => solveVirtualTypeWithWeight(normal(0, 1), 2000)).toThrow(
+      /^at hazard weight 2000 the binding region holds all but .* beyond double precision[^\n]*$/,
+    );
   });
 });

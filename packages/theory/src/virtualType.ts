@@ -134,7 +134,12 @@ export function inUserUnits(dist: Distribution, alpha: number, z: VirtualType): 
 /** Theorem 1's solve on a law of unit scale (any law works; tolerances assume sigma ~ 1). */
 function solveStandard(dist: Distribution, alpha: number): VirtualType {
   const branches = branchesOf(dist, alpha);
-  const m = alpha === 0 ? dist.mean : findRootExpanding(branches.excessMean, dist.mean, Math.sqrt(dist.variance), -Infinity, Infinity, { absoluteTolerance: 1e-13 * Math.sqrt(dist.variance) });
+  const m =
+    alpha === 0
+      ? dist.mean
+      : findRootExpanding(branches.excessMean, dist.mean, Math.sqrt(dist.variance), -Infinity, Infinity, {
+          absoluteTolerance: 1e-13 * Math.sqrt(dist.variance),
+        });
   return standardAtLevel(dist, alpha, m, branches, 0);
 }
 
@@ -234,7 +239,11 @@ function virtualTypeFunction(dist: Distribution, alpha: number, eA: number, eB: 
 }
 
 /** The optional exact forms of a virtual type (absent fields, not undefined ones, when there are none). */
-function exactForms(vPieces: PiecewiseQuadratic | undefined, dist: Distribution, level: number): { vPieces?: PiecewiseQuadratic; inverseIntegralPieces?: PiecewiseQuadratic } {
+function exactForms(
+  vPieces: PiecewiseQuadratic | undefined,
+  dist: Distribution,
+  level: number,
+): { vPieces?: PiecewiseQuadratic; inverseIntegralPieces?: PiecewiseQuadratic } {
   if (!vPieces) return {};
   const K = inverseIntegralPieces(vPieces, dist.lower, dist.upper, level, Math.sqrt(dist.variance));
   return K ? { vPieces, inverseIntegralPieces: K } : { vPieces };
@@ -245,7 +254,13 @@ function exactForms(vPieces: PiecewiseQuadratic | undefined, dist: Distribution,
  * e - alpha (1-F)/f above eB, each branch split where the law's ratio pieces break. undefined when
  * the law does not declare its ratios exactly (alpha = 0 needs no ratios: v(e) = e).
  */
-export function virtualTypePieces(dist: Distribution, alpha: number, eA: number, eB: number, level: number): PiecewiseQuadratic | undefined {
+export function virtualTypePieces(
+  dist: Distribution,
+  alpha: number,
+  eA: number,
+  eB: number,
+  level: number,
+): PiecewiseQuadratic | undefined {
   if (alpha === 0) return new PiecewiseQuadratic([{ start: -Infinity, origin: 0, c0: 0, c1: 1, c2: 0 }]);
   const ratios = dist.ratioPieces;
   if (!ratios) return undefined;
@@ -277,7 +292,13 @@ export function virtualTypePieces(dist: Distribution, alpha: number, eA: number,
  * v(U). K is integrated outwards from m, each piece about its end nearer m, so K is accurate to
  * rounding relative to its own size near m (as the tables are).
  */
-export function inverseIntegralPieces(v: PiecewiseQuadratic, L: number, U: number, m: number, sigma: number): PiecewiseQuadratic | undefined {
+export function inverseIntegralPieces(
+  v: PiecewiseQuadratic,
+  L: number,
+  U: number,
+  m: number,
+  sigma: number,
+): PiecewiseQuadratic | undefined {
   if (v.degree > 1 || !(L < U) || !Number.isFinite(m) || !(sigma > 0)) return undefined;
   // How far v at a break may miss the level or the next piece: the solve's tolerance (1e-13 sigma) and rounding.
   const snapTolerance = (y: number) => 1e-12 * (Math.abs(y) + sigma);
@@ -365,7 +386,6 @@ export function inverseIntegralPieces(v: PiecewiseQuadratic, L: number, U: numbe
   }
   return piecewiseOrUndefined(out);
 }
-
 
 /** The pieces as a PiecewiseQuadratic, or undefined when rounding left them unusable (non-finite or unordered). */
 function piecewiseOrUndefined(pieces: QuadraticPiece[]): PiecewiseQuadratic | undefined {

@@ -35,7 +35,9 @@ describe("exact (piecewise polynomial) forms of the virtual type", () => {
       expect(w.vPieces).toBeDefined();
       const sd = Math.sqrt(w.dist.variance);
       for (const e of pointsOf(w)) {
-        expect(Math.abs(w.vPieces!.at(e) - w.v(e)), `e = ${e}`).toBeLessThanOrEqual(4 * Number.EPSILON * (Math.abs(e) + Math.abs(w.v(e)) + sd));
+        expect(Math.abs(w.vPieces!.at(e) - w.v(e)), `e = ${e}`).toBeLessThanOrEqual(
+          4 * Number.EPSILON * (Math.abs(e) + Math.abs(w.v(e)) + sd),
+        );
       }
     }
   });
@@ -56,7 +58,8 @@ describe("exact (piecewise polynomial) forms of the virtual type", () => {
 
   test.each([0.2, 0.5, 1])("U[-1,1], alpha %s: K(l) = (l^2/2 + alpha |l|)/(1 + alpha) on [-1, 1], linear beyond", (alpha) => {
     const K = solveVirtualType(uniform(-1, 1), alpha).inverseIntegralPieces!;
-    for (let l = -1; l <= 1; l += 1 / 64) expect(Math.abs(K.at(l) - (l * l / 2 + alpha * Math.abs(l)) / (1 + alpha)), `l = ${l}`).toBeLessThan(1e-15);
+    for (let l = -1; l <= 1; l += 1 / 64)
+      expect(Math.abs(K.at(l) - ((l * l) / 2 + alpha * Math.abs(l)) / (1 + alpha)), `l = ${l}`).toBeLessThan(1e-15);
     // v^{-1} is clamped to the support's ends beyond the range [-1, 1] of v.
     expect(K.at(2.5)).toBeCloseTo(K.at(1) + 1.5, 14);
     expect(K.at(-3)).toBeCloseTo(K.at(-1) + 2, 14);
@@ -70,13 +73,24 @@ describe("exact (piecewise polynomial) forms of the virtual type", () => {
   });
 
   test("Theorem 5's levels (flat level != E[v]) keep exact forms that match v and the tables", () => {
-    const mech = solveHeterogeneous([{ dist: uniform(-1, 1), kappa: 1 }, { dist: uniform(-0.5, 2), kappa: 2.5 }, { dist: uniform(0, 1), kappa: 0.5 }], 0.6);
+    const mech = solveHeterogeneous(
+      [
+        { dist: uniform(-1, 1), kappa: 1 },
+        { dist: uniform(-0.5, 2), kappa: 2.5 },
+        { dist: uniform(0, 1), kappa: 0.5 },
+      ],
+      0.6,
+    );
     for (const vt of mech.traders) {
       const z = vt.standardized;
       expect(z.flatLevel).not.toBeCloseTo(z.meanVirtualType, 6);
-      for (const e of pointsOf(vt)) expect(Math.abs(vt.vPieces!.at(e) - vt.v(e))).toBeLessThanOrEqual(4 * Number.EPSILON * (Math.abs(e) + Math.abs(vt.v(e)) + 1));
+      for (const e of pointsOf(vt))
+        expect(Math.abs(vt.vPieces!.at(e) - vt.v(e))).toBeLessThanOrEqual(4 * Number.EPSILON * (Math.abs(e) + Math.abs(vt.v(e)) + 1));
       const K = inverseVirtualTypeIntegral(z);
-      for (const l of pointsOf(z)) expect(Math.abs(z.inverseIntegralPieces!.at(l) - K.evaluate(l)), `l = ${l}`).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(K.evaluate(l))));
+      for (const l of pointsOf(z))
+        expect(Math.abs(z.inverseIntegralPieces!.at(l) - K.evaluate(l)), `l = ${l}`).toBeLessThanOrEqual(
+          1e-12 * (1 + Math.abs(K.evaluate(l))),
+        );
     }
   });
 });

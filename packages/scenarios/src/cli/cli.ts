@@ -36,7 +36,8 @@ function chosenModel(cmd: Command, id: string): { model: ModelDefinition; params
   const model = modelById(id);
   const opts = cmd.opts() as Record<string, ParameterValue | undefined>;
   const given: Record<string, ParameterValue | undefined> = {};
-  for (const spec of allParameters()) if (cmd.getOptionValueSource(toCamel(spec.flag)) === "cli") given[spec.key] = opts[toCamel(spec.flag)];
+  for (const spec of allParameters())
+    if (cmd.getOptionValueSource(toCamel(spec.flag)) === "cli") given[spec.key] = opts[toCamel(spec.flag)];
   const flagOf = new Map(allParameters().map((s) => [s.key, s.flag]));
   return { model, params: resolveParameters(model, given, (key) => `--${flagOf.get(key) ?? key}`) };
 }
@@ -46,7 +47,9 @@ const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) =>
 /** "dist = uniform:-1,1, kappa = 1, ..." for headers. */
 function parameterLine(params: ParameterPoint): string {
   return Object.entries(params)
-    .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? `[${x.join(", ")}]` : String(x))).join("; ") : String(v)}`)
+    .map(
+      ([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? `[${x.join(", ")}]` : String(x))).join("; ") : String(v)}`,
+    )
     .join(", ");
 }
 
@@ -77,20 +80,32 @@ export interface CliStatus {
   exitCode: number;
 }
 
-const integerIn = (name: string, lo: number, hi: number) => (raw: string): number => {
-  const x = raw.trim() === "" ? Number.NaN : Number(raw);
-  if (!(Number.isInteger(x) && x >= lo && x <= hi)) throw new InvalidArgumentError(`${name} must be an integer in [${lo}, ${hi}], got ${raw}`);
-  return x;
-};
+const integerIn =
+  (name: string, lo: number, hi: number) =>
+  (raw: string): number => {
+    const x = raw.trim() === "" ? Number.NaN : Number(raw);
+    if (!(Number.isInteger(x) && x >= lo && x <= hi))
+      throw new InvalidArgumentError(`${name} must be an integer in [${lo}, ${hi}], got ${raw}`);
+    return x;
+  };
 
 export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCode: 0 }): Command {
   const program = new Command("optex")
     .description("Optimal exchange design: double auctions with transaction fees, simulated against theory")
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.split("\n")[0]!.replace(/^error: /, "optex: error: ") + "\n") });
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(`${s.split("\n")[0]!.replace(/^error: /, "optex: error: ")}\n`),
+    });
 
-  const theory = modelOptions(program.command("theory").description("a model's theory: optimal mechanism, its fee, first best and plain double auction (per-trader expectations unless said)"))
+  const theory = modelOptions(
+    program
+      .command("theory")
+      .description(
+        "a model's theory: optimal mechanism, its fee, first best and plain double auction (per-trader expectations unless said)",
+      ),
+  )
     .option("--frontier <from:to:step>", "also the revenue-efficiency frontier on this grid of alpha (Figure 3)", parseFrontier)
     .option("--json", "print one JSON object on stdout")
     .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
@@ -101,10 +116,12 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     const started = Date.now();
     const report = model.theory(params, o.frontier);
     log.info({ command: "theory", model: model.id, ms: Date.now() - started }, "theory solved");
-    io.out((o.json ? toJson(report.json) : report.text) + "\n");
+    io.out(`${o.json ? toJson(report.json) : report.text}\n`);
   });
 
-  const simulate = modelOptions(program.command("simulate").description("a model's mechanisms run as markets (schedules, clearing, fees), against theory"))
+  const simulate = modelOptions(
+    program.command("simulate").description("a model's mechanisms run as markets (schedules, clearing, fees), against theory"),
+  )
     .option("--mechanism <id>", "one of the model's mechanisms, or all (basic: optimal | first-best | double-auction)", "all")
     .option("--markets <n>", "number of simulated markets", parseMarkets, 200_000)
     .option("--seed <seed>", "seed of the random generator (same seed, same numbers)", parseSeed, "1")
@@ -113,13 +130,17 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
   simulate.action((o: { model: string; mechanism: string; markets: number; seed: string; json?: boolean; logLevel: string }) => {
     const log = createLogger(o.logLevel);
     const { model, params } = chosenModel(simulate, o.model);
-    if (!model.simulations) throw new InputError(`model ${model.id} is not simulated as markets yet (optex theory --model ${model.id} gives its theory)`);
+    if (!model.simulations)
+      throw new InputError(`model ${model.id} is not simulated as markets yet (optex theory --model ${model.id} gives its theory)`);
     const sims = model.simulations(params, o.mechanism === "all" ? undefined : [o.mechanism]);
     const runs = sims.map((sim) => {
       const bar = progressBar(o.markets, sim.mechanism);
       try {
         const result = runSimulation(sim, o.markets, o.seed, bar.update);
-        log.info({ command: "simulate", model: model.id, mechanism: sim.mechanism, markets: o.markets, seconds: result.elapsedSeconds }, "simulated");
+        log.info(
+          { command: "simulate", model: model.id, mechanism: sim.mechanism, markets: o.markets, seconds: result.elapsedSeconds },
+          "simulated",
+        );
         return { model: model.id, ...params, ...result };
       } finally {
         bar.stop();
@@ -131,36 +152,80 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     );
     if (family.checks > 0 && !family.consistent) status.exitCode = 1;
     if (o.json) {
-      io.out(toJson(o.mechanism === "all" ? { runs, verdict: family } : { ...runs[0], verdict: family }) + "\n");
+      io.out(`${toJson(o.mechanism === "all" ? { runs, verdict: family } : { ...runs[0], verdict: family })}\n`);
       return;
     }
     const head = `${model.title}, simulated as markets against theory: ${parameterLine(params)}; ${o.markets} markets, seed ${o.seed}`;
     const missing = model.mechanisms.filter((m) => o.mechanism === "all" && !sims.some((s) => s.mechanism === m));
-    io.out(simulationTable(runs, head, family) + (missing.length > 0 ? `\n(not run here: ${missing.join(", ")}; ask for one with --mechanism to see why)` : "") + "\n");
+    io.out(
+      simulationTable(runs, head, family) +
+        (missing.length > 0 ? `\n(not run here: ${missing.join(", ")}; ask for one with --mechanism to see why)` : "") +
+        "\n",
+    );
   });
 
-  const ic = modelOptions(program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"), icModelIds)
+  const ic = modelOptions(
+    program.command("ic").description("incentive-compatibility law suite of a fee module on random markets (exit 1 if a law fails)"),
+    icModelIds,
+  )
     .option("--fee <id>", "registered fee module (default: the model's implementing fee; see optex ic --list)")
     .option("--list", "list the registered fee modules and exit")
     .option("--cases <n>", "random markets to try", integerIn("cases", 1, 1_000_000), 100)
     .option("--seed <n>", "fast-check seed (same seed, same markets)", integerIn("seed", 0, 2 ** 31 - 1), 1)
-    .option("--participation-markets <n>", "Monte Carlo markets per type of the participation check (0 skips it)", integerIn("participation-markets", 0, 1e8), 20_000)
+    .option(
+      "--participation-markets <n>",
+      "Monte Carlo markets per type of the participation check (0 skips it)",
+      integerIn("participation-markets", 0, 1e8),
+      20_000,
+    )
     .option("--json", "print one JSON object on stdout")
     .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel));
-  ic.action((o: { model: string; fee?: string; list?: boolean; cases: number; seed: number; participationMarkets: number; json?: boolean; logLevel: string }) => {
-    if (o.list) {
-      const rows = feeModules.map((m) => ({ id: m.id, model: m.model, paper: m.paper, strategy: m.strategy, control: m.control, summary: m.summary }));
-      io.out((o.json ? toJson({ feeModules: rows }) : table(["fee", "model", "paper", "strategy", "negative control"], rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]))) + "\n");
-      return;
-    }
-    const log = createLogger(o.logLevel);
-    const { model, params } = chosenModel(ic, o.model);
-    const started = Date.now();
-    const report = runIc(model, params, { ...(o.fee ? { fee: o.fee } : {}), cases: o.cases, seed: o.seed, participationMarkets: o.participationMarkets });
-    log.info({ command: "ic", model: o.model, fee: report.fee, cases: o.cases, ms: Date.now() - started }, "law suite finished");
-    io.out((o.json ? toJson(report) : icTable(report)) + "\n");
-    if (!report.pass) status.exitCode = 1;
-  });
+  ic.action(
+    (o: {
+      model: string;
+      fee?: string;
+      list?: boolean;
+      cases: number;
+      seed: number;
+      participationMarkets: number;
+      json?: boolean;
+      logLevel: string;
+    }) => {
+      if (o.list) {
+        const rows = feeModules.map((m) => ({
+          id: m.id,
+          model: m.model,
+          paper: m.paper,
+          strategy: m.strategy,
+          control: m.control,
+          summary: m.summary,
+        }));
+        io.out(
+          `${
+            o.json
+              ? toJson({ feeModules: rows })
+              : table(
+                  ["fee", "model", "paper", "strategy", "negative control"],
+                  rows.map((r) => [r.id, r.model, r.paper, r.strategy, r.control ?? ""]),
+                )
+          }\n`,
+        );
+        return;
+      }
+      const log = createLogger(o.logLevel);
+      const { model, params } = chosenModel(ic, o.model);
+      const started = Date.now();
+      const report = runIc(model, params, {
+        ...(o.fee ? { fee: o.fee } : {}),
+        cases: o.cases,
+        seed: o.seed,
+        participationMarkets: o.participationMarkets,
+      });
+      log.info({ command: "ic", model: o.model, fee: report.fee, cases: o.cases, ms: Date.now() - started }, "law suite finished");
+      io.out(`${o.json ? toJson(report) : icTable(report)}\n`);
+      if (!report.pass) status.exitCode = 1;
+    },
+  );
 
   program
     .command("list")
@@ -168,7 +233,16 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--json", "print one JSON object on stdout")
     .action((o: { json?: boolean }) => {
       const rows = catalogue.map((s) => ({ id: s.id, paper: s.paper, model: s.model, title: s.title }));
-      io.out((o.json ? toJson({ scenarios: rows }) : table(["scenario", "paper", "model", "title"], rows.map((r) => [r.id, r.paper, r.model, r.title]))) + "\n");
+      io.out(
+        `${
+          o.json
+            ? toJson({ scenarios: rows })
+            : table(
+                ["scenario", "paper", "model", "title"],
+                rows.map((r) => [r.id, r.paper, r.model, r.title]),
+              )
+        }\n`,
+      );
     });
 
   program
@@ -179,22 +253,22 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--json", "print one JSON object on stdout")
     .action((name: string | undefined, o: { schema?: boolean; json?: boolean }) => {
       if (o.schema) {
-        io.out(toJson(scenarioJsonSchema()) + "\n");
+        io.out(`${toJson(scenarioJsonSchema())}\n`);
         return;
       }
       if (!name) throw new InputError("describe needs a scenario (or --schema)");
       const s = loadScenario(name);
       const tasks = scenarioTasks(s);
       if (o.json) {
-        io.out(toJson({ scenario: s, tasks: tasks.length }) + "\n");
+        io.out(`${toJson({ scenario: s, tasks: tasks.length })}\n`);
         return;
       }
       io.out(
-        [
+        `${[
           `${s.id}: ${s.title}${s.paper ? ` (${s.paper})` : ""}`,
           `model ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}`,
           `mechanisms ${s.mechanisms.join(", ")}; ${s.markets} markets per task; seed "${s.seed}"; ${tasks.length} tasks`,
-        ].join("\n") + "\n",
+        ].join("\n")}\n`,
       );
     });
 
@@ -204,54 +278,82 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .argument("<scenario>", "built-in id, 'paper', or a .yaml/.json file")
     .option("--out <dir>", "output directory (default out/<scenario id>)")
     .option("--seed <seed>", "override the scenario's seed", parseSeed)
-    .option("--markets <n>", "override Monte Carlo markets per task of scenarios that simulate (0: theory only everywhere)", parseMarketsOrZero)
+    .option(
+      "--markets <n>",
+      "override Monte Carlo markets per task of scenarios that simulate (0: theory only everywhere)",
+      parseMarketsOrZero,
+    )
     .option("--workers <n>", "worker threads (results do not depend on it)", parseWorkers, defaultWorkers())
     .option("--resume", "skip tasks already finished in the output directory (each record is verified; the others run again)")
     .option("--force", "replace the results of another run in the output directory")
     .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
     .option("--json", "print one JSON object on stdout")
     .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel))
-    .action(async (name: string, o: { out?: string; seed?: string; markets?: number; workers: number; resume?: boolean; force?: boolean; shard?: { k: number; n: number }; json?: boolean; logLevel: string }) => {
-      const log = createLogger(o.logLevel);
-      const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
-      const summaries: unknown[] = [];
-      const lines: string[] = [];
-      for (const base of scenarios) {
-        // --markets sizes the scenarios that simulate; a pure-theory figure (markets: 0) stays theory-only unless the override is 0.
-        const markets = o.markets !== undefined && (o.markets === 0 || base.markets > 0) ? { markets: o.markets } : {};
-        const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...markets };
-        const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
-        const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
-        let results;
-        try {
-          results = await runScenario(s, {
+    .action(
+      async (
+        name: string,
+        o: {
+          out?: string;
+          seed?: string;
+          markets?: number;
+          workers: number;
+          resume?: boolean;
+          force?: boolean;
+          shard?: { k: number; n: number };
+          json?: boolean;
+          logLevel: string;
+        },
+      ) => {
+        const log = createLogger(o.logLevel);
+        const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
+        const summaries: unknown[] = [];
+        const lines: string[] = [];
+        for (const base of scenarios) {
+          // --markets sizes the scenarios that simulate; a pure-theory figure (markets: 0) stays theory-only unless the override is 0.
+          const markets = o.markets !== undefined && (o.markets === 0 || base.markets > 0) ? { markets: o.markets } : {};
+          const s = { ...base, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...markets };
+          const outDir = scenarios.length > 1 ? join(o.out ?? "out/paper", s.id) : (o.out ?? join("out", s.id));
+          const bar = progressBar(scenarioTasks(s).length, s.id, "tasks", 2);
+          let results: Awaited<ReturnType<typeof runScenario>>;
+          try {
+            results = await runScenario(s, {
+              outDir,
+              workers: o.workers,
+              resume: o.resume === true,
+              force: o.force === true,
+              onInvalidRecord: (problems) => {
+                if (problems.length > 0)
+                  io.err(
+                    `optex: ${problems.length} record${problems.length > 1 ? "s" : ""} of ${outDir}/tasks.jsonl failed verification; their tasks run again (first: ${problems[0]})\n`,
+                  );
+              },
+              onProgress: (done, total) => {
+                bar.update(done);
+                log.info({ scenario: s.id, done, total }, "task finished");
+              },
+              ...(o.shard ? { shard: o.shard } : {}),
+            });
+          } finally {
+            bar.stop();
+          }
+          const family = scenarioVerdict(results);
+          // A family the theory does not fit fails the command (as a failed law fails optex ic).
+          if (family && !family.consistent) status.exitCode = 1;
+          summaries.push({
+            scenario: s.id,
             outDir,
-            workers: o.workers,
-            resume: o.resume === true,
-            force: o.force === true,
-            onInvalidRecord: (problems) => {
-              if (problems.length > 0) io.err(`optex: ${problems.length} record${problems.length > 1 ? "s" : ""} of ${outDir}/tasks.jsonl failed verification; their tasks run again (first: ${problems[0]})\n`);
-            },
-            onProgress: (done, total) => {
-              bar.update(done);
-              log.info({ scenario: s.id, done, total }, "task finished");
-            },
-            ...(o.shard ? { shard: o.shard } : {}),
+            tasks: results.length,
+            verdict: family,
+            files: ["results.json", "results.csv", "report.md"],
           });
-        } finally {
-          bar.stop();
+          const verdict = family
+            ? `${family.checks - family.outside}/${family.checks} checks inside the 99% interval, ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (family-wise p = ${family.familyWisePValue.toPrecision(2)})`
+            : "theory only";
+          lines.push(`${s.id}: ${results.length} tasks, ${verdict} -> ${outDir}/{results.json,results.csv,report.md}`);
         }
-        const family = scenarioVerdict(results);
-        // A family the theory does not fit fails the command (as a failed law fails optex ic).
-        if (family && !family.consistent) status.exitCode = 1;
-        summaries.push({ scenario: s.id, outDir, tasks: results.length, verdict: family, files: ["results.json", "results.csv", "report.md"] });
-        const verdict = family
-          ? `${family.checks - family.outside}/${family.checks} checks inside the 99% interval, ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (family-wise p = ${family.familyWisePValue.toPrecision(2)})`
-          : "theory only";
-        lines.push(`${s.id}: ${results.length} tasks, ${verdict} -> ${outDir}/{results.json,results.csv,report.md}`);
-      }
-      io.out((o.json ? toJson(scenarios.length > 1 ? { runs: summaries } : summaries[0]) : lines.join("\n")) + "\n");
-    });
+        io.out(`${o.json ? toJson(scenarios.length > 1 ? { runs: summaries } : summaries[0]) : lines.join("\n")}\n`);
+      },
+    );
 
   program
     .command("merge")
@@ -261,7 +363,13 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--json", "print one JSON object on stdout")
     .action(async (dirs: string[], o: { out: string; json?: boolean }) => {
       const results = await mergeRuns(dirs, o.out);
-      io.out((o.json ? toJson({ outDir: o.out, tasks: results.length }) : `merged ${dirs.length} directories: ${results.length} tasks -> ${o.out}`) + "\n");
+      io.out(
+        `${
+          o.json
+            ? toJson({ outDir: o.out, tasks: results.length })
+            : `merged ${dirs.length} directories: ${results.length} tasks -> ${o.out}`
+        }\n`,
+      );
     });
 
   program
@@ -299,7 +407,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.err(`optex: error: ${fs}\n`);
       return 2;
     }
-    io.err(`optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`);
+    io.err(
+      `optex: internal error: ${message}${process.env.OPTEX_DEBUG ? `\n${(error as Error).stack}` : " (set OPTEX_DEBUG=1 for a stack trace)"}\n`,
+    );
     return 1;
   }
 }

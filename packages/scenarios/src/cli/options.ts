@@ -34,13 +34,15 @@ export const parseMuPi = (raw: string): number => {
 
 export const parseTraders = (raw: string): number => {
   const x = toNumber(raw, "traders");
-  if (!(Number.isInteger(x) && x >= 2 && x <= 1e7)) throw new InvalidArgumentError(`traders must be an integer in [2, 10000000], got ${raw}`);
+  if (!(Number.isInteger(x) && x >= 2 && x <= 1e7))
+    throw new InvalidArgumentError(`traders must be an integer in [2, 10000000], got ${raw}`);
   return x;
 };
 
 export const parseMarkets = (raw: string): number => {
   const x = toNumber(raw, "markets");
-  if (!(Number.isInteger(x) && x >= 1 && x <= 1e9)) throw new InvalidArgumentError(`markets must be an integer in [1, 1000000000], got ${raw}`);
+  if (!(Number.isInteger(x) && x >= 1 && x <= 1e9))
+    throw new InvalidArgumentError(`markets must be an integer in [1, 1000000000], got ${raw}`);
   return x;
 };
 
@@ -66,7 +68,8 @@ export const parseSeed = (raw: string): string => {
 
 export const logLevels = ["silent", "fatal", "error", "warn", "info", "debug", "trace"] as const;
 export const parseLogLevel = (raw: string): string => {
-  if (!(logLevels as readonly string[]).includes(raw)) throw new InvalidArgumentError(`log level must be one of ${logLevels.join(", ")}, got "${raw}"`);
+  if (!(logLevels as readonly string[]).includes(raw))
+    throw new InvalidArgumentError(`log level must be one of ${logLevels.join(", ")}, got "${raw}"`);
   return raw;
 };
 
@@ -80,7 +83,10 @@ export const parseFrontier = (raw: string): number[] => {
 
 /** "normal:0,0.5;normal:0,1" -> one law per trader (at least 2). */
 export const parseDists = (raw: string): Distribution[] => {
-  const parts = raw.split(";").map((s) => s.trim()).filter((s) => s !== "");
+  const parts = raw
+    .split(";")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (parts.length < 2) throw new InvalidArgumentError(`need at least 2 laws separated by ';', got "${raw}"`);
   return parts.map((p, i) => {
     try {
@@ -152,11 +158,15 @@ export const parseCovariance = (raw: string): number[][] => {
   const rows = raw.split(";").map((row, i) =>
     row.split(",").map((x, j) => {
       const v = x.trim() === "" ? Number.NaN : Number(x);
-      if (!(Number.isFinite(v) && Math.abs(v) <= 1e9)) throw new InvalidArgumentError(`covariance entry (${i + 1}, ${j + 1}) must be a finite number in [-1e9, 1e9], got "${x}"`);
+      if (!(Number.isFinite(v) && Math.abs(v) <= 1e9))
+        throw new InvalidArgumentError(`covariance entry (${i + 1}, ${j + 1}) must be a finite number in [-1e9, 1e9], got "${x}"`);
       return v;
     }),
   );
-  if (rows.some((r) => r.length !== rows.length)) throw new InvalidArgumentError(`covariance must be a square matrix (rows separated by ';'), got ${rows.map((r) => r.length).join(", ")} entries in ${rows.length} rows`);
+  if (rows.some((r) => r.length !== rows.length))
+    throw new InvalidArgumentError(
+      `covariance must be a square matrix (rows separated by ';'), got ${rows.map((r) => r.length).join(", ")} entries in ${rows.length} rows`,
+    );
   return rows;
 };
 

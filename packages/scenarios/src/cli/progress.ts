@@ -4,7 +4,12 @@ import cliProgress from "cli-progress";
  * A progress bar on stderr when stderr is a terminal (never in pipes, CI or tests); returns an
  * update callback and a stop function. Silent otherwise.
  */
-export function progressBar(total: number, label: string, unit = "markets", minimum = 100_000): { update: (done: number) => void; stop: () => void } {
+export function progressBar(
+  total: number,
+  label: string,
+  unit = "markets",
+  minimum = 100_000,
+): { update: (done: number) => void; stop: () => void } {
   if (!process.stderr.isTTY || total < minimum) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     { stream: process.stderr, format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta}s`, hideCursor: true },

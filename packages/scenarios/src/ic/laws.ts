@@ -197,7 +197,7 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
   };
 
   const result = fc.check(fc.property(env.types, check), { seed: options.seed, numRuns: options.cases });
-  const counterexample = result.failed ? fc.defaultReportMessage(result) ?? "property failed" : null;
+  const counterexample = result.failed ? (fc.defaultReportMessage(result) ?? "property failed") : null;
 
   let participation: LawReport["laws"]["participation"] = null;
   if (options.participationSamples > 0) {
@@ -212,7 +212,9 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
 
   let revenue: LawReport["laws"]["revenue"] = null;
   if (options.participationSamples > 0 && env.revenue) {
-    const { mean, halfWidth } = meanAndHalfWidth(env.revenue.simulate(seedrandom.alea(`${options.seed}/revenue`), options.participationSamples));
+    const { mean, halfWidth } = meanAndHalfWidth(
+      env.revenue.simulate(seedrandom.alea(`${options.seed}/revenue`), options.participationSamples),
+    );
     const theory = env.revenue.theory;
     revenue = { pass: Math.abs(mean - theory) <= halfWidth + REGRET_TOLERANCE * env.scale, theory, mean, halfWidth };
   }
@@ -226,7 +228,15 @@ export function runLaws<Types>(env: IcEnvironment<Types>, options: LawOptions): 
     participation,
     revenue,
   };
-  const pass = !result.failed && laws.incentiveCompatibility.pass && laws.balance.pass && laws.budget.pass && allFinite && laws.cleared.pass && (participation?.pass ?? true) && (revenue?.pass ?? true);
+  const pass =
+    !result.failed &&
+    laws.incentiveCompatibility.pass &&
+    laws.balance.pass &&
+    laws.budget.pass &&
+    allFinite &&
+    laws.cleared.pass &&
+    (participation?.pass ?? true) &&
+    (revenue?.pass ?? true);
   return {
     model: env.model,
     fee: env.fee,

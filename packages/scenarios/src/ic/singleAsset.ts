@@ -1,7 +1,25 @@
 import { type LinearStrategy, payoffOfSchedule, regretOf, sleBidder, truthfulBidder } from "@optex/agents";
-import { clear, clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, linearSchedule, noFee, piecewiseLinearSchedule, settle } from "@optex/engine";
+import {
+  clear,
+  clearLinearBook,
+  createLinearBook,
+  type DemandSchedule,
+  type FeeSchedule,
+  linearSchedule,
+  noFee,
+  piecewiseLinearSchedule,
+  settle,
+} from "@optex/engine";
 import { buildFee, type Prop3Fee } from "@optex/fees";
-import { basicEnvironment, type Distribution, heterogeneousOutcome, optimalMechanismOutcome, solveHeterogeneous, solveVirtualType, utilityGain, type VirtualType } from "@optex/theory";
+import {
+  basicEnvironment,
+  type Distribution,
+  heterogeneousOutcome,
+  optimalMechanismOutcome,
+  solveHeterogeneous,
+  solveVirtualType,
+  utilityGain,
+} from "@optex/theory";
 import fc from "fast-check";
 import { uniformReal } from "./uniformReal.ts";
 import type { IcEnvironment, IcMarket, MarketOutcome, ParticipationPoint } from "./laws.ts";
@@ -38,9 +56,11 @@ function singleAssetEnvironment(spec: SingleAssetSpec): IcEnvironment<number[]> 
   const points: Point[] = [];
   for (const i of spec.participationTraders) {
     const law = spec.laws[i]!;
-    for (const u of [0.01, 0.25, 0.5, 0.75, 0.99]) points.push({ trader: i, label: `trader ${i}, quantile ${u}`, endowment: law.quantile(u) });
+    for (const u of [0.01, 0.25, 0.5, 0.75, 0.99])
+      points.push({ trader: i, label: `trader ${i}, quantile ${u}`, endowment: law.quantile(u) });
     const flat = spec.flatRegions[i];
-    if (flat && flat[1] > flat[0]) points.push({ trader: i, label: `trader ${i}, middle of the flat region`, endowment: 0.5 * (flat[0] + flat[1]) });
+    if (flat && flat[1] > flat[0])
+      points.push({ trader: i, label: `trader ${i}, middle of the flat region`, endowment: 0.5 * (flat[0] + flat[1]) });
   }
   return {
     model: spec.model,
@@ -84,7 +104,8 @@ function singleAssetEnvironment(spec: SingleAssetSpec): IcEnvironment<number[]> 
       const gains = new Float64Array(samples);
       const i = p.trader;
       for (let m = 0; m < samples; m++) {
-        for (let j = 0; j < N; j++) book.intercepts[j] = spec.strategies[j]!.intercept(j === i ? p.endowment : spec.laws[j]!.sample(uniform));
+        for (let j = 0; j < N; j++)
+          book.intercepts[j] = spec.strategies[j]!.intercept(j === i ? p.endowment : spec.laws[j]!.sample(uniform));
         const price = clearLinearBook(book, q);
         const transfer = price * q[i]! + spec.schedule.fee(i, q[i]!, price);
         gains[m] = utilityGain(p.endowment, q[i]!, transfer, spec.kappas[i]!, spec.muPi);
@@ -139,7 +160,16 @@ export function oneAssetOutcome(bids: readonly DemandSchedule[], fee: FeeSchedul
     transferScale += Math.abs(s.transfers[i]!);
     finite &&= Number.isFinite(s.trades[i]!) && Number.isFinite(s.fees[i]!) && Number.isFinite(s.transfers[i]!);
   }
-  return { cleared: s.status === "cleared", reason: s.reason, tradeSums: [s.trades.reduce((a, b) => a + b, 0)], tradeScale, feeSum, revenue: s.revenue, transferScale, finite };
+  return {
+    cleared: s.status === "cleared",
+    reason: s.reason,
+    tradeSums: [s.trades.reduce((a, b) => a + b, 0)],
+    tradeScale,
+    feeSum,
+    revenue: s.revenue,
+    transferScale,
+    finite,
+  };
 }
 
 /**
@@ -164,11 +194,16 @@ export function deviationsOf(bid: DemandSchedule, price: number | null, width: n
     ["piecewise: kinked below the prescribed point", [p - h, p, p + h], [q(p - h), q(p) - 0.1 * width, q(p + h)]],
     ["piecewise: kinked above the prescribed point", [p - h, p, p + h], [q(p - h), q(p) + 0.1 * width, q(p + h)]],
     ["piecewise: shaded towards zero", [p - h, p, p + h], [0.8 * q(p - h), 0.8 * q(p), 0.8 * q(p + h)]],
-    ["piecewise: step down just below the price", [p - h, p - h / 10, p + h / 10, p + h], [q(p - h) + 0.1 * width, q(p - h / 10) + 0.1 * width, q(p + h / 10) - 0.2 * width, q(p + h) - 0.2 * width]],
+    [
+      "piecewise: step down just below the price",
+      [p - h, p - h / 10, p + h / 10, p + h],
+      [q(p - h) + 0.1 * width, q(p - h / 10) + 0.1 * width, q(p + h / 10) - 0.2 * width, q(p + h) - 0.2 * width],
+    ],
     ["piecewise: flat near the price", [p - h, p + h], [q(p) + 0.05 * width, q(p) + 0.05 * width - 1e-9 * width]],
   ];
   for (const [name, prices, quantities] of kinks) {
-    if (quantities.every((x, k) => k === 0 || x <= quantities[k - 1]!)) out.push([name, piecewiseLinearSchedule(prices, quantities, { lower: s, upper: s })]);
+    if (quantities.every((x, k) => k === 0 || x <= quantities[k - 1]!))
+      out.push([name, piecewiseLinearSchedule(prices, quantities, { lower: s, upper: s })]);
   }
   return out;
 }
@@ -187,7 +222,14 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string, perturb?: (fee
   const env = basicEnvironment({ dist: p.dist, kappa: p.kappa, traders: p.traders, muPi: p.muPi });
   const vt = solveVirtualType(p.dist, p.alpha);
   const truthful = truthfulBidder(vt, p.kappa, p.muPi);
-  const base = { model: "basic", fee, laws: Array(p.traders).fill(p.dist), kappas: Array(p.traders).fill(p.kappa), muPi: p.muPi, participationTraders: [0] };
+  const base = {
+    model: "basic",
+    fee,
+    laws: Array(p.traders).fill(p.dist),
+    kappas: Array(p.traders).fill(p.kappa),
+    muPi: p.muPi,
+    participationTraders: [0],
+  };
   const parameters = { dist: p.dist.id, traders: p.traders, kappa: p.kappa, alpha: p.alpha, muPi: p.muPi };
   const flat = Array(p.traders).fill([vt.eA, vt.eB] as const);
   switch (fee) {
@@ -196,7 +238,9 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string, perturb?: (fee
         ...base,
         strategy: truthful.id,
         parameters,
-        schedule: ((fee) => (perturb ? perturb(fee as Prop3Fee) : fee))(buildFee("prop3", { model: "basic", env, alpha: p.alpha, vt }).schedule!),
+        schedule: ((fee) => (perturb ? perturb(fee as Prop3Fee) : fee))(
+          buildFee("prop3", { model: "basic", env, alpha: p.alpha, vt }).schedule!,
+        ),
         strategies: Array(p.traders).fill(truthful),
         flatRegions: flat,
         theoryRevenue: p.traders * optimalMechanismOutcome(env, vt).revenuePerTrader,
@@ -205,12 +249,33 @@ export function basicIcEnvironment(p: BasicIcParams, fee: string, perturb?: (fee
       const sle = sleBidder(p.traders, p.kappa, p.muPi);
       const { alpha: _unused, ...rest } = parameters;
       // No revenue law: the plain auction collects p sum q_i = 0 by construction (the balance law).
-      return singleAssetEnvironment({ ...base, strategy: sle.id, parameters: rest, schedule: noFee, strategies: Array(p.traders).fill(sle), flatRegions: Array(p.traders).fill(null) });
+      return singleAssetEnvironment({
+        ...base,
+        strategy: sle.id,
+        parameters: rest,
+        schedule: noFee,
+        strategies: Array(p.traders).fill(sle),
+        flatRegions: Array(p.traders).fill(null),
+      });
     }
     case "none-truthful":
-      return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: noFee, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
+      return singleAssetEnvironment({
+        ...base,
+        strategy: truthful.id,
+        parameters,
+        schedule: noFee,
+        strategies: Array(p.traders).fill(truthful),
+        flatRegions: flat,
+      });
     case "prop3-printed":
-      return singleAssetEnvironment({ ...base, strategy: truthful.id, parameters, schedule: buildFee("prop3-printed", { model: "basic", env, alpha: p.alpha, vt }).schedule!, strategies: Array(p.traders).fill(truthful), flatRegions: flat });
+      return singleAssetEnvironment({
+        ...base,
+        strategy: truthful.id,
+        parameters,
+        schedule: buildFee("prop3-printed", { model: "basic", env, alpha: p.alpha, vt }).schedule!,
+        strategies: Array(p.traders).fill(truthful),
+        flatRegions: flat,
+      });
     default:
       throw new Error(`fee "${fee}" is not a basic-model fee; expected one of none, prop3, none-truthful, prop3-printed`);
   }
@@ -225,7 +290,8 @@ export interface HeterogeneousIcParams {
 
 /** Heterogeneous traders (Section 7) with Proposition 10's fees (or the fee-less control) and truthful virtual-type bids. */
 export function heterogeneousIcEnvironment(p: HeterogeneousIcParams, fee: string): IcEnvironment<number[]> {
-  if (fee !== "prop10" && fee !== "prop10-none") throw new Error(`fee "${fee}" is not a heterogeneous-model fee; expected prop10 or prop10-none`);
+  if (fee !== "prop10" && fee !== "prop10-none")
+    throw new Error(`fee "${fee}" is not a heterogeneous-model fee; expected prop10 or prop10-none`);
   const mech = solveHeterogeneous(
     p.dists.map((dist, i) => ({ dist, kappa: p.kappas[i]! })),
     p.alpha,

@@ -10,7 +10,10 @@ const STEPS = 2 ** 24;
  */
 export function uniformReal(min: number, max: number): fc.Arbitrary<number> {
   return fc.oneof(
-    { arbitrary: fc.noBias(fc.integer({ min: 0, max: STEPS })).map((i) => (i === STEPS ? max : min + ((max - min) * i) / STEPS)), weight: 9 },
+    {
+      arbitrary: fc.noBias(fc.integer({ min: 0, max: STEPS })).map((i) => (i === STEPS ? max : min + ((max - min) * i) / STEPS)),
+      weight: 9,
+    },
     { arbitrary: fc.constantFrom(min, max), weight: 1 },
   );
 }

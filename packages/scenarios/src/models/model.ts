@@ -67,11 +67,17 @@ export interface ModelDefinition {
  * one of the model's parameters (one-line InputError naming `where` and the model's parameters);
  * missing ones take the model's default; a required one without value is an error.
  */
-export function resolveParameters(model: ModelDefinition, given: Readonly<Record<string, ParameterValue | undefined>>, where: (key: string) => string): ParameterPoint {
+export function resolveParameters(
+  model: ModelDefinition,
+  given: Readonly<Record<string, ParameterValue | undefined>>,
+  where: (key: string) => string,
+): ParameterPoint {
   const keys = new Set(model.parameters.map((p) => p.spec.key));
   for (const key of Object.keys(given)) {
     if (given[key] !== undefined && !keys.has(key)) {
-      throw new InputError(`${where(key)} does not apply to model ${model.id} (its parameters: ${model.parameters.map((p) => where(p.spec.key)).join(", ")})`);
+      throw new InputError(
+        `${where(key)} does not apply to model ${model.id} (its parameters: ${model.parameters.map((p) => where(p.spec.key)).join(", ")})`,
+      );
     }
   }
   const missing = model.parameters.filter((p) => p.required && given[p.spec.key] === undefined).map((p) => where(p.spec.key));
@@ -92,8 +98,13 @@ export const optionalStr = (p: ParameterPoint, key: string): string | undefined 
 export const list = <T>(p: ParameterPoint, key: string): readonly T[] | undefined => p[key] as readonly T[] | undefined;
 
 /** The mechanisms asked for, checked against the model's list (InputError naming the allowed ids). */
-export function selectMechanisms(model: { readonly id: string; readonly mechanisms: readonly string[] }, asked: readonly string[] | undefined): readonly string[] {
+export function selectMechanisms(
+  model: { readonly id: string; readonly mechanisms: readonly string[] },
+  asked: readonly string[] | undefined,
+): readonly string[] {
   if (!asked) return model.mechanisms;
-  for (const m of asked) if (!model.mechanisms.includes(m)) throw new InputError(`--mechanism "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
+  for (const m of asked)
+    if (!model.mechanisms.includes(m))
+      throw new InputError(`--mechanism "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
   return asked;
 }

@@ -74,7 +74,8 @@ const lawSpec = (key: string, flag: string, description: string): ParameterSpec 
     return raw.trim();
   },
   fromFile: (value) => {
-    if (typeof value !== "string") throw new InvalidArgumentError(`${flag} must be a law such as "normal:0,1", got ${JSON.stringify(value)}`);
+    if (typeof value !== "string")
+      throw new InvalidArgumentError(`${flag} must be a law such as "normal:0,1", got ${JSON.stringify(value)}`);
     parseDist(value);
     return value.trim();
   },
@@ -86,21 +87,48 @@ const LAWS = "uniform:A,B | normal:MU,SIGMA | exponential:RATE";
 export const parameterSpecs = {
   dist: lawSpec("dist", "dist", `law of endowments: ${LAWS}`),
   kappa: numberSpec("kappa", "kappa", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, { minimum: 1e-9, maximum: 1e9 }),
-  traders: numberSpec("traders", "traders", "number of traders N, an integer >= 2", parseTraders, { type: "integer", minimum: 2, maximum: 1e7 }),
+  traders: numberSpec("traders", "traders", "number of traders N, an integer >= 2", parseTraders, {
+    type: "integer",
+    minimum: 2,
+    maximum: 1e7,
+  }),
   alpha: numberSpec("alpha", "alpha", "designer's weight on revenue, in [0, 1]", parseAlpha, { minimum: 0, maximum: 1 }),
   muPi: numberSpec("muPi", "mu-pi", "mean payoff of the asset, in [-1e6, 1e6]", parseMuPi, { minimum: -1e6, maximum: 1e6 }),
-  sigmaE: numberSpec("sigmaE", "sigma-e", "sd of Gaussian endowments, in (0, 1e9]", parseSigma("sigma-e", false), { exclusiveMinimum: 0, maximum: 1e9 }),
-  sigmaZeta: numberSpec("sigmaZeta", "sigma-zeta", "sd of Gaussian signals, in [0, 1e9]", parseSigma("sigma-zeta", true), { minimum: 0, maximum: 1e9 }),
+  sigmaE: numberSpec("sigmaE", "sigma-e", "sd of Gaussian endowments, in (0, 1e9]", parseSigma("sigma-e", false), {
+    exclusiveMinimum: 0,
+    maximum: 1e9,
+  }),
+  sigmaZeta: numberSpec("sigmaZeta", "sigma-zeta", "sd of Gaussian signals, in [0, 1e9]", parseSigma("sigma-zeta", true), {
+    minimum: 0,
+    maximum: 1e9,
+  }),
   rho: numberSpec("rho", "rho", "correlation of the signals, in [0, 1)", parseRho, { minimum: 0, exclusiveMaximum: 1 }),
   muE: numberSpec("muE", "mu-e", "mean endowment, in [-1e9, 1e9]", parseMuE, { minimum: -1e9, maximum: 1e9 }),
-  endowmentDist: lawSpec("endowmentDist", "endowment-dist", `any law of endowments (Theorem 3 by convolution; independent signals): ${LAWS}`),
+  endowmentDist: lawSpec(
+    "endowmentDist",
+    "endowment-dist",
+    `any law of endowments (Theorem 3 by convolution; independent signals): ${LAWS}`,
+  ),
   signalDist: lawSpec("signalDist", "signal-dist", `any law of the independent signals: ${LAWS}`),
-  assets: numberSpec("assets", "assets", "number of assets k, an integer in [1, 1000]", parseAssets, { type: "integer", minimum: 1, maximum: 1000 }),
-  sigmaPi: numberSpec("sigmaPi", "sigma-pi", "sd of each asset's payoff, in (0, 1e9]", parseSigma("sigma-pi", false), { exclusiveMinimum: 0, maximum: 1e9 }),
-  assetCorrelation: numberSpec("assetCorrelation", "asset-correlation", "common correlation of the assets' payoffs, in (-1, 1)", parseAssetCorrelation, {
-    exclusiveMinimum: -1,
-    exclusiveMaximum: 1,
+  assets: numberSpec("assets", "assets", "number of assets k, an integer in [1, 1000]", parseAssets, {
+    type: "integer",
+    minimum: 1,
+    maximum: 1000,
   }),
+  sigmaPi: numberSpec("sigmaPi", "sigma-pi", "sd of each asset's payoff, in (0, 1e9]", parseSigma("sigma-pi", false), {
+    exclusiveMinimum: 0,
+    maximum: 1e9,
+  }),
+  assetCorrelation: numberSpec(
+    "assetCorrelation",
+    "asset-correlation",
+    "common correlation of the assets' payoffs, in (-1, 1)",
+    parseAssetCorrelation,
+    {
+      exclusiveMinimum: -1,
+      exclusiveMaximum: 1,
+    },
+  ),
   covariance: {
     key: "covariance",
     flag: "covariance",
@@ -110,11 +138,15 @@ export const parameterSpecs = {
     jsonSchema: { type: "array", items: { type: "array", items: { type: "number" } }, description: "payoff covariance matrix (rows)" },
     parse: parseCovariance,
     fromFile: (value) => {
-      if (!Array.isArray(value) || !value.every((row) => Array.isArray(row))) throw new InvalidArgumentError("covariance must be an array of rows of numbers");
+      if (!Array.isArray(value) || !value.every((row) => Array.isArray(row)))
+        throw new InvalidArgumentError("covariance must be an array of rows of numbers");
       return parseCovariance(value.map((row: unknown[]) => row.map((x) => (typeof x === "number" ? String(x) : "?")).join(",")).join(";"));
     },
   },
-  delta: numberSpec("delta", "delta", "discount rate delta, in [1e-6, 1e3]", parsePositiveIn("delta", 1e-6, 1e3), { minimum: 1e-6, maximum: 1e3 }),
+  delta: numberSpec("delta", "delta", "discount rate delta, in [1e-6, 1e3]", parsePositiveIn("delta", 1e-6, 1e3), {
+    minimum: 1e-6,
+    maximum: 1e3,
+  }),
   dt: numberSpec("dt", "dt", "time between auctions, in [1e-9, 1e6]", parsePositiveIn("dt", 1e-9, 1e6), { minimum: 1e-9, maximum: 1e6 }),
   dts: {
     key: "dts",
@@ -125,12 +157,19 @@ export const parameterSpecs = {
     jsonSchema: { type: "array", items: { type: "number", minimum: 1e-9, maximum: 1e6 }, description: "auction intervals to tabulate" },
     parse: parseDts,
     fromFile: (value) => {
-      if (!Array.isArray(value) || !value.every((x) => typeof x === "number")) throw new InvalidArgumentError("dts must be an array of numbers");
+      if (!Array.isArray(value) || !value.every((x) => typeof x === "number"))
+        throw new InvalidArgumentError("dts must be an array of numbers");
       return parseDts(value.join(","));
     },
   },
-  sigma0: numberSpec("sigma0", "sigma-0", "sd of the initial endowments, in [0, 1e9]", parseSigma("sigma-0", true), { minimum: 0, maximum: 1e9 }),
-  sigmaZ: numberSpec("sigmaZ", "sigma-z", "volatility of the endowment shocks (Brownian), in [0, 1e9]", parseSigma("sigma-z", true), { minimum: 0, maximum: 1e9 }),
+  sigma0: numberSpec("sigma0", "sigma-0", "sd of the initial endowments, in [0, 1e9]", parseSigma("sigma-0", true), {
+    minimum: 0,
+    maximum: 1e9,
+  }),
+  sigmaZ: numberSpec("sigmaZ", "sigma-z", "volatility of the endowment shocks (Brownian), in [0, 1e9]", parseSigma("sigma-z", true), {
+    minimum: 0,
+    maximum: 1e9,
+  }),
   dists: {
     key: "dists",
     flag: "dists",
@@ -146,7 +185,8 @@ export const parameterSpecs = {
         .filter((s) => s !== "");
     },
     fromFile: (value) => {
-      if (!Array.isArray(value) || !value.every((x) => typeof x === "string")) throw new InvalidArgumentError("dists must be an array of laws");
+      if (!Array.isArray(value) || !value.every((x) => typeof x === "string"))
+        throw new InvalidArgumentError("dists must be an array of laws");
       parseDists(value.join(";"));
       return value.map((s: string) => s.trim());
     },
@@ -157,10 +197,16 @@ export const parameterSpecs = {
     valueName: "<list>",
     description: "one holding capacity per trader, separated by ','",
     sweepable: false,
-    jsonSchema: { type: "array", items: { type: "number", minimum: 1e-9, maximum: 1e9 }, minItems: 2, description: "one holding capacity per trader" },
+    jsonSchema: {
+      type: "array",
+      items: { type: "number", minimum: 1e-9, maximum: 1e9 },
+      minItems: 2,
+      description: "one holding capacity per trader",
+    },
     parse: parseKappas,
     fromFile: (value) => {
-      if (!Array.isArray(value) || !value.every((x) => typeof x === "number")) throw new InvalidArgumentError("kappas must be an array of numbers");
+      if (!Array.isArray(value) || !value.every((x) => typeof x === "number"))
+        throw new InvalidArgumentError("kappas must be an array of numbers");
       return parseKappas(value.join(","));
     },
   },

@@ -8,7 +8,14 @@ import { multiAssetModel } from "./multi-asset/model.ts";
 import type { ParameterSpec } from "./parameters.ts";
 
 /** Every model, by id: adding a model is one folder and one line here. */
-export const models: readonly ModelDefinition[] = [basicModel, heterogeneousModel, adverseSelectionModel, multiAssetModel, correlatedAssetsModel, dynamicModel];
+export const models: readonly ModelDefinition[] = [
+  basicModel,
+  heterogeneousModel,
+  adverseSelectionModel,
+  multiAssetModel,
+  correlatedAssetsModel,
+  dynamicModel,
+];
 
 export const modelIds = models.map((m) => m.id);
 

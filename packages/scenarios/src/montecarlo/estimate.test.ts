@@ -31,7 +31,10 @@ describe("check statistics and family verdicts", () => {
     for (const seed of ["a", "b", "c"]) {
       const verdictOf = (s: typeof sim) => {
         const r = runSimulation(s!, 200_000, seed);
-        return familyVerdict(Object.values(r.statistics).map((x) => x.pValue), Object.values(r.agreement).filter((x) => x === false).length);
+        return familyVerdict(
+          Object.values(r.statistics).map((x) => x.pValue),
+          Object.values(r.agreement).filter((x) => x === false).length,
+        );
       };
       expect(verdictOf(sim).consistent, seed).toBe(true);
       expect(verdictOf(wrong).consistent, seed).toBe(false);

@@ -37,7 +37,10 @@ describe("market simulations summarised by chunk moments", () => {
     const sim = toy({ u: 0.5, u2: 1 / 3 });
     const n = simulationChunkCount(markets);
     const whole = mergeSimulationMoments(simulationChunkMoments(sim, markets, "s", 0, n));
-    const split = mergeSimulationMoments([...simulationChunkMoments(sim, markets, "s", 0, 1), ...simulationChunkMoments(sim, markets, "s", 1, n)]);
+    const split = mergeSimulationMoments([
+      ...simulationChunkMoments(sim, markets, "s", 0, 1),
+      ...simulationChunkMoments(sim, markets, "s", 1, n),
+    ]);
     expect(split).toEqual(whole);
     // All samples, drawn as the chunks draw them.
     const samples: number[] = [];

@@ -74,7 +74,13 @@ export function simulationChunkCount(markets: number): number {
  * from seedrandom.alea(`${seed}/${k}`), so any split of the chunks, merged in chunk order by
  * mergeSimulationMoments, gives the same bits.
  */
-export function simulationChunkMoments(sim: MarketSimulation, markets: number, seed: string, first: number, end: number): SimulationMoments[] {
+export function simulationChunkMoments(
+  sim: MarketSimulation,
+  markets: number,
+  seed: string,
+  first: number,
+  end: number,
+): SimulationMoments[] {
   if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first <= end && end <= simulationChunkCount(markets))) {
     throw new RangeError(`chunks ${first}..${end} outside 0..${simulationChunkCount(markets)}`);
   }
@@ -88,7 +94,11 @@ export function simulationChunkMoments(sim: MarketSimulation, markets: number, s
     for (let block = chunk * SIMULATION_CHUNK_MARKETS; block < stop; block += BLOCK_MARKETS) {
       const count = Math.min(stop, block + BLOCK_MARKETS) - block;
       const d = sim.runMarkets(rng, count, buffers);
-      const blockSummary = { moments: buffers.map((b) => sampleMoments(b, count)), noTradeMarkets: d.noTradeMarkets, worstImbalance: d.worstImbalance };
+      const blockSummary = {
+        moments: buffers.map((b) => sampleMoments(b, count)),
+        noTradeMarkets: d.noTradeMarkets,
+        worstImbalance: d.worstImbalance,
+      };
       summary = summary ? mergeSimulationMoments([summary, blockSummary]) : blockSummary;
     }
     out.push(summary!);

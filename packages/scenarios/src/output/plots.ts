@@ -47,7 +47,11 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         height: 260,
         data: { values: rows },
         mark: { type: "line", point: true },
-        encoding: { x: { field: "x", type: "quantitative", title: x }, y: { field: "value", type: "quantitative", title: name }, color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } } },
+        encoding: {
+          x: { field: "x", type: "quantitative", title: x },
+          y: { field: "value", type: "quantitative", title: name },
+          color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } },
+        },
       };
       const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
       plots.push({ file: `${name}.svg`, title: name, svg: await view.toSVG() });
@@ -75,8 +79,16 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       data: { values: rows },
       layer: [
         { mark: { type: "line" }, encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: label }, color } },
-        { transform: [{ filter: "datum.simulated !== null" }], mark: { type: "point", filled: true }, encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" }, color } },
-        { transform: [{ filter: "datum.low !== null" }], mark: { type: "rule" }, encoding: { x: encodingX, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color } },
+        {
+          transform: [{ filter: "datum.simulated !== null" }],
+          mark: { type: "point", filled: true },
+          encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" }, color },
+        },
+        {
+          transform: [{ filter: "datum.low !== null" }],
+          mark: { type: "rule" },
+          encoding: { x: encodingX, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
+        },
       ],
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
@@ -93,7 +105,10 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
  */
 async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
   if (s.model !== "basic" || !s.mechanisms.includes("first-best") || s.mechanisms.length < 2) return [];
-  const pointOf = (r: TaskResult) => swept(s).map((k) => `${k}=${r.params[k]}`).join(" ") || "environment";
+  const pointOf = (r: TaskResult) =>
+    swept(s)
+      .map((k) => `${k}=${r.params[k]}`)
+      .join(" ") || "environment";
   const firstBest = new Map(results.filter((r) => r.status === "ok" && r.mechanism === "first-best").map((r) => [pointOf(r), r]));
   const plots: Plot[] = [];
   for (const [q, label] of quantitiesOf(results)) {
@@ -125,7 +140,11 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
       },
       layer: [
         { mark: { type: "bar" }, encoding: { y: { field: "gap", type: "quantitative", title: `${label} minus first best` } } },
-        { transform: [{ filter: "datum.simulatedGap !== null" }], mark: { type: "point", filled: true, color: "black" }, encoding: { y: { field: "simulatedGap", type: "quantitative" } } },
+        {
+          transform: [{ filter: "datum.simulatedGap !== null" }],
+          mark: { type: "point", filled: true, color: "black" },
+          encoding: { y: { field: "simulatedGap", type: "quantitative" } },
+        },
       ],
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
@@ -158,7 +177,11 @@ async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promis
       height: 260,
       data: { values: rows },
       mark: { type: "line" },
-      encoding: { x: { field: "e", type: "quantitative", title: variable }, y: { field: "value", type: "quantitative", title }, color: { field: "series", type: "nominal", title: "mechanism", legend: { labelLimit: 400 } } },
+      encoding: {
+        x: { field: "e", type: "quantitative", title: variable },
+        y: { field: "value", type: "quantitative", title },
+        color: { field: "series", type: "nominal", title: "mechanism", legend: { labelLimit: 400 } },
+      },
     };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     plots.push({ file: `interim-${field}.svg`, title, svg: await view.toSVG() });

@@ -13,7 +13,7 @@ import type { TheoryReport } from "../models/basic/report.ts";
 
 export function theoryTable(r: TheoryReport): string {
   const mechs = [
-    ["optimal (alpha = " + r.alpha + ")", r.optimal],
+    [`optimal (alpha = ${r.alpha})`, r.optimal],
     ["first best", r.firstBest],
     ["double auction (SLE)", r.doubleAuction],
   ] as const;
@@ -50,7 +50,14 @@ export function adverseSelectionTable(r: AdverseSelectionReport): string {
     `Robust mechanism (Theorem 4, transfer rule (7)): per trader holding cost ${fmt(r.robust.holdingCostPerTrader)}, revenue ${fmt(r.robust.revenuePerTrader)}; worst case (independent signals): ${fmt(r.robust.worstCase.holdingCostPerTrader)}, ${fmt(r.robust.worstCase.revenuePerTrader)}`,
   );
   if (r.frontier) {
-    lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
+    lines.push(
+      "",
+      "Revenue-efficiency frontier (Theorem 3):",
+      table(
+        ["alpha", "revenue per trader", "holding cost per trader"],
+        r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]),
+      ),
+    );
   }
   return lines.join("\n");
 }
@@ -70,17 +77,40 @@ export function heterogeneousTable(r: HeterogeneousReport): string {
   ]);
   rows.push(["total", "", "", "", "", "", fmt(r.totals.revenue), fmt(r.totals.holdingCost), fmt(r.totals.utilityGain), ""]);
   const frontier = r.frontier
-    ? ["", "Revenue-efficiency frontier (per-trader averages):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]))].join("\n")
+    ? [
+        "",
+        "Revenue-efficiency frontier (per-trader averages):",
+        table(
+          ["alpha", "revenue per trader", "holding cost per trader"],
+          r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]),
+        ),
+      ].join("\n")
     : "";
-  return [
-    `Heterogeneous traders (Theorem 5), alpha = ${r.alpha}, mu_pi = ${r.muPi}`,
-    "",
-    table(["trader", "law", "kappa", "binding region", "flat level", "E[v]", "revenue", "holding cost", "utility gain", "fee c, d (Prop. 10)"], rows),
-    "",
-    r.doubleAuction.exists
-      ? `Plain double auction (linear equilibrium, no fee): total revenue ${fmt(r.doubleAuction.totals.revenue)}, holding cost ${fmt(r.doubleAuction.totals.holdingCost)}, utility gain ${fmt(r.doubleAuction.totals.utilityGain)}; price impacts ${r.doubleAuction.traders.map((t) => fmt(t.priceImpact)).join(", ")}`
-      : `Plain double auction: ${r.doubleAuction.reason}`,
-  ].join("\n") + frontier;
+  return (
+    [
+      `Heterogeneous traders (Theorem 5), alpha = ${r.alpha}, mu_pi = ${r.muPi}`,
+      "",
+      table(
+        [
+          "trader",
+          "law",
+          "kappa",
+          "binding region",
+          "flat level",
+          "E[v]",
+          "revenue",
+          "holding cost",
+          "utility gain",
+          "fee c, d (Prop. 10)",
+        ],
+        rows,
+      ),
+      "",
+      r.doubleAuction.exists
+        ? `Plain double auction (linear equilibrium, no fee): total revenue ${fmt(r.doubleAuction.totals.revenue)}, holding cost ${fmt(r.doubleAuction.totals.holdingCost)}, utility gain ${fmt(r.doubleAuction.totals.utilityGain)}; price impacts ${r.doubleAuction.traders.map((t) => fmt(t.priceImpact)).join(", ")}`
+        : `Plain double auction: ${r.doubleAuction.reason}`,
+    ].join("\n") + frontier
+  );
 }
 
 /** The readable report of `optex simulate`: one row per mechanism and quantity, with its theory and check. */
@@ -91,15 +121,33 @@ export function simulationTable(runs: readonly SimulationResult[], head: string,
       const ci = est.ci99 ? `[${fmt(est.ci99[0])}, ${fmt(est.ci99[1])}]` : "n/a";
       const agreement = r.agreement[key];
       const rounding = r.withinRounding[key];
-      const pass = agreement === null || agreement === undefined ? "n/a" : !agreement ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
+      const pass =
+        agreement === null || agreement === undefined
+          ? "n/a"
+          : !agreement
+            ? "FAIL"
+            : rounding !== undefined
+              ? `pass (rounding ${fmt(rounding)})`
+              : "pass";
       const theory = r.theory[key];
       const stats = r.statistics[key];
-      rows.push([r.mechanism, r.labels[key] ?? key, fmt(est.mean), ci, theory === undefined ? "-" : fmt(theory), pass, stats ? stats.z.toFixed(2) : "-", stats ? (stats.pValue >= 0.001 ? stats.pValue.toFixed(3) : stats.pValue.toExponential(1)) : "-"]);
+      rows.push([
+        r.mechanism,
+        r.labels[key] ?? key,
+        fmt(est.mean),
+        ci,
+        theory === undefined ? "-" : fmt(theory),
+        pass,
+        stats ? stats.z.toFixed(2) : "-",
+        stats ? (stats.pValue >= 0.001 ? stats.pValue.toFixed(3) : stats.pValue.toExponential(1)) : "-",
+      ]);
     }
   }
   const checks = rows.filter((row) => row[5]!.startsWith("pass") || row[5] === "FAIL").length;
   const timing = runs.map((r) => `${r.mechanism} ${r.elapsedSeconds.toFixed(2)} s`).join(", ");
-  const noTrade = runs.filter((r) => r.noTradeMarkets > 0).map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
+  const noTrade = runs
+    .filter((r) => r.noTradeMarkets > 0)
+    .map((r) => `${r.mechanism}: ${r.noTradeMarkets} markets without a unique price (no trade)`);
   const notes = runs.filter((r) => r.note).map((r) => `${r.mechanism}: ${r.note}`);
   return [
     head,
@@ -111,11 +159,15 @@ export function simulationTable(runs: readonly SimulationResult[], head: string,
     `Monte Carlo time: ${timing}`,
     `Each check is at 99%: with ${checks} checks, expect a FAIL by chance in about ${Math.round(100 * (1 - 0.99 ** checks))}% of runs; a wrong theory fails every seed.`,
     ...(family && family.checks > 0
-      ? [`Verdict for the ${family.checks} checks together: ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (Holm's step-down at 1%, family-wise p = ${family.familyWisePValue.toPrecision(2)}).`]
+      ? [
+          `Verdict for the ${family.checks} checks together: ${family.consistent ? "consistent with the theory" : "INCONSISTENT with the theory"} (Holm's step-down at 1%, family-wise p = ${family.familyWisePValue.toPrecision(2)}).`,
+        ]
       : []),
     ...noTrade,
     ...(runs.some((r) => Object.keys(r.withinRounding).length > 0)
-      ? ["pass (rounding x): the theory is outside the 99% interval by less than x, the floating-point resolution of that quantity (its terms' size times a few machine epsilons)."]
+      ? [
+          "pass (rounding x): the theory is outside the 99% interval by less than x, the floating-point resolution of that quantity (its terms' size times a few machine epsilons).",
+        ]
       : []),
   ].join("\n");
 }
@@ -164,6 +216,14 @@ export function adverseSelectionLawsTable(r: AdverseSelectionLawsReport): string
     `Optimal mechanism (Theorem 3 by numerical convolution, alpha = ${r.alpha}): participation binds for effective types t = e/kappa - zeta in [${fmt(o.tA)}, ${fmt(o.tB)}], E[v] = ${fmt(o.meanVirtualType)}`,
     `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
   ];
-  if (r.frontier) lines.push("", "Revenue-efficiency frontier (Theorem 3):", table(["alpha", "revenue per trader", "holding cost per trader"], r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)])));
+  if (r.frontier)
+    lines.push(
+      "",
+      "Revenue-efficiency frontier (Theorem 3):",
+      table(
+        ["alpha", "revenue per trader", "holding cost per trader"],
+        r.frontier.map((f) => [String(f.alpha), fmt(f.revenuePerTrader), fmt(f.holdingCostPerTrader)]),
+      ),
+    );
   return lines.join("\n");
 }

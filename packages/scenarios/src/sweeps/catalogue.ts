@@ -45,7 +45,8 @@ const raw: unknown[] = [
   },
   {
     id: "paper-figure-4",
-    title: "Adverse selection: interim allocation and transfer against the effective type as sigma_zeta grows (optimal at alpha = 0.5, first best, plain auction)",
+    title:
+      "Adverse selection: interim allocation and transfer against the effective type as sigma_zeta grows (optimal at alpha = 0.5, first best, plain auction)",
     paper: "Figure 4",
     model: "adverse-selection",
     environment: { traders: 5, sigmaE: 1, alpha: 0.5 },
@@ -94,7 +95,8 @@ const raw: unknown[] = [
   },
   {
     id: "paper-proposition-6",
-    title: "Correlated assets: separate auctions of uncorrelated derivatives reach efficiency with no regret; per-asset auctions invite joint deviations",
+    title:
+      "Correlated assets: separate auctions of uncorrelated derivatives reach efficiency with no regret; per-asset auctions invite joint deviations",
     paper: "Proposition 6",
     model: "correlated-assets",
     environment: { traders: 5, assets: 3, sigmaE: 1, sigmaPi: 1 },
@@ -112,7 +114,8 @@ const raw: unknown[] = [
   },
   {
     id: "paper-proposition-12",
-    title: "Dynamics: budget surplus of the efficient double auction with fees against the auction interval, with and without renewed shocks",
+    title:
+      "Dynamics: budget surplus of the efficient double auction with fees against the auction interval, with and without renewed shocks",
     paper: "Proposition 12",
     model: "dynamic",
     environment: { traders: 5, kappa: 1, delta: 0.1, sigma0: 1 },

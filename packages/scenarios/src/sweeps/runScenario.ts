@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Piscina } from "piscina";
-import { fmt, quantityLabels, table } from "../output/format.ts";
+import { fmt, table } from "../output/format.ts";
 import { scenarioPlots } from "../output/plots.ts";
 import { type FamilyVerdict, familyVerdict } from "../montecarlo/estimate.ts";
 import { InputError } from "../inputError.ts";
@@ -47,7 +47,7 @@ const SCENARIO_FILE = "scenario.json";
 const RESULTS_FORMAT = 3;
 
 function runHeader(s: Scenario, shard: { k: number; n: number } | null): string {
-  return JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2) + "\n";
+  return `${JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2)}\n`;
 }
 
 interface RunHeader {
@@ -64,7 +64,8 @@ function runIdentity(s: Scenario): RunIdentity {
 /** Files a run writes at its end (summaries and plots): removed when a run starts. */
 function clearOutputs(outDir: string): void {
   for (const name of readdirSync(outDir)) {
-    if (name === "results.json" || name === "results.csv" || name === "report.md" || name.endsWith(".svg")) rmSync(join(outDir, name), { force: true });
+    if (name === "results.json" || name === "results.csv" || name === "report.md" || name.endsWith(".svg"))
+      rmSync(join(outDir, name), { force: true });
   }
 }
 
@@ -92,10 +93,14 @@ function acquireLock(outDir: string): () => void {
       // A torn lock (its writer died while writing it): stale.
     }
     if (typeof owner.pid === "number" && owner.host === hostname() && processAlive(owner.pid)) {
-      throw new InputError(`${outDir}: another optex run (pid ${owner.pid}, started ${String(owner.started)}) is writing there; wait for it or use another --out`);
+      throw new InputError(
+        `${outDir}: another optex run (pid ${owner.pid}, started ${String(owner.started)}) is writing there; wait for it or use another --out`,
+      );
     }
     if (typeof owner.pid === "number" && owner.host !== hostname()) {
-      throw new InputError(`${outDir}: locked by an optex run on host ${String(owner.host)} (pid ${owner.pid}); if it is dead, remove ${path}`);
+      throw new InputError(
+        `${outDir}: locked by an optex run on host ${String(owner.host)} (pid ${owner.pid}); if it is dead, remove ${path}`,
+      );
     }
     rmSync(path, { force: true });
   }
@@ -117,9 +122,16 @@ function readRunHeader(path: string): RunHeader {
   try {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new InputError(`${path}: not readable as JSON (${(error as Error).message.split("\n")[0]}); not an optex run directory, or a torn file`);
+    throw new InputError(
+      `${path}: not readable as JSON (${(error as Error).message.split("\n")[0]}); not an optex run directory, or a torn file`,
+    );
   }
-  if (typeof value !== "object" || value === null || typeof (value as RunHeader).scenario !== "object" || (value as RunHeader).scenario === null) {
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    typeof (value as RunHeader).scenario !== "object" ||
+    (value as RunHeader).scenario === null
+  ) {
     throw new InputError(`${path}: no scenario object; not an optex run directory`);
   }
   return value as RunHeader;
@@ -167,11 +179,15 @@ async function runLocked(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
     // Tasks of another scenario, seed, size, shard or results format must not mix with these.
     if (previous !== header) {
       const difference = previous === null ? `no ${SCENARIO_FILE}` : firstDifference(readRunHeader(scenarioPath), JSON.parse(header));
-      throw new InputError(`${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${difference}); rerun without --resume or use another --out`);
+      throw new InputError(
+        `${opts.outDir}: --resume needs the run's own scenario, shard and optex results format (${difference}); rerun without --resume or use another --out`,
+      );
     }
   } else if (previous !== null && previous !== header && !opts.force) {
     // Another run's finished results must not stay beside a new header, nor be overwritten unasked.
-    throw new InputError(`${opts.outDir}: holds the results of another run (${firstDifference(readRunHeader(scenarioPath), JSON.parse(header))}); use another --out, or --force to replace them`);
+    throw new InputError(
+      `${opts.outDir}: holds the results of another run (${firstDifference(readRunHeader(scenarioPath), JSON.parse(header))}); use another --out, or --force to replace them`,
+    );
   }
   // The old summaries go first: until this run writes its own, none look current.
   clearOutputs(opts.outDir);
@@ -234,7 +250,16 @@ async function runLocked(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
 }
 
 /** Parent flags that workers accept and that change what a run prints or resolves; the rest are dropped. */
-const WORKER_FLAGS = new Set(["--enable-source-maps", "--no-warnings", "--trace-warnings", "--no-deprecation", "--trace-deprecation", "--throw-deprecation", "--pending-deprecation", "--trace-uncaught"]);
+const WORKER_FLAGS = new Set([
+  "--enable-source-maps",
+  "--no-warnings",
+  "--trace-warnings",
+  "--no-deprecation",
+  "--trace-deprecation",
+  "--throw-deprecation",
+  "--pending-deprecation",
+  "--trace-uncaught",
+]);
 const WORKER_FLAGS_WITH_VALUE = new Set(["--conditions", "-C", "--unhandled-rejections"]);
 
 /**
@@ -274,7 +299,8 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   });
   const s = scenarios[0]!;
   for (const [i, other] of scenarios.entries()) {
-    if (JSON.stringify(other) !== JSON.stringify(s)) throw new InputError(`${dirs[i]}: a different scenario (or seed, or size) than ${dirs[0]}`);
+    if (JSON.stringify(other) !== JSON.stringify(s))
+      throw new InputError(`${dirs[i]}: a different scenario (or seed, or size) than ${dirs[0]}`);
   }
   const all = scenarioTasks(s);
   const tasks = new Map(all.map((t) => [t.index, t]));
@@ -283,11 +309,15 @@ export async function mergeRuns(dirs: readonly string[], outDir: string): Promis
   for (const d of dirs) {
     const { results, invalid } = readTaskRecords(join(d, TASKS_FILE), id, tasks);
     // A shard's record that does not verify is refused, not rerun: merge runs no task.
-    if (invalid.length > 0) throw new InputError(`${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ""}; rerun that shard`);
+    if (invalid.length > 0)
+      throw new InputError(`${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ""}; rerun that shard`);
     for (const [index, r] of results) byIndex.set(index, r);
   }
   const missing = all.filter((t) => !byIndex.has(t.index)).map((t) => t.index);
-  if (missing.length > 0) throw new InputError(`merge: tasks ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""} are in none of the directories`);
+  if (missing.length > 0)
+    throw new InputError(
+      `merge: tasks ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""} are in none of the directories`,
+    );
   mkdirSync(outDir, { recursive: true });
   const release = acquireLock(outDir);
   try {
@@ -307,7 +337,7 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
   for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
   // The moments stay in tasks.jsonl: results.json holds what they give.
   const tasks = results.map(({ moments: _moments, ...rest }) => rest);
-  writeFileSync(join(outDir, "results.json"), JSON.stringify({ scenario: s, verdict: scenarioVerdict(results), tasks }, null, 2) + "\n");
+  writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ scenario: s, verdict: scenarioVerdict(results), tasks }, null, 2)}\n`);
   writeFileSync(join(outDir, "results.csv"), resultsCsv(results, s.model));
   const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
   writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));
@@ -349,7 +379,11 @@ export function resultsCsv(results: readonly TaskResult[], model: string): strin
   const header = ["task", ...keys, "mechanism", "quantity", "theory", "simulated", "ci99Low", "ci99High", "theoryInCi99", "status"];
   const rows = [header.join(",")];
   for (const r of results) {
-    const base = [r.index, ...keys.map((k) => (typeof r.params[k] === "number" ? (r.params[k] as number) : valueText(r.params[k]))), r.mechanism];
+    const base = [
+      r.index,
+      ...keys.map((k) => (typeof r.params[k] === "number" ? (r.params[k] as number) : valueText(r.params[k]))),
+      r.mechanism,
+    ];
     const row = (...cells: (number | string | boolean | null | undefined)[]) => rows.push([...base, ...cells].map(csvCell).join(","));
     if (r.status !== "ok") {
       row("", "", "", "", "", "", r.status);
@@ -361,7 +395,7 @@ export function resultsCsv(results: readonly TaskResult[], model: string): strin
       row(q, r.theory?.[q], sim?.mean, sim?.ci99?.[0], sim?.ci99?.[1], r.agreement?.[q], r.status);
     }
   }
-  return rows.join("\n") + "\n";
+  return `${rows.join("\n")}\n`;
 }
 
 function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
@@ -381,7 +415,9 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     s.description,
     "",
     `Model: ${model.title}. Parameters: ${environment || "(all swept)"}${sweep ? `; swept: ${sweep}` : ""}. Mechanisms: ${s.mechanisms.join(", ")}.`,
-    simulated ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.` : "Theory only (optex 0.1.0).",
+    simulated
+      ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.`
+      : "Theory only (optex 0.1.0).",
     "",
   ];
   const rows: string[][] = [];
@@ -393,7 +429,8 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
       rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
       continue;
     }
-    for (const [name, value] of Object.entries(r.values ?? {})) rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
+    for (const [name, value] of Object.entries(r.values ?? {}))
+      rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
     for (const q of Object.keys(r.labels ?? {})) {
       const sim = r.simulated?.[q];
       const ok = r.agreement?.[q];
@@ -402,19 +439,47 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
         if (!ok) failures++;
       }
       const rounding = r.withinRounding?.[q];
-      const verdict = ok === null || ok === undefined ? "-" : !ok ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
+      const verdict =
+        ok === null || ok === undefined ? "-" : !ok ? "FAIL" : rounding !== undefined ? `pass (rounding ${fmt(rounding)})` : "pass";
       const theory = r.theory?.[q];
       const stats = r.statistics?.[q];
-      rows.push([String(r.index), p, r.mechanism, r.labels![q]!, theory === undefined ? "-" : fmt(theory), sim ? fmt(sim.mean) : "-", sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-", verdict, stats ? stats.z.toFixed(2) : "-", stats ? pText(stats.pValue) : "-"]);
+      rows.push([
+        String(r.index),
+        p,
+        r.mechanism,
+        r.labels![q]!,
+        theory === undefined ? "-" : fmt(theory),
+        sim ? fmt(sim.mean) : "-",
+        sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-",
+        verdict,
+        stats ? stats.z.toFixed(2) : "-",
+        stats ? pText(stats.pValue) : "-",
+      ]);
     }
   }
   const header = ["task", "parameters", "mechanism", "quantity", "theory", "simulated", "99% interval", "theory in 99% CI", "z", "p"];
   // A theory-only run prints no empty simulation columns.
   const width = simulated ? header.length : 5;
   const padded = rows.map((row) => [...row, ...Array<string>(Math.max(0, header.length - row.length)).fill("-")]);
-  lines.push("```text", table(header.slice(0, width), padded.map((row) => (simulated || row[7] === "-" ? row.slice(0, width) : [...row.slice(0, 4), row[7]!]))), "```", "");
+  lines.push(
+    "```text",
+    table(
+      header.slice(0, width),
+      padded.map((row) => (simulated || row[7] === "-" ? row.slice(0, width) : [...row.slice(0, 4), row[7]!])),
+    ),
+    "```",
+    "",
+  );
   const ranking = rankingTable(results, s);
-  if (ranking) lines.push("Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):", "", "```text", ranking, "```", "");
+  if (ranking)
+    lines.push(
+      "Ranking of the mechanisms at each parameter point (theory; revenue and gain: higher is better; holding cost: lower is better):",
+      "",
+      "```text",
+      ranking,
+      "```",
+      "",
+    );
   const family = scenarioVerdict(results);
   if (family) {
     lines.push(
@@ -424,7 +489,10 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     );
   }
   if (results.some((r) => Object.keys(r.withinRounding ?? {}).length > 0)) {
-    lines.push("pass (rounding x): the theory lies outside the 99% interval by less than x, the floating-point resolution of that quantity.", "");
+    lines.push(
+      "pass (rounding x): the theory lies outside the 99% interval by less than x, the floating-point resolution of that quantity.",
+      "",
+    );
   }
   const simulatedMarkets = results.flatMap((r) => (r.monteCarlo ? [r.monteCarlo] : []));
   if (simulatedMarkets.length > 0) {
@@ -457,10 +525,14 @@ function rankingTable(results: readonly TaskResult[], s: Scenario): string | nul
     const order = (q: string, higher: boolean) => {
       const members = group.filter((r) => r.theory![q] !== undefined);
       if (members.length < 2) return null;
-      const sorted = [...members].sort((a, b) => (higher ? b.theory![q]! - a.theory![q]! : a.theory![q]! - b.theory![q]!) || a.index - b.index);
+      const sorted = [...members].sort(
+        (a, b) => (higher ? b.theory![q]! - a.theory![q]! : a.theory![q]! - b.theory![q]!) || a.index - b.index,
+      );
       const scale = Math.max(...members.map((r) => Math.abs(r.theory![q]!)));
       // Values equal up to rounding (e.g. the first best's and the plain auction's zero revenue) tie.
-      return sorted.map((r, i) => (i === 0 ? "" : Math.abs(r.theory![q]! - sorted[i - 1]!.theory![q]!) <= 1e-9 * scale ? " = " : " > ") + r.mechanism).join("");
+      return sorted
+        .map((r, i) => (i === 0 ? "" : Math.abs(r.theory![q]! - sorted[i - 1]!.theory![q]!) <= 1e-9 * scale ? " = " : " > ") + r.mechanism)
+        .join("");
     };
     const cells = [order("revenuePerTrader", true), order("holdingCostPerTrader", false), order("utilityGainPerTrader", true)];
     if (cells.every((c) => c === null)) continue;

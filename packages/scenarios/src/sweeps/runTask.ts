@@ -74,7 +74,8 @@ export function taskHead(task: ScenarioTask): TaskResult {
   try {
     sim = cachedSimulation(task);
   } catch (error) {
-    if (error instanceof InputError || (error as Error).name === "TheoryError") return { ...base, status: "unavailable", reason: firstLine(error) };
+    if (error instanceof InputError || (error as Error).name === "TheoryError")
+      return { ...base, status: "unavailable", reason: firstLine(error) };
     throw error;
   }
   const labels = Object.fromEntries(sim.quantities.map((q) => [q.key, q.label]));
@@ -98,7 +99,16 @@ export function finishTask(task: ScenarioTask, head: TaskResult, chunks: readonl
   const simulated = Object.fromEntries(Object.entries(r.simulated).map(([k, e]) => [k, { mean: e.mean, ci99: e.ci99 }]));
   const { interimCurves, ...rest } = head;
   const monteCarlo = { markets, noTradeMarkets: merged.noTradeMarkets, worstExchangeImbalance: merged.worstImbalance };
-  return { ...rest, simulated, agreement: r.agreement, withinRounding: r.withinRounding, statistics: r.statistics, monteCarlo, ...(interimCurves ? { interimCurves } : {}), moments: merged };
+  return {
+    ...rest,
+    simulated,
+    agreement: r.agreement,
+    withinRounding: r.withinRounding,
+    statistics: r.statistics,
+    monteCarlo,
+    ...(interimCurves ? { interimCurves } : {}),
+    moments: merged,
+  };
 }
 
 /**

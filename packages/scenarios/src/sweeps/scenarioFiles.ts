@@ -17,7 +17,9 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     value = /\.json$/i.test(nameOrPath) ? JSON.parse(text) : plainYaml(text);
   } catch (error) {
-    throw new InputError(`${nameOrPath}: not valid ${/\.json$/i.test(nameOrPath) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`);
+    throw new InputError(
+      `${nameOrPath}: not valid ${/\.json$/i.test(nameOrPath) ? "JSON" : "YAML"}: ${(error as Error).message.split("\n")[0]}`,
+    );
   }
   return parseScenario(value, nameOrPath);
 }

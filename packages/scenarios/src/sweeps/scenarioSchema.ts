@@ -7,11 +7,17 @@ import { modelById, modelIds, models } from "../models/registry.ts";
 /** The fields every scenario file has; `environment`, `sweep` and `mechanisms` are checked against the model's declaration. */
 const scenarioBase = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes").describe("scenario id (output directory name)"),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes")
+      .describe("scenario id (output directory name)"),
     title: z.string().default("").describe("one-line title of the report"),
     description: z.string().default("").describe("what the scenario shows"),
     paper: z.string().default("").describe('the paper\'s result it reproduces, e.g. "Figure 2"'),
-    model: z.enum(modelIds as [string, ...string[]]).default("basic").describe("environment of the paper (optex list shows each model's parameters)"),
+    model: z
+      .enum(modelIds as [string, ...string[]])
+      .default("basic")
+      .describe("environment of the paper (optex list shows each model's parameters)"),
     environment: z.record(z.string(), z.unknown()).default({}).describe("the model's parameters; the rest take the model's defaults"),
     mechanisms: z.array(z.string()).min(1).optional().describe("mechanisms to simulate (default: all of the model's)"),
     markets: z.number().int().min(0).max(1e9).default(20_000).describe("Monte Carlo markets per task; 0 computes theory only"),
@@ -20,8 +26,19 @@ const scenarioBase = z
       .default("1")
       .transform((s) => String(s))
       .describe("seed of the random generator (a string or an integer)"),
-    interimPoints: z.number().int().min(0).max(10_000).default(0).describe("also tabulate and plot the interim allocation and transfer on this many types (basic model; adverse selection with rho = 0)"),
-    sweep: z.record(z.string(), z.array(z.union([z.number(), z.string()])).min(1)).default({}).describe("Cartesian product over the model's parameters, e.g. { traders: [3, 5, 10] }"),
+    interimPoints: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(0)
+      .describe(
+        "also tabulate and plot the interim allocation and transfer on this many types (basic model; adverse selection with rho = 0)",
+      ),
+    sweep: z
+      .record(z.string(), z.array(z.union([z.number(), z.string()])).min(1))
+      .default({})
+      .describe("Cartesian product over the model's parameters, e.g. { traders: [3, 5, 10] }"),
   })
   .strict();
 
@@ -73,8 +90,13 @@ export function parseScenario(value: unknown, source: string): Scenario {
   const sweep: Record<string, ParameterValue[]> = {};
   for (const [key, values] of Object.entries(s.sweep)) {
     const spec = specs.get(key);
-    if (!spec || !spec.sweepable) {
-      problems.push(`sweep.${key}: not a sweepable parameter of model ${model.id} (sweepable: ${model.parameters.filter((p) => p.spec.sweepable).map((p) => p.spec.key).join(", ")})`);
+    if (!spec?.sweepable) {
+      problems.push(
+        `sweep.${key}: not a sweepable parameter of model ${model.id} (sweepable: ${model.parameters
+          .filter((p) => p.spec.sweepable)
+          .map((p) => p.spec.key)
+          .join(", ")})`,
+      );
       continue;
     }
     sweep[key] = [];
@@ -87,7 +109,9 @@ export function parseScenario(value: unknown, source: string): Scenario {
     });
   }
   const mechanisms = s.mechanisms ?? [...(model.defaultMechanisms ?? model.mechanisms)];
-  for (const m of mechanisms) if (!model.mechanisms.includes(m)) problems.push(`mechanisms: "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
+  for (const m of mechanisms)
+    if (!model.mechanisms.includes(m))
+      problems.push(`mechanisms: "${m}" is not one of model ${model.id}'s: ${model.mechanisms.join(", ")}`);
   let point: ParameterPoint = environment;
   if (problems.length === 0) {
     try {
@@ -110,7 +134,9 @@ export function scenarioJsonSchema(): unknown {
         type: "object",
         description: `environment of model ${m.id}: ${m.title}`,
         additionalProperties: false,
-        properties: Object.fromEntries(m.parameters.map((p) => [p.spec.key, { ...p.spec.jsonSchema, ...(p.default !== undefined ? { default: p.default } : {}) }])),
+        properties: Object.fromEntries(
+          m.parameters.map((p) => [p.spec.key, { ...p.spec.jsonSchema, ...(p.default !== undefined ? { default: p.default } : {}) }]),
+        ),
         ...(m.parameters.some((p) => p.required) ? { required: m.parameters.filter((p) => p.required).map((p) => p.spec.key) } : {}),
       },
     ]),
@@ -118,7 +144,8 @@ export function scenarioJsonSchema(): unknown {
   return {
     ...base,
     allOf: models.map((m) => ({
-      if: m.id === "basic" ? { properties: { model: { const: "basic" } } } : { properties: { model: { const: m.id } }, required: ["model"] },
+      if:
+        m.id === "basic" ? { properties: { model: { const: "basic" } } } : { properties: { model: { const: m.id } }, required: ["model"] },
       then: { properties: { environment: environments[m.id], mechanisms: { type: "array", items: { enum: [...m.mechanisms] } } } },
     })),
   };

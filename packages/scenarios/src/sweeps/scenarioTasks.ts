@@ -33,7 +33,15 @@ export function scenarioTasks(s: Scenario): ScenarioTask[] {
   for (const params of points) {
     for (const mechanism of perPoint) {
       const index = tasks.length;
-      tasks.push({ index, model: s.model, params, mechanism, markets: mechanism === "theory" ? 0 : s.markets, interimPoints: s.interimPoints, seed: `${s.seed}/task-${index}` });
+      tasks.push({
+        index,
+        model: s.model,
+        params,
+        mechanism,
+        markets: mechanism === "theory" ? 0 : s.markets,
+        interimPoints: s.interimPoints,
+        seed: `${s.seed}/task-${index}`,
+      });
     }
   }
   return tasks;
@@ -44,6 +52,7 @@ export function parseShard(spec: string): { k: number; n: number } {
   const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
   const k = m ? Number(m[1]) : Number.NaN;
   const n = m ? Number(m[2]) : Number.NaN;
-  if (!(Number.isInteger(k) && Number.isInteger(n) && n >= 1 && k >= 1 && k <= n)) throw new Error(`shard must be K/N with 1 <= K <= N, got "${spec}"`);
+  if (!(Number.isInteger(k) && Number.isInteger(n) && n >= 1 && k >= 1 && k <= n))
+    throw new Error(`shard must be K/N with 1 <= K <= N, got "${spec}"`);
   return { k, n };
 }

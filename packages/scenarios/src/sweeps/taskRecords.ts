@@ -44,7 +44,7 @@ function checksumOf(r: Omit<TaskRecord, "checksum">): string {
 /** The line recording a finished task (with the merged moments its result was computed from). */
 export function taskRecord(id: RunIdentity, task: ScenarioTask, result: TaskResult): string {
   const body = { ...id, task: task.index, markets: task.markets, moments: result.moments ?? null };
-  return JSON.stringify({ ...body, checksum: checksumOf(body) }) + "\n";
+  return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`;
 }
 
 const isNumber = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
@@ -53,7 +53,9 @@ function isMoments(x: unknown): x is SimulationMoments {
   if (typeof x !== "object" || x === null) return false;
   const m = x as SimulationMoments;
   if (!Array.isArray(m.moments) || !isNumber(m.noTradeMarkets) || !isNumber(m.worstImbalance)) return false;
-  return m.moments.every((q: QuantityMoments) => typeof q === "object" && q !== null && isNumber(q.markets) && isNumber(q.mean) && isNumber(q.m2) && q.m2 >= 0);
+  return m.moments.every(
+    (q: QuantityMoments) => typeof q === "object" && q !== null && isNumber(q.markets) && isNumber(q.mean) && isNumber(q.m2) && q.m2 >= 0,
+  );
 }
 
 /**
@@ -100,20 +102,34 @@ function recordProblem(line: string, id: RunIdentity, tasks: ReadonlyMap<number,
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a task record";
   const r = value as TaskRecord;
   if (r.format !== id.format) return `results format ${JSON.stringify(r.format)}, not ${id.format}`;
-  if (r.run !== id.run || r.scenario !== id.scenario || r.seed !== id.seed) return "a record of another run (scenario, seed or definition differ)";
+  if (r.run !== id.run || r.scenario !== id.scenario || r.seed !== id.seed)
+    return "a record of another run (scenario, seed or definition differ)";
   if (!Number.isInteger(r.task) || !tasks.has(r.task)) return `task ${JSON.stringify(r.task)} is not a task of this run`;
   const task = tasks.get(r.task)!;
   if (r.markets !== task.markets) return `task ${r.task}: ${JSON.stringify(r.markets)} markets recorded, the task has ${task.markets}`;
   if (r.moments !== null && !isMoments(r.moments)) return `task ${r.task}: malformed moments`;
-  if (typeof r.checksum !== "string" || checksumOf({ format: r.format, run: r.run, scenario: r.scenario, seed: r.seed, task: r.task, markets: r.markets, moments: r.moments }) !== r.checksum) {
+  if (
+    typeof r.checksum !== "string" ||
+    checksumOf({
+      format: r.format,
+      run: r.run,
+      scenario: r.scenario,
+      seed: r.seed,
+      task: r.task,
+      markets: r.markets,
+      moments: r.moments,
+    }) !== r.checksum
+  ) {
     return `task ${r.task}: checksum mismatch (the record was changed after it was written)`;
   }
   const head = taskHead(task);
   const simulates = head.status === "ok" && task.mechanism !== "theory" && task.markets > 0;
   if (!simulates) return r.moments === null ? head : `task ${r.task}: moments recorded for a task that simulates nothing`;
   if (r.moments === null) return `task ${r.task}: no moments recorded for a task that simulates ${task.markets} markets`;
-  if (r.moments.moments.length !== Object.keys(head.labels ?? {}).length) return `task ${r.task}: moments of ${r.moments.moments.length} quantities, the task reports ${Object.keys(head.labels ?? {}).length}`;
-  if (r.moments.moments.some((q) => q.markets !== task.markets)) return `task ${r.task}: moments of ${r.moments.moments[0]?.markets} markets, the task has ${task.markets}`;
+  if (r.moments.moments.length !== Object.keys(head.labels ?? {}).length)
+    return `task ${r.task}: moments of ${r.moments.moments.length} quantities, the task reports ${Object.keys(head.labels ?? {}).length}`;
+  if (r.moments.moments.some((q) => q.markets !== task.markets))
+    return `task ${r.task}: moments of ${r.moments.moments[0]?.markets} markets, the task has ${task.markets}`;
   try {
     return finishTask(task, head, [r.moments]);
   } catch (error) {

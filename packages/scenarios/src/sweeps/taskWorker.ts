@@ -16,7 +16,8 @@ function run(unit: WorkUnit): UnitOutcome {
   try {
     return { kind: "chunks", first, end, head, moments: runTaskChunks(unit.task, first, end) };
   } catch (error) {
-    const e = error instanceof Error ? { message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { message: String(error) };
+    const e =
+      error instanceof Error ? { message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { message: String(error) };
     return { kind: "chunks", first, end, head, moments: null, error: e };
   }
 }

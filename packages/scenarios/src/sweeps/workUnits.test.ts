@@ -10,7 +10,15 @@ import { SweepSchedule, type WorkUnit } from "./workUnits.ts";
 describe("guided units of a sweep", () => {
   // 6 splittable tasks of 5.5 chunks (N = 2 has no plain double auction) and a theory-only one.
   const tasks = scenarioTasks(
-    parseScenario({ id: "units", sweep: { traders: [2, 5] }, mechanisms: ["optimal", "first-best", "double-auction"], markets: 5 * CHUNK_MARKETS + CHUNK_MARKETS / 2 }, "test"),
+    parseScenario(
+      {
+        id: "units",
+        sweep: { traders: [2, 5] },
+        mechanisms: ["optimal", "first-best", "double-auction"],
+        markets: 5 * CHUNK_MARKETS + CHUNK_MARKETS / 2,
+      },
+      "test",
+    ),
   );
   const theoryOnly = scenarioTasks(parseScenario({ id: "dyn", model: "dynamic" }, "test"))[0]!;
   const all = [...tasks, { ...theoryOnly, index: tasks.length }];

@@ -37,7 +37,15 @@ export function workerBundle(): string {
   }
   const dir = writableDirectory(projectCache) ?? privateTemporaryDirectory(true)!;
   const path = join(dir, name);
-  const out = buildSync({ entryPoints: [entry], bundle: true, platform: "node", format: "cjs", target: "node20", write: false, logLevel: "silent" });
+  const out = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
   // Write under a unique name, then rename: concurrent runs (other processes, other hosts sharing
   // the checkout) never see half a file.
   const partial = `${path}.${randomUUID()}.tmp`;
@@ -57,7 +65,8 @@ function hashSources(dir: string, prefix: string, key: ReturnType<typeof createH
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (entry.name.startsWith(".")) continue;
     if (entry.isDirectory()) hashSources(join(dir, entry.name), `${prefix}${entry.name}/`, key);
-    else if (entry.isFile() && /\.(ts|json)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) hashFile(join(dir, entry.name), `${prefix}${entry.name}`, key);
+    else if (entry.isFile() && /\.(ts|json)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name))
+      hashFile(join(dir, entry.name), `${prefix}${entry.name}`, key);
   }
 }
 
@@ -90,7 +99,10 @@ function privateTemporaryDirectory(create: boolean): string | undefined {
   const stat = lstatSync(dir);
   // Ownership and modes are POSIX notions: on Windows the temporary directory is per user already.
   const unsafe = !stat.isDirectory() || (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0));
-  if (unsafe) throw new Error(`${dir} is not a private directory of this user (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}); remove it`);
+  if (unsafe)
+    throw new Error(
+      `${dir} is not a private directory of this user (owner ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}); remove it`,
+    );
   return dir;
 }
 

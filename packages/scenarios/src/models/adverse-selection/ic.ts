@@ -1,5 +1,5 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
-import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule, noFee } from "@optex/engine";
+import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule } from "@optex/engine";
 import { type AdverseSelectionFeeEnvironment, buildFee, prop5Fee } from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
@@ -27,14 +27,16 @@ const U_MIN = 5e-4;
  * without the psi(S) q term, i.e. Proposition 3's fee on effective types) or prop5-none (no fee).
  */
 export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: string): IcEnvironment<Type[]> {
-  if (fee !== "prop5" && fee !== "prop5-no-psi" && fee !== "prop5-none") throw new Error(`fee "${fee}" is not an adverse-selection fee; expected prop5, prop5-no-psi or prop5-none`);
+  if (fee !== "prop5" && fee !== "prop5-no-psi" && fee !== "prop5-none")
+    throw new Error(`fee "${fee}" is not an adverse-selection fee; expected prop5, prop5-no-psi or prop5-none`);
   const f = prop5Fee(p);
   const schedule: FeeSchedule = buildFee(fee, { model: "adverse-selection", env: p }).schedule!;
   const othersSignal = othersSignalFromIntercept((S) => f.othersSignal(S));
   // The agents' bidder, written from Theorem 3's v alone (not the fee module's own bid).
   const bidder = effectiveTypeBidder(f.mechanism, p.kappa);
   const N = p.traders;
-  const bidOf = (endowment: number, signal: number, trader: number): DemandSchedule => bidder.bid({ endowment, signal }, { trader, traders: N, assets: 1, round: 0 })[0]!;
+  const bidOf = (endowment: number, signal: number, trader: number): DemandSchedule =>
+    bidder.bid({ endowment, signal }, { trader, traders: N, assets: 1, round: 0 })[0]!;
   const endowmentLaw = normal(p.muE, p.sigmaE);
   const signalLaw = normal(0, Math.max(p.sigmaZeta, 1e-300));
   const o = f.mechanism;
@@ -46,10 +48,16 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
     at(0.5 * (o.tA + o.tB), "trader 0 in the middle of the flat region"),
     at(o.tA - st, "trader 0 one sd below the flat region"),
     at(o.tB + st, "trader 0 one sd above the flat region"),
-    { trader: 0, label: "trader 0 with a high signal, t in the flat region", type: [kappa * (0.5 * (o.tA + o.tB) + p.sigmaZeta), p.sigmaZeta] },
+    {
+      trader: 0,
+      label: "trader 0 with a high signal, t in the flat region",
+      type: [kappa * (0.5 * (o.tA + o.tB) + p.sigmaZeta), p.sigmaZeta],
+    },
   ];
   const scale = (p.sigmaE ** 2 + kappa ** 2 * p.sigmaZeta ** 2) / kappa;
-  const typeArbitrary = fc.tuple(uniformReal(U_MIN, 1 - U_MIN), uniformReal(U_MIN, 1 - U_MIN)).map(([u, w]): Type => [endowmentLaw.quantile(u), p.sigmaZeta > 0 ? signalLaw.quantile(w) : 0]);
+  const typeArbitrary = fc
+    .tuple(uniformReal(U_MIN, 1 - U_MIN), uniformReal(U_MIN, 1 - U_MIN))
+    .map(([u, w]): Type => [endowmentLaw.quantile(u), p.sigmaZeta > 0 ? signalLaw.quantile(w) : 0]);
   return {
     model: "adverse-selection",
     fee,
@@ -70,7 +78,8 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
               const q = new Float64Array(N);
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
-                for (let j = 0; j < N; j++) book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0, j));
+                for (let j = 0; j < N; j++)
+                  book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0, j));
                 const price = clearLinearBook(book, q);
                 let total = 0;
                 for (let j = 0; j < N; j++) total += price * q[j]! + schedule.fee(j, q[j]!, price);
@@ -122,7 +131,15 @@ function adverseSelectionMarket(
 ): IcMarket {
   const N = types.length;
   const bids = types.map(([e, z], i) => bidOf(e, z, i));
-  const problemOf = (i: number) => ({ endowment: types[i]![0], signal: types[i]![1], kappa, others: bids.filter((_, j) => j !== i), fee, trader: i, othersSignal });
+  const problemOf = (i: number) => ({
+    endowment: types[i]![0],
+    signal: types[i]![1],
+    kappa,
+    others: bids.filter((_, j) => j !== i),
+    fee,
+    trader: i,
+    othersSignal,
+  });
   return {
     traders: N,
     regret: (i) => {

@@ -12,7 +12,10 @@ import { parameterSpecs as P } from "../parameters.ts";
  * Theorem 3's optimal mechanism at alpha, the first best (alpha = 0) and the plain auction's SLE,
  * on equally spaced quantile levels of t (0.5% to 99.5%). Independent signals only (rho = 0).
  */
-function adverseSelectionInterimCurves(p: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; alpha: number }, points: number): InterimCurve[] {
+function adverseSelectionInterimCurves(
+  p: { traders: number; kappa: number; muE: number; sigmaE: number; sigmaZeta: number; alpha: number },
+  points: number,
+): InterimCurve[] {
   const env = { traders: p.traders, kappa: p.kappa, muE: p.muE, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta };
   const lawOfT = normal(p.muE / p.kappa, Math.sqrt(p.sigmaE ** 2 / p.kappa ** 2 + p.sigmaZeta ** 2));
   const x = Array.from({ length: points }, (_, k) => lawOfT.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
@@ -23,7 +26,10 @@ function adverseSelectionInterimCurves(p: { traders: number; kappa: number; muE:
     allocation: x.map((t) => rules.interimAllocation(t)),
     transfer: x.map((t) => rules.interimTransfer(t)),
   });
-  const curves = [curve("optimal", optimalAdverseSelection({ ...env, alpha: p.alpha })), curve("first-best", optimalAdverseSelection({ ...env, alpha: 0 }))];
+  const curves = [
+    curve("optimal", optimalAdverseSelection({ ...env, alpha: p.alpha })),
+    curve("first-best", optimalAdverseSelection({ ...env, alpha: 0 })),
+  ];
   if (adverseSelectionSle({ ...env, rho: 0 }).exists) curves.push(curve("double-auction", sleInterimRules({ ...env, rho: 0 })));
   return curves;
 }
@@ -64,19 +70,40 @@ export const adverseSelectionModel: ModelDefinition = {
       );
       return { json: report, text: adverseSelectionLawsTable(report) };
     }
-    const report = adverseSelectionReport({ ...base, sigmaE: num(p, "sigmaE"), sigmaZeta: num(p, "sigmaZeta"), rho: num(p, "rho"), muE: num(p, "muE") }, frontier);
+    const report = adverseSelectionReport(
+      { ...base, sigmaE: num(p, "sigmaE"), sigmaZeta: num(p, "sigmaZeta"), rho: num(p, "rho"), muE: num(p, "muE") },
+      frontier,
+    );
     return { json: report, text: adverseSelectionTable(report) };
   },
   mechanisms: adverseSelectionMechanisms,
   simulations(p, mechanisms) {
     if (p.endowmentDist !== undefined || p.signalDist !== undefined) {
-      throw new InputError("the markets of --endowment-dist and --signal-dist are not simulated yet: the simulation draws Gaussian endowments and signals (use --sigma-e, --sigma-zeta, --mu-e)");
+      throw new InputError(
+        "the markets of --endowment-dist and --signal-dist are not simulated yet: the simulation draws Gaussian endowments and signals (use --sigma-e, --sigma-zeta, --mu-e)",
+      );
     }
-    const params = { traders: num(p, "traders"), kappa: num(p, "kappa"), muE: num(p, "muE"), sigmaE: num(p, "sigmaE"), sigmaZeta: num(p, "sigmaZeta"), rho: num(p, "rho"), alpha: num(p, "alpha") };
+    const params = {
+      traders: num(p, "traders"),
+      kappa: num(p, "kappa"),
+      muE: num(p, "muE"),
+      sigmaE: num(p, "sigmaE"),
+      sigmaZeta: num(p, "sigmaZeta"),
+      rho: num(p, "rho"),
+      alpha: num(p, "alpha"),
+    };
     return adverseSelectionSimulations(params, mechanisms);
   },
   taskValues(p, interimPoints) {
-    const env = { traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), sigmaZeta: num(p, "sigmaZeta"), rho: num(p, "rho"), muE: num(p, "muE"), alpha: num(p, "alpha") };
+    const env = {
+      traders: num(p, "traders"),
+      kappa: num(p, "kappa"),
+      sigmaE: num(p, "sigmaE"),
+      sigmaZeta: num(p, "sigmaZeta"),
+      rho: num(p, "rho"),
+      muE: num(p, "muE"),
+      alpha: num(p, "alpha"),
+    };
     const r = adverseSelectionReport(env);
     const da = r.doubleAuction;
     const curves = interimPoints > 0 && env.rho === 0 ? adverseSelectionInterimCurves(env, interimPoints) : undefined;
@@ -101,7 +128,14 @@ export const adverseSelectionModel: ModelDefinition = {
     defaultFee: "prop5",
     environment: (p, fee) =>
       adverseSelectionIcEnvironment(
-        { traders: num(p, "traders"), kappa: num(p, "kappa"), muE: num(p, "muE"), sigmaE: num(p, "sigmaE"), sigmaZeta: num(p, "sigmaZeta"), alpha: num(p, "alpha") },
+        {
+          traders: num(p, "traders"),
+          kappa: num(p, "kappa"),
+          muE: num(p, "muE"),
+          sigmaE: num(p, "sigmaE"),
+          sigmaZeta: num(p, "sigmaZeta"),
+          alpha: num(p, "alpha"),
+        },
         fee,
       ) as never,
   },

@@ -1,4 +1,13 @@
-import { adverseSelectionSle, type Distribution, effectiveTypeMechanism, gaussianRobustMechanism, TheoryError, optimalAdverseSelection, robustAllocationHoldingCost, sleExistenceThreshold } from "@optex/theory";
+import {
+  adverseSelectionSle,
+  type Distribution,
+  effectiveTypeMechanism,
+  gaussianRobustMechanism,
+  TheoryError,
+  optimalAdverseSelection,
+  robustAllocationHoldingCost,
+  sleExistenceThreshold,
+} from "@optex/theory";
 
 /** What `optex theory --model adverse-selection --json` prints. */
 export interface AdverseSelectionReport {
@@ -70,7 +79,8 @@ export function adverseSelectionReport(
       existenceThreshold,
       robust,
       optimal: null,
-      optimalReason: "Theorem 3 is stated for independent signals (rho = 0, the worst case of Theorem 2); correlated signals would allow Cremer-McLean mechanisms",
+      optimalReason:
+        "Theorem 3 is stated for independent signals (rho = 0, the worst case of Theorem 2); correlated signals would allow Cremer-McLean mechanisms",
     };
   }
   let o: ReturnType<typeof optimalAdverseSelection>;
@@ -117,7 +127,8 @@ export function adverseSelectionLawsReport(
   p: { traders: number; kappa: number; alpha: number; endowment: Distribution; signal: Distribution },
   frontierAlphas?: readonly number[],
 ): AdverseSelectionLawsReport {
-  const solve = (alpha: number) => effectiveTypeMechanism({ endowment: p.endowment, signal: p.signal, kappa: p.kappa, traders: p.traders, alpha });
+  const solve = (alpha: number) =>
+    effectiveTypeMechanism({ endowment: p.endowment, signal: p.signal, kappa: p.kappa, traders: p.traders, alpha });
   const o = solve(p.alpha);
   const frontier = frontierAlphas?.map((alpha) => {
     const f = solve(alpha);
@@ -137,6 +148,20 @@ export function adverseSelectionLawsReport(
   };
 }
 
-function optimalFields(o: { tA: number; tB: number; meanVirtualType: number; revenuePerTrader: number; holdingCostPerTrader: number; utilityGainPerTrader: number }): NonNullable<AdverseSelectionReport["optimal"]> {
-  return { tA: o.tA, tB: o.tB, meanVirtualType: o.meanVirtualType, revenuePerTrader: o.revenuePerTrader, holdingCostPerTrader: o.holdingCostPerTrader, utilityGainPerTrader: o.utilityGainPerTrader };
+function optimalFields(o: {
+  tA: number;
+  tB: number;
+  meanVirtualType: number;
+  revenuePerTrader: number;
+  holdingCostPerTrader: number;
+  utilityGainPerTrader: number;
+}): NonNullable<AdverseSelectionReport["optimal"]> {
+  return {
+    tA: o.tA,
+    tB: o.tB,
+    meanVirtualType: o.meanVirtualType,
+    revenuePerTrader: o.revenuePerTrader,
+    holdingCostPerTrader: o.holdingCostPerTrader,
+    utilityGainPerTrader: o.utilityGainPerTrader,
+  };
 }

@@ -7,7 +7,15 @@ import { type MarketSimulation, runSimulation, type SimulationResult } from "../
 import { type AdverseSelectionSimulationParams, adverseSelectionSimulations } from "./simulation.ts";
 
 const independent: AdverseSelectionSimulationParams = { traders: 5, kappa: 1, muE: 0.2, sigmaE: 1, sigmaZeta: 0.5, rho: 0, alpha: 0.5 };
-const correlated: AdverseSelectionSimulationParams = { traders: 4, kappa: 1.5, muE: -0.3, sigmaE: 1.2, sigmaZeta: 0.4, rho: 0.4, alpha: 0.3 };
+const correlated: AdverseSelectionSimulationParams = {
+  traders: 4,
+  kappa: 1.5,
+  muE: -0.3,
+  sigmaE: 1.2,
+  sigmaZeta: 0.4,
+  rho: 0.4,
+  alpha: 0.3,
+};
 const manyTraders: AdverseSelectionSimulationParams = { traders: 8, kappa: 0.7, muE: 0, sigmaE: 0.8, sigmaZeta: 0.6, rho: 0, alpha: 0.9 };
 
 interface Check {
@@ -25,7 +33,10 @@ function checksOf(sim: MarketSimulation, result: SimulationResult): Check[] {
     const est = result.simulated[key]!;
     const distance = Math.max(0, Math.abs(est.mean - theory) - (sim.rounding?.[key] ?? 0));
     const z = est.standardError! > 0 ? distance / est.standardError! : distance > 0 ? Infinity : 0;
-    return { label: `${result.mechanism}/${result.fee} ${key}: simulated ${est.mean} +- ${est.standardError}, theory ${theory}`, pValue: 2 * std.survival(z) };
+    return {
+      label: `${result.mechanism}/${result.fee} ${key}: simulated ${est.mean} +- ${est.standardError}, theory ${theory}`,
+      pValue: 2 * std.survival(z),
+    };
   });
 }
 
@@ -120,7 +131,10 @@ describe("adverse selection (Section 5) as markets", () => {
     expect(sims.map((s) => s.mechanism)).toEqual(["optimal", "double-auction", "robust"]);
     for (const sim of sims) for (const q of sim.quantities) expect(q.label).toMatch(/per trader|total|per market/);
     expect(sims.find((s) => s.mechanism === "robust")!.note).toMatch(/direct mechanism/);
-    expect(sims.find((s) => s.mechanism === "double-auction")!.theory.priceInformativeness).toBeCloseTo(independent.traders * 0.25 * 0.8, 12);
+    expect(sims.find((s) => s.mechanism === "double-auction")!.theory.priceInformativeness).toBeCloseTo(
+      independent.traders * 0.25 * 0.8,
+      12,
+    );
   });
 
   test("mechanisms that do not exist for the parameters: one-line InputError; omitted, only those that exist", () => {

@@ -57,7 +57,10 @@ const optimalQuantities: readonly QuantitySpec[] = [
 const doubleAuctionQuantities: readonly QuantitySpec[] = [
   { key: "totalHoldingCost", label: "holding cost, total over traders: sum_i (e_i + X_i)^2 / (2 kappa)" },
   { key: "totalRevenue", label: "revenue, total over traders (no fee: 0)" },
-  { key: "priceInformativeness", label: "price informativeness E[Var(S | p)], S = sum of signals, per market (Corollary 3.2; lower = more informative)" },
+  {
+    key: "priceInformativeness",
+    label: "price informativeness E[Var(S | p)], S = sum of signals, per market (Corollary 3.2; lower = more informative)",
+  },
 ];
 
 const robustQuantities: readonly QuantitySpec[] = [
@@ -170,7 +173,13 @@ class SignalMarket {
   cleared = false;
   readonly run: (endowments: Float64Array, signals: Float64Array) => void;
 
-  constructor(traders: number, strategy: AdverseSelectionStrategy, fee: MarketFee, schedule: FeeSchedule, path: AdverseSelectionMarketPath) {
+  constructor(
+    traders: number,
+    strategy: AdverseSelectionStrategy,
+    fee: MarketFee,
+    schedule: FeeSchedule,
+    path: AdverseSelectionMarketPath,
+  ) {
     const q = (this.q = new Float64Array(traders));
     const transfers = (this.transfers = new Float64Array(traders));
     if (path === "general") {
@@ -244,7 +253,10 @@ function roundingOf(p: AdverseSelectionSimulationParams, quantities: readonly Qu
 
 /** The fee environment of Proposition 5 (independent signals: rho is not part of it). */
 function feeEnvironment(p: AdverseSelectionSimulationParams) {
-  return { model: "adverse-selection" as const, env: { traders: p.traders, kappa: p.kappa, muE: p.muE, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta, alpha: p.alpha } };
+  return {
+    model: "adverse-selection" as const,
+    env: { traders: p.traders, kappa: p.kappa, muE: p.muE, sigmaE: p.sigmaE, sigmaZeta: p.sigmaZeta, alpha: p.alpha },
+  };
 }
 
 /**
@@ -255,7 +267,12 @@ function feeEnvironment(p: AdverseSelectionSimulationParams) {
  * alpha/w (optimalAdverseSelection), so X_i = -k (v_1(z_i) - mean_j v_1(z_j)) is k times the basic
  * model's optimal allocation for N(0, 1) endowments, and E|X_i| is k times that model's trade volume.
  */
-function optimalSimulation(p: AdverseSelectionSimulationParams, report: AdverseSelectionReport, path: AdverseSelectionMarketPath, feeId: string): MarketSimulation {
+function optimalSimulation(
+  p: AdverseSelectionSimulationParams,
+  report: AdverseSelectionReport,
+  path: AdverseSelectionMarketPath,
+  feeId: string,
+): MarketSimulation {
   if (p.rho !== 0) throw new InputError(`optimal: Theorem 3 is stated for independent signals (rho = 0), got rho = ${p.rho}`);
   if (report.optimal === null) throw new InputError(`optimal: ${report.optimalReason ?? "Theorem 3's mechanism does not exist here"}`);
   let info: ReturnType<typeof feeModule>;
@@ -265,14 +282,17 @@ function optimalSimulation(p: AdverseSelectionSimulationParams, report: AdverseS
     throw new InputError(`optimal: ${(error as Error).message}`);
   }
   if (info.model !== "adverse-selection" || info.strategy !== "truthful-effective-type") {
-    throw new InputError(`optimal: fee "${feeId}" is not an adverse-selection fee for truthful effective-type bids; use prop5, prop5-no-psi or prop5-none`);
+    throw new InputError(
+      `optimal: fee "${feeId}" is not an adverse-selection fee for truthful effective-type bids; use prop5, prop5-no-psi or prop5-none`,
+    );
   }
   const { traders: N, kappa } = p;
   const mechanism = theoryOf(() => optimalAdverseSelection(p));
   const w = mechanism.endowmentWeight;
   const st = Math.sqrt((p.sigmaE * p.sigmaE) / (kappa * kappa) + p.sigmaZeta * p.sigmaZeta);
   const unit = theoryOf(() => solveVirtualTypeWithWeight(normal(0, 1), p.alpha / w));
-  const tradeVolumePerTrader = kappa * st * w * optimalMechanismOutcome(basicEnvironment({ dist: normal(0, 1), kappa, traders: N }), unit).tradeVolumePerTrader;
+  const tradeVolumePerTrader =
+    kappa * st * w * optimalMechanismOutcome(basicEnvironment({ dist: normal(0, 1), kappa, traders: N }), unit).tradeVolumePerTrader;
   const built = buildFee(feeId, feeEnvironment(p));
   const strategy = effectiveTypeBidder(mechanism, kappa);
   const draws = new TypeDraws(p);
@@ -331,7 +351,11 @@ function optimalSimulation(p: AdverseSelectionSimulationParams, report: AdverseS
  * No registered fee id names "plain auction, Theorem 2's bidders" for this model: the no-fee module
  * prop5-none is charged (its registered strategy is truthful effective-type bidding, not this one).
  */
-function doubleAuctionSimulation(p: AdverseSelectionSimulationParams, report: AdverseSelectionReport, path: AdverseSelectionMarketPath): MarketSimulation {
+function doubleAuctionSimulation(
+  p: AdverseSelectionSimulationParams,
+  report: AdverseSelectionReport,
+  path: AdverseSelectionMarketPath,
+): MarketSimulation {
   const da = report.doubleAuction;
   if (!da.exists || da.totalHoldingCost === null) throw new InputError(`double-auction: ${da.reason ?? "no symmetric linear equilibrium"}`);
   const { traders: N, kappa, muE } = p;
@@ -389,7 +413,11 @@ function doubleAuctionSimulation(p: AdverseSelectionSimulationParams, report: Ad
  * "general" calls the mechanism's allocation and transfers on the reports; "fast" evaluates the same
  * rule from its v and tau without allocating, X_i = (1/N) sum_j v(m_j) - v(m_i), T_i = tau(m_i) - X_i^2/(2 kappa).
  */
-function robustSimulation(p: AdverseSelectionSimulationParams, report: AdverseSelectionReport, path: AdverseSelectionMarketPath): MarketSimulation {
+function robustSimulation(
+  p: AdverseSelectionSimulationParams,
+  report: AdverseSelectionReport,
+  path: AdverseSelectionMarketPath,
+): MarketSimulation {
   const { traders: N, kappa } = p;
   const robust = theoryOf(() => gaussianRobustMechanism(p));
   const draws = new TypeDraws(p);

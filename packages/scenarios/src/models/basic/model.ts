@@ -8,7 +8,12 @@ import { basicMechanism, type BasicMechanismId, basicMechanisms, basicSimulation
 
 /** The basic model's environment from a parameter point. */
 export function basicEnvironmentOf(p: ParameterPoint): BasicEnvironment {
-  return basicEnvironment({ dist: parseDistribution(str(p, "dist")), kappa: num(p, "kappa"), traders: num(p, "traders"), muPi: num(p, "muPi") });
+  return basicEnvironment({
+    dist: parseDistribution(str(p, "dist")),
+    kappa: num(p, "kappa"),
+    traders: num(p, "traders"),
+    muPi: num(p, "muPi"),
+  });
 }
 
 /** Sections 3-4: N traders with iid private endowments, Theorem 1 and the Proposition 3 fee. */
@@ -41,10 +46,26 @@ export const basicModel: ModelDefinition = {
     const theory = basicMechanism(mechanism as BasicMechanismId, env, num(p, "alpha")).theory;
     // Equally spaced quantile levels of the law (its 0.5% to 99.5%).
     const x = Array.from({ length: points }, (_, k) => env.dist.quantile(0.005 + (0.99 * k) / Math.max(1, points - 1)));
-    return { series: mechanism, variable: "endowment e", x, allocation: x.map((e) => theory.interimAllocation(e)), transfer: x.map((e) => theory.interimTransfer(e)) };
+    return {
+      series: mechanism,
+      variable: "endowment e",
+      x,
+      allocation: x.map((e) => theory.interimAllocation(e)),
+      transfer: x.map((e) => theory.interimTransfer(e)),
+    };
   },
   ic: {
     defaultFee: "prop3",
-    environment: (p, fee) => basicIcEnvironment({ dist: parseDistribution(str(p, "dist")), traders: num(p, "traders"), kappa: num(p, "kappa"), alpha: num(p, "alpha"), muPi: num(p, "muPi") }, fee) as never,
+    environment: (p, fee) =>
+      basicIcEnvironment(
+        {
+          dist: parseDistribution(str(p, "dist")),
+          traders: num(p, "traders"),
+          kappa: num(p, "kappa"),
+          alpha: num(p, "alpha"),
+          muPi: num(p, "muPi"),
+        },
+        fee,
+      ) as never,
   },
 };

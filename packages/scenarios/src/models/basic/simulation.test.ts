@@ -4,7 +4,14 @@ import { describe, expect, test } from "vitest";
 import { basicMechanism, basicMechanisms, basicSimulation } from "./simulation.ts";
 
 /** The largest |fast - general| over every market and quantity, relative to max(1, |general|). */
-function largestDifference(dist: string, traders: number, kappa: number, muPi: number, mechanism: (typeof basicMechanisms)[number], markets: number): number {
+function largestDifference(
+  dist: string,
+  traders: number,
+  kappa: number,
+  muPi: number,
+  mechanism: (typeof basicMechanisms)[number],
+  markets: number,
+): number {
   const env = basicEnvironment({ dist: parseDistribution(dist), kappa, traders, muPi });
   const m = basicMechanism(mechanism, env, 0.6);
   const fast = basicSimulation(env, m, "fast");
@@ -16,7 +23,8 @@ function largestDifference(dist: string, traders: number, kappa: number, muPi: n
   const db = general.runMarkets(seedrandom.alea("paths"), markets, b);
   expect(da.noTradeMarkets).toBe(db.noTradeMarkets);
   let worst = 0;
-  for (let q = 0; q < 4; q++) for (let k = 0; k < markets; k++) worst = Math.max(worst, Math.abs(a[q]![k]! - b[q]![k]!) / Math.max(1, Math.abs(b[q]![k]!)));
+  for (let q = 0; q < 4; q++)
+    for (let k = 0; k < markets; k++) worst = Math.max(worst, Math.abs(a[q]![k]! - b[q]![k]!) / Math.max(1, Math.abs(b[q]![k]!)));
   return worst;
 }
 
@@ -26,7 +34,8 @@ describe("basic model: the batch fast path and the general path (schedules -> cl
     ["normal:0.3,1.2", 5, 2.5, -0.4],
     ["exponential:1.5", 4, 0.7, 1.2],
   ] as const)("%s, N = %i, kappa = %f, mu_pi = %f: every market's four quantities to 1e-12", (dist, traders, kappa, muPi) => {
-    for (const mechanism of basicMechanisms) expect(largestDifference(dist, traders, kappa, muPi, mechanism, 2000)).toBeLessThanOrEqual(1e-12);
+    for (const mechanism of basicMechanisms)
+      expect(largestDifference(dist, traders, kappa, muPi, mechanism, 2000)).toBeLessThanOrEqual(1e-12);
   });
 
   test("the comparison can fail: a general path on another stream differs", () => {

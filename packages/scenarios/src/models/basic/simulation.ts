@@ -1,7 +1,14 @@
 import { type LinearStrategy, sleBidder, truthfulBidder } from "@optex/agents";
 import { type FeeSchedule, perAssetFee, runMarket } from "@optex/engine";
 import { buildFee } from "@optex/fees";
-import { type BasicEnvironment, doubleAuctionOutcome, type MechanismOutcome, optimalMechanismOutcome, solveVirtualType, symmetricLinearEquilibrium } from "@optex/theory";
+import {
+  type BasicEnvironment,
+  doubleAuctionOutcome,
+  type MechanismOutcome,
+  optimalMechanismOutcome,
+  solveVirtualType,
+  symmetricLinearEquilibrium,
+} from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 import { quantityNames, runBasicMarkets } from "../../monteCarlo.ts";

@@ -72,7 +72,9 @@ export interface AuctionDesign {
 
 /** Sigma = sigma_pi^2 [(1 - r) I + r 1 1^T] for k assets. */
 export function equicorrelatedCovariance(assets: number, sigmaPi: number, correlation: number): number[][] {
-  return Array.from({ length: assets }, (_, a) => Array.from({ length: assets }, (_, b) => sigmaPi * sigmaPi * (a === b ? 1 : correlation)));
+  return Array.from({ length: assets }, (_, a) =>
+    Array.from({ length: assets }, (_, b) => sigmaPi * sigmaPi * (a === b ? 1 : correlation)),
+  );
 }
 
 /**
@@ -80,7 +82,11 @@ export function equicorrelatedCovariance(assets: number, sigmaPi: number, correl
  * case: one first-best Proposition 3 fee per auction for the auctioned variances). Throws TheoryError
  * when Sigma is not symmetric positive definite, Error for a fee of another model.
  */
-export function auctionDesign(env: CorrelatedAssetsEnvironment, securities: AuctionedSecurities, feeId: CorrelatedAssetsFee): AuctionDesign {
+export function auctionDesign(
+  env: CorrelatedAssetsEnvironment,
+  securities: AuctionedSecurities,
+  feeId: CorrelatedAssetsFee,
+): AuctionDesign {
   const k = env.covariance.length;
   // Validates Sigma (symmetric positive definite) in both designs.
   const { Q, variances: lambda } = decorrelate(env.covariance);
@@ -155,7 +161,8 @@ function truthfulAuctionsStrategy(weights: Float64Array, capacities: readonly nu
       },
     },
     bid: (e: readonly number[], market: MarketView): readonly DemandSchedule[] => {
-      if (e.length !== k || market.assets !== k) throw new RangeError(`a trader of ${e.length} assets cannot bid in ${market.assets} auctions of ${k} securities`);
+      if (e.length !== k || market.assets !== k)
+        throw new RangeError(`a trader of ${e.length} assets cannot bid in ${market.assets} auctions of ${k} securities`);
       return Array.from({ length: k }, (_, a) => linearSchedule(interceptOf(e, 0, a), slopes[a]!));
     },
   };

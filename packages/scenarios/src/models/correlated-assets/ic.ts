@@ -1,5 +1,12 @@
 import { multiAssetUtilityGain } from "@optex/agents";
-import { type DemandSchedule, linearSchedule, type MarketSettlement, piecewiseLinearSchedule, runMarket, type Strategy } from "@optex/engine";
+import {
+  type DemandSchedule,
+  linearSchedule,
+  type MarketSettlement,
+  piecewiseLinearSchedule,
+  runMarket,
+  type Strategy,
+} from "@optex/engine";
 import { nelderMead } from "@optex/numerics";
 import { basicEnvironment, normal, optimalMechanismOutcome, solveVirtualType } from "@optex/theory";
 import fc from "fast-check";
@@ -40,7 +47,8 @@ const U_MIN = 5e-4;
  * Throws TheoryError for a covariance that is not symmetric positive definite, Error for another model's fee.
  */
 export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, fee: string): IcEnvironment<number[][]> {
-  if (!(correlatedAssetsFees as readonly string[]).includes(fee)) throw new Error(`fee "${fee}" is not a correlated-assets fee; expected ${correlatedAssetsFees.join(" or ")}`);
+  if (!(correlatedAssetsFees as readonly string[]).includes(fee))
+    throw new Error(`fee "${fee}" is not a correlated-assets fee; expected ${correlatedAssetsFees.join(" or ")}`);
   const securities = params.securities ?? "derivatives";
   const env = { traders: params.traders, kappa: params.kappa, sigmaE: params.sigmaE, covariance: params.covariance };
   const design = auctionDesign(env, securities, fee as CorrelatedAssetsFee);
@@ -51,7 +59,8 @@ export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, 
   const scale = design.regretScale * k;
   const sigmaRows = params.covariance;
   const muPi = new Array<number>(k).fill(0);
-  const gainOf = (e: readonly number[], s: MarketSettlement, i: number) => multiAssetUtilityGain(e, assetTrades(design, s.trades[i]!), s.transfers[i]!, params.kappa, sigmaRows, muPi);
+  const gainOf = (e: readonly number[], s: MarketSettlement, i: number) =>
+    multiAssetUtilityGain(e, assetTrades(design, s.trades[i]!), s.transfers[i]!, params.kappa, sigmaRows, muPi);
   const truthful = (endowments: readonly (readonly number[])[]) => runMarket(endowments, design.strategy, design.fee.fee, k);
 
   // Participation: the mean endowment (where it binds), and types along an asset and along the first security.
@@ -64,7 +73,13 @@ export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, 
   const theoryRevenue = () => {
     if (securities === "derivatives") return N * correlatedAssetsReport(env).revenuePerTrader;
     const vt = solveVirtualType(law, 0);
-    return N * design.capacities.reduce((s, capacity) => s + optimalMechanismOutcome(basicEnvironment({ dist: law, kappa: capacity, traders: N }), vt).revenuePerTrader, 0);
+    return (
+      N *
+      design.capacities.reduce(
+        (s, capacity) => s + optimalMechanismOutcome(basicEnvironment({ dist: law, kappa: capacity, traders: N }), vt).revenuePerTrader,
+        0,
+      )
+    );
   };
   return {
     model: "correlated-assets",
@@ -72,7 +87,13 @@ export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, 
     strategy: design.strategy.id,
     parameters: { ...params, securities },
     scale,
-    types: fc.array(fc.array(uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)), { minLength: k, maxLength: k }), { minLength: N, maxLength: N }),
+    types: fc.array(
+      fc.array(
+        uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)),
+        { minLength: k, maxLength: k },
+      ),
+      { minLength: N, maxLength: N },
+    ),
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => correlatedAssetsMarket(design, endowments, scale),
     participationPoints: points,
@@ -82,7 +103,8 @@ export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, 
             theory: theoryRevenue(),
             simulate: (uniform: () => number, samples: number) => {
               const revenues = new Float64Array(samples);
-              for (let m = 0; m < samples; m++) revenues[m] = truthful(Array.from({ length: N }, () => Array.from({ length: k }, () => law.sample(uniform)))).revenue;
+              for (let m = 0; m < samples; m++)
+                revenues[m] = truthful(Array.from({ length: N }, () => Array.from({ length: k }, () => law.sample(uniform)))).revenue;
               return revenues;
             },
           },
@@ -92,7 +114,9 @@ export function correlatedAssetsIcEnvironment(params: CorrelatedAssetsIcParams, 
       const pt = point as Point;
       const gains = new Float64Array(samples);
       for (let m = 0; m < samples; m++) {
-        const e = Array.from({ length: N }, (_, j) => (j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform))));
+        const e = Array.from({ length: N }, (_, j) =>
+          j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform)),
+        );
         gains[m] = gainOf(e[pt.trader]!, truthful(e), pt.trader);
       }
       return gains;
@@ -118,7 +142,8 @@ function correlatedAssetsMarket(design: AuctionDesign, endowments: readonly (rea
   const muPi = new Array<number>(k).fill(0);
   const settled = runMarket(endowments, design.strategy, design.fee.fee, k);
   const bids = endowments.map((e, i) => design.strategy.bid(e, { trader: i, traders: N, assets: k, round: 0 }));
-  const gainOf = (i: number, s: MarketSettlement) => multiAssetUtilityGain(endowments[i]!, assetTrades(design, s.trades[i]!), s.transfers[i]!, kappa, sigmaRows, muPi);
+  const gainOf = (i: number, s: MarketSettlement) =>
+    multiAssetUtilityGain(endowments[i]!, assetTrades(design, s.trades[i]!), s.transfers[i]!, kappa, sigmaRows, muPi);
 
   /** Residual supply of trader i in each auction: the others' linear bids aggregated. */
   const supplyOf = (i: number): ResidualSupplies => {
@@ -190,7 +215,12 @@ function correlatedAssetsMarket(design: AuctionDesign, endowments: readonly (rea
       const s = settled;
       const tradeSums = Array.from({ length: k }, (_, a) => s.trades.reduce((sum, q) => sum + q[a]!, 0));
       const tradeScale = s.trades.reduce((sum, q) => sum + q.reduce((x, y) => x + Math.abs(y), 0), 0);
-      const all = [...s.trades.flatMap((q) => Array.from(q)), ...s.fees, ...s.transfers, ...Array.from(s.prices).filter((_, a) => s.cleared[a])];
+      const all = [
+        ...s.trades.flatMap((q) => Array.from(q)),
+        ...s.fees,
+        ...s.transfers,
+        ...Array.from(s.prices).filter((_, a) => s.cleared[a]),
+      ];
       return {
         cleared: s.status === "cleared",
         reason: s.reason,
@@ -219,8 +249,14 @@ function jointDeviations(bids: readonly DemandSchedule[], prices: Float64Array, 
   const out: [string, DemandSchedule[]][] = [];
   for (const shift of [-0.3, -0.03, 0.03, 0.3]) {
     out.push([`all intercepts shifted by ${shift} sd`, L.map((l) => linearSchedule(l.intercept + shift * width, l.slope))]);
-    out.push([`first auction's intercept shifted by ${shift} sd`, L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope))]);
-    out.push([`intercepts shifted by ${shift} sd with alternating signs`, L.map((l, a) => linearSchedule(l.intercept + (a % 2 === 0 ? shift : -shift) * width, l.slope))]);
+    out.push([
+      `first auction's intercept shifted by ${shift} sd`,
+      L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope)),
+    ]);
+    out.push([
+      `intercepts shifted by ${shift} sd with alternating signs`,
+      L.map((l, a) => linearSchedule(l.intercept + (a % 2 === 0 ? shift : -shift) * width, l.slope)),
+    ]);
   }
   for (const f of [0.5, 0.9, 1.1, 2]) {
     out.push([

@@ -56,7 +56,14 @@ export function jointRegret(
  * through its residual slopes L and the fee's curvature, so traders who face the same slopes under
  * a fee quadratic along the residual supply share it (the simulation factors it once per market).
  */
-export function factorHessian(design: AuctionDesign, trader: number, y: ArrayLike<number>, yOffset: number, supply: ResidualSupplies, s: JointRegretScratch): boolean {
+export function factorHessian(
+  design: AuctionDesign,
+  trader: number,
+  y: ArrayLike<number>,
+  yOffset: number,
+  supply: ResidualSupplies,
+  s: JointRegretScratch,
+): boolean {
   const k = design.assets;
   const { securitiesCovariance: G, schedules } = design;
   const invKappa = 1 / design.kappa;

@@ -25,16 +25,29 @@ export const correlatedAssetsModel: ModelDefinition = {
   ],
   frontier: false,
   theory(p) {
-    const report = correlatedAssetsReport({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) });
+    const report = correlatedAssetsReport({
+      traders: num(p, "traders"),
+      kappa: num(p, "kappa"),
+      sigmaE: num(p, "sigmaE"),
+      covariance: covarianceOf(p),
+    });
     return { json: report, text: correlatedAssetsTable(report) };
   },
   mechanisms: correlatedAssetsMechanisms,
   taskValues(p) {
-    const r = correlatedAssetsReport({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) });
+    const r = correlatedAssetsReport({
+      traders: num(p, "traders"),
+      kappa: num(p, "kappa"),
+      sigmaE: num(p, "sigmaE"),
+      covariance: covarianceOf(p),
+    });
     return { values: { firstBestHoldingCostPerTrader: r.firstBestHoldingCostPerTrader } };
   },
   simulations(p, mechanisms) {
-    return correlatedAssetsSimulations({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) }, selectMechanisms(this, mechanisms));
+    return correlatedAssetsSimulations(
+      { traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance: covarianceOf(p) },
+      selectMechanisms(this, mechanisms),
+    );
   },
   ic: {
     defaultFee: "prop6",
@@ -42,7 +55,10 @@ export const correlatedAssetsModel: ModelDefinition = {
       const covariance = covarianceOf(p);
       // The joint best response searches R^k by Nelder-Mead: beyond 8 assets a market takes seconds.
       if (covariance.length > 8) throw new InputError(`optex ic --model correlated-assets: at most 8 assets, got ${covariance.length}`);
-      return correlatedAssetsIcEnvironment({ traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance }, fee) as never;
+      return correlatedAssetsIcEnvironment(
+        { traders: num(p, "traders"), kappa: num(p, "kappa"), sigmaE: num(p, "sigmaE"), covariance },
+        fee,
+      ) as never;
     },
   },
 };

@@ -13,7 +13,12 @@ export interface CorrelatedAssetsReport {
    * `variance`, is traded in its own double auction with capacity kappa / variance and the first-best
    * Proposition 3 fee (c/2) q^2, c = -variance / ((N-1) kappa).
    */
-  readonly derivatives: readonly { readonly variance: number; readonly weights: readonly number[]; readonly capacity: number; readonly fee: { readonly c: number } }[];
+  readonly derivatives: readonly {
+    readonly variance: number;
+    readonly weights: readonly number[];
+    readonly capacity: number;
+    readonly fee: { readonly c: number };
+  }[];
   /** Efficient allocation (everybody holds the average), endowments N(0, sigma_e^2 I): tr(Sigma) sigma_e^2 / (2 kappa N). */
   readonly firstBestHoldingCostPerTrader: number;
   /** The derivatives' auctions with first-best fees run no deficit and no surplus in expectation (Proposition 1). */
@@ -23,7 +28,12 @@ export interface CorrelatedAssetsReport {
 }
 
 /** Proposition 6 for a payoff covariance (general) or an equicorrelated one. Throws TheoryError for a covariance that is not symmetric positive definite. */
-export function correlatedAssetsReport(p: { traders: number; kappa: number; sigmaE: number; covariance: readonly (readonly number[])[] }): CorrelatedAssetsReport {
+export function correlatedAssetsReport(p: {
+  traders: number;
+  kappa: number;
+  sigmaE: number;
+  covariance: readonly (readonly number[])[];
+}): CorrelatedAssetsReport {
   if (!(Number.isInteger(p.traders) && p.traders >= 2)) throw new TheoryError(`traders must be an integer >= 2, got ${p.traders}`);
   const { Q, variances } = decorrelate(p.covariance);
   const k = variances.length;
@@ -51,5 +61,7 @@ export function correlatedAssetsReport(p: { traders: number; kappa: number; sigm
 
 /** Sigma = sigma_pi^2 [(1 - r) I + r 1 1^T] for k assets. */
 export function equicorrelated(assets: number, sigmaPi: number, correlation: number): number[][] {
-  return Array.from({ length: assets }, (_, a) => Array.from({ length: assets }, (_, b) => sigmaPi * sigmaPi * (a === b ? 1 : correlation)));
+  return Array.from({ length: assets }, (_, a) =>
+    Array.from({ length: assets }, (_, b) => sigmaPi * sigmaPi * (a === b ? 1 : correlation)),
+  );
 }

@@ -18,7 +18,15 @@ const environments: readonly CorrelatedAssetsSimulationParams[] = [
   { traders: 5, kappa: 1.3, sigmaE: 0.8, covariance: general },
   { traders: 5, kappa: 1.3, sigmaE: 0.8, assets: 3, sigmaPi: 1.2, assetCorrelation: 0.5 },
   { traders: 12, kappa: 0.7, sigmaE: 1.5, assets: 4, sigmaPi: 0.9, assetCorrelation: -0.3 },
-  { traders: 3, kappa: 2, sigmaE: 0.5, covariance: [[1, 0], [0, 3]] },
+  {
+    traders: 3,
+    kappa: 2,
+    sigmaE: 0.5,
+    covariance: [
+      [1, 0],
+      [0, 3],
+    ],
+  },
 ];
 
 const MARKETS = 20_000;
@@ -43,7 +51,9 @@ function pValue(r: SimulationResult, sim: MarketSimulation, key: string): number
  * Returns the rejected checks (none expected when theory and simulation agree).
  */
 function holmRejections(runs: readonly { result: SimulationResult; sim: MarketSimulation }[], alpha = 0.01): string[] {
-  const checks = runs.flatMap(({ result: r, sim }, j) => Object.keys(r.theory).map((key) => ({ name: `#${j} ${r.mechanism} ${key}`, p: pValue(r, sim, key) })));
+  const checks = runs.flatMap(({ result: r, sim }, j) =>
+    Object.keys(r.theory).map((key) => ({ name: `#${j} ${r.mechanism} ${key}`, p: pValue(r, sim, key) })),
+  );
   checks.sort((a, b) => a.p - b.p);
   const rejected: string[] = [];
   for (let j = 0; j < checks.length; j++) {
@@ -70,7 +80,9 @@ describe("correlated assets (Proposition 6) as markets", () => {
             for (let m = 0; m < count; m++) {
               const x = a[q]![m]!;
               const y = b[q]![m]!;
-              expect(Math.abs(x - y), `${sim.mechanism} ${fee} ${sim.quantities[q]!.key} market ${m}`).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(x), Math.abs(y)));
+              expect(Math.abs(x - y), `${sim.mechanism} ${fee} ${sim.quantities[q]!.key} market ${m}`).toBeLessThanOrEqual(
+                1e-12 * Math.max(Math.abs(x), Math.abs(y)),
+              );
             }
         });
       }
@@ -133,12 +145,18 @@ describe("correlated assets (Proposition 6) as markets", () => {
       const est = r.simulated.jointRegretPerTrader!;
       expect(est.ci99![0]).toBeGreaterThan(0);
       const sigma = params.covariance ?? equicorrelatedCovariance(params.assets!, params.sigmaPi!, params.assetCorrelation!);
-      const expected = closedForm(sigma.map((row) => [...row]), params.traders);
+      const expected = closedForm(
+        sigma.map((row) => [...row]),
+        params.traders,
+      );
       expect(expected).toBeGreaterThanOrEqual(est.ci99![0]);
       expect(expected).toBeLessThanOrEqual(est.ci99![1]);
     }
     // Correlation 0.5 with the brief's scale: about 0.111 of sigma_e^2 sigma_pi^2 / kappa (k = 3, N = 5).
-    const uncorrelated = correlatedAssetsSimulations({ traders: 5, kappa: 1.3, sigmaE: 0.8, assets: 3, sigmaPi: 1.2, assetCorrelation: 0 }, ["asset-auctions"]);
+    const uncorrelated = correlatedAssetsSimulations(
+      { traders: 5, kappa: 1.3, sigmaE: 0.8, assets: 3, sigmaPi: 1.2, assetCorrelation: 0 },
+      ["asset-auctions"],
+    );
     expect(runSimulation(uncorrelated[0]!, 2000, "p6-regret-0").simulated.jointRegretPerTrader!.mean).toBeLessThan(1e-20);
   });
 
@@ -153,7 +171,10 @@ describe("correlated assets (Proposition 6) as markets", () => {
 
       const [right] = correlatedAssetsSimulations(params, ["derivatives"]);
       const N = params.traders;
-      const wrong: MarketSimulation = { ...right!, theory: { ...right!.theory, holdingCostPerTrader: (right!.theory.holdingCostPerTrader! * N) / (N - 1) } };
+      const wrong: MarketSimulation = {
+        ...right!,
+        theory: { ...right!.theory, holdingCostPerTrader: (right!.theory.holdingCostPerTrader! * N) / (N - 1) },
+      };
       const w = runSimulation(wrong, MARKETS, seed);
       const rejected = holmRejections([{ result: w, sim: wrong }]);
       expect(rejected).toHaveLength(1);
@@ -164,10 +185,24 @@ describe("correlated assets (Proposition 6) as markets", () => {
   test("bad parameters and unknown mechanisms are one-line InputErrors", () => {
     const ok = environments[0]!;
     expect(() => correlatedAssetsSimulations(ok, ["optimal"])).toThrow(InputError);
-    expect(() => correlatedAssetsSimulations(ok, ["optimal"])).toThrow(/mechanism "optimal" is not one of correlated-assets': derivatives, asset-auctions/);
-    expect(() => correlatedAssetsSimulations({ ...ok, covariance: [[1, 2], [2, 1]] })).toThrow(/positive definite/);
-    expect(() => correlatedAssetsSimulations({ traders: 5, kappa: 1, sigmaE: 1, assets: 3 })).toThrow(/need a covariance, or assets, sigma-pi and asset-correlation/);
-    expect(() => correlatedAssetsSimulations({ traders: 5, kappa: 1, sigmaE: 1, assets: 3, sigmaPi: 1, assetCorrelation: -0.5 })).toThrow(/asset-correlation must be in \(-0.5, 1\)/);
+    expect(() => correlatedAssetsSimulations(ok, ["optimal"])).toThrow(
+      /mechanism "optimal" is not one of correlated-assets': derivatives, asset-auctions/,
+    );
+    expect(() =>
+      correlatedAssetsSimulations({
+        ...ok,
+        covariance: [
+          [1, 2],
+          [2, 1],
+        ],
+      }),
+    ).toThrow(/positive definite/);
+    expect(() => correlatedAssetsSimulations({ traders: 5, kappa: 1, sigmaE: 1, assets: 3 })).toThrow(
+      /need a covariance, or assets, sigma-pi and asset-correlation/,
+    );
+    expect(() => correlatedAssetsSimulations({ traders: 5, kappa: 1, sigmaE: 1, assets: 3, sigmaPi: 1, assetCorrelation: -0.5 })).toThrow(
+      /asset-correlation must be in \(-0.5, 1\)/,
+    );
     expect(() => correlatedAssetsSimulations({ ...ok, traders: 1 })).toThrow(InputError);
     expect(correlatedAssetsSimulations(ok).map((s) => s.mechanism)).toEqual([...correlatedAssetsMechanisms]);
   });

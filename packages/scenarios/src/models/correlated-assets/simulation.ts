@@ -5,7 +5,13 @@ import { correlatedAssetsReport } from "./report.ts";
 import { REGRET_TOLERANCE } from "../../ic/laws.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
-import { type AuctionDesign, type AuctionedSecurities, auctionDesign, type CorrelatedAssetsFee, equicorrelatedCovariance } from "./auctions.ts";
+import {
+  type AuctionDesign,
+  type AuctionedSecurities,
+  auctionDesign,
+  type CorrelatedAssetsFee,
+  equicorrelatedCovariance,
+} from "./auctions.ts";
 import { factorHessian, gradientInto, jointRegretScratch, newtonGain, residualSuppliesInto } from "./jointRegret.ts";
 
 /**
@@ -57,21 +63,27 @@ const QUANTITIES: readonly QuantitySpec[] = [
 /** The payoff covariance of the parameters, validated. Throws InputError (one line). */
 export function correlatedAssetsCovariance(p: CorrelatedAssetsSimulationParams): number[][] {
   if (!(Number.isInteger(p.traders) && p.traders >= 2)) throw new InputError(`traders must be an integer >= 2, got ${p.traders}`);
-  for (const [name, x] of [["kappa", p.kappa], ["sigma-e", p.sigmaE]] as const) {
+  for (const [name, x] of [
+    ["kappa", p.kappa],
+    ["sigma-e", p.sigmaE],
+  ] as const) {
     if (!(x > 0 && Number.isFinite(x))) throw new InputError(`${name} must be a finite number > 0, got ${x}`);
   }
   let covariance: number[][];
   if (p.covariance) covariance = p.covariance.map((row) => [...row]);
   else {
     const { assets: k, sigmaPi, assetCorrelation: r } = p;
-    if (k === undefined || sigmaPi === undefined || r === undefined) throw new InputError("correlated assets need a covariance, or assets, sigma-pi and asset-correlation");
+    if (k === undefined || sigmaPi === undefined || r === undefined)
+      throw new InputError("correlated assets need a covariance, or assets, sigma-pi and asset-correlation");
     if (!(Number.isInteger(k) && k >= 1)) throw new InputError(`assets must be an integer >= 1, got ${k}`);
     if (!(sigmaPi > 0 && Number.isFinite(sigmaPi))) throw new InputError(`sigma-pi must be a finite number > 0, got ${sigmaPi}`);
     const lo = k > 1 ? -1 / (k - 1) : -1;
-    if (!(r > lo && r < 1)) throw new InputError(`asset-correlation must be in (${lo}, 1) for ${k} assets (positive-definite covariance), got ${r}`);
+    if (!(r > lo && r < 1))
+      throw new InputError(`asset-correlation must be in (${lo}, 1) for ${k} assets (positive-definite covariance), got ${r}`);
     covariance = equicorrelatedCovariance(k, sigmaPi, r);
   }
-  if (covariance.length > MAX_SIMULATED_ASSETS) throw new InputError(`simulations of correlated assets take at most ${MAX_SIMULATED_ASSETS} assets, got ${covariance.length}`);
+  if (covariance.length > MAX_SIMULATED_ASSETS)
+    throw new InputError(`simulations of correlated assets take at most ${MAX_SIMULATED_ASSETS} assets, got ${covariance.length}`);
   return covariance;
 }
 
@@ -86,11 +98,16 @@ export function correlatedAssetsCovariance(p: CorrelatedAssetsSimulationParams):
  * (utility separates across uncorrelated derivatives), the asset auctions' has no theory.
  * Throws InputError for bad parameters or an unknown mechanism (one line).
  */
-export function correlatedAssetsSimulations(params: CorrelatedAssetsSimulationParams, mechanisms?: readonly string[], options: CorrelatedAssetsSimulationOptions = {}): MarketSimulation[] {
+export function correlatedAssetsSimulations(
+  params: CorrelatedAssetsSimulationParams,
+  mechanisms?: readonly string[],
+  options: CorrelatedAssetsSimulationOptions = {},
+): MarketSimulation[] {
   const covariance = correlatedAssetsCovariance(params);
   const ids = mechanisms ?? correlatedAssetsMechanisms;
   for (const id of ids) {
-    if (!(correlatedAssetsMechanisms as readonly string[]).includes(id)) throw new InputError(`mechanism "${id}" is not one of correlated-assets': ${correlatedAssetsMechanisms.join(", ")}`);
+    if (!(correlatedAssetsMechanisms as readonly string[]).includes(id))
+      throw new InputError(`mechanism "${id}" is not one of correlated-assets': ${correlatedAssetsMechanisms.join(", ")}`);
   }
   const env = { traders: params.traders, kappa: params.kappa, sigmaE: params.sigmaE, covariance };
   let report: ReturnType<typeof correlatedAssetsReport>;
@@ -109,7 +126,9 @@ export function correlatedAssetsSimulations(params: CorrelatedAssetsSimulationPa
     const securities: AuctionedSecurities = mechanism === "derivatives" ? "derivatives" : "assets";
     const design = auctionDesign(env, securities, feeId);
     // Each auction is a basic market with capacity kappa / variance; holdings N(0, sigma_e^2) in every one.
-    const perAuction = design.capacities.map((capacity) => optimalMechanismOutcome(basicEnvironment({ dist: law, kappa: capacity, traders: params.traders }), vt));
+    const perAuction = design.capacities.map((capacity) =>
+      optimalMechanismOutcome(basicEnvironment({ dist: law, kappa: capacity, traders: params.traders }), vt),
+    );
     const theory: Record<string, number> = {
       holdingCostPerTrader: report.firstBestHoldingCostPerTrader,
       revenuePerTrader: mechanism === "derivatives" ? report.revenuePerTrader : perAuction.reduce((s, o) => s + o.revenuePerTrader, 0),

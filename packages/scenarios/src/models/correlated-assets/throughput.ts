@@ -14,7 +14,9 @@ const traders = Number(process.argv[3] ?? 10);
 const assets = Number(process.argv[4] ?? 3);
 const assetCorrelation = Number(process.argv[5] ?? 0.5);
 for (const path of ["linear-books", "engine"] as const) {
-  for (const sim of correlatedAssetsSimulations({ traders, kappa: 1, sigmaE: 1, assets, sigmaPi: 1, assetCorrelation }, undefined, { path })) {
+  for (const sim of correlatedAssetsSimulations({ traders, kappa: 1, sigmaE: 1, assets, sigmaPi: 1, assetCorrelation }, undefined, {
+    path,
+  })) {
     const n = path === "engine" ? Math.ceil(markets / 10) : markets;
     runSimulation(sim, 20_000, "warm-up");
     const cpu = process.cpuUsage();

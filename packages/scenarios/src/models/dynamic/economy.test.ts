@@ -3,7 +3,15 @@ import { dynamicDoubleAuction, type DynamicEnvironment, dynamicInterimGain, norm
 import seedrandom from "seedrandom";
 import { beforeAll, describe, expect, test } from "vitest";
 import { meanWithHalfWidth } from "../../../../theory/src/testSupport.ts";
-import { createDynamicPath, type DynamicEconomy, dynamicEconomy, type DynamicPath, pathShockCount, runDynamicPath, runDynamicPathFast } from "./simulation.ts";
+import {
+  createDynamicPath,
+  type DynamicEconomy,
+  dynamicEconomy,
+  type DynamicPath,
+  pathShockCount,
+  runDynamicPath,
+  runDynamicPathFast,
+} from "./simulation.ts";
 
 // Proposition 12 checked on the economy itself: traders bid through the engine's Strategy interface,
 // every auction is cleared and settled by the engine (runRounds) with the registered fee, and the
@@ -93,7 +101,14 @@ describe("Proposition 12: truthful bidding with the fee is a best response (one-
       ["Prop 3 fee with per-auction capacity 1/A", dynamicEconomy(env, "prop12", { auctions, feeDelta: 1 / (kappa * A) })],
       // ... and the self-consistent price impact of schedules p = MV(h) with the continuation value's
       // own-holding slope A + D c, c = -lambda: their price level violates the Euler equation.
-      ["fixed point A/(N-1+D)", dynamicEconomy(env, "prop12", { auctions, feeDelta: 1 / ((N - 1) * kappa * lambdaFixedPoint), slope: 1 / (A - D * lambdaFixedPoint) })],
+      [
+        "fixed point A/(N-1+D)",
+        dynamicEconomy(env, "prop12", {
+          auctions,
+          feeDelta: 1 / ((N - 1) * kappa * lambdaFixedPoint),
+          slope: 1 / (A - D * lambdaFixedPoint),
+        }),
+      ],
     ];
     for (const [name, ec] of wrong) {
       const a = audit(ec);

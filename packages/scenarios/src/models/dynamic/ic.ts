@@ -5,7 +5,15 @@ import fc from "fast-check";
 import type { IcEnvironment, IcMarket, ParticipationPoint } from "../../ic/laws.ts";
 import { deviationsOf, oneAssetOutcome } from "../../ic/singleAsset.ts";
 import { uniformReal } from "../../ic/uniformReal.ts";
-import { createDynamicPath, type DynamicEconomy, dynamicEconomy, type DynamicFeeId, type DynamicSimulationParams, pathShockCount, runDynamicPathFast } from "./simulation.ts";
+import {
+  createDynamicPath,
+  type DynamicEconomy,
+  dynamicEconomy,
+  type DynamicFeeId,
+  type DynamicSimulationParams,
+  pathShockCount,
+  runDynamicPathFast,
+} from "./simulation.ts";
 
 /** The dynamic model's parameters (those of its simulation). */
 export type DynamicIcParams = DynamicSimulationParams;
@@ -45,7 +53,8 @@ export function dynamicIcEnvironment(params: DynamicIcParams, fee: string): IcEn
   // Payoffs are of order (holding spread)^2 / (kappa delta): the price moves 1/(kappa delta) per unit held.
   const scale = sdHolding ** 2 / (params.kappa * params.delta);
   const points: Point[] = [{ trader: 0, label: "trader 0 with e_00 = mu_e (the charge binds)", endowment: params.muE }];
-  if (params.sigma0 > 0) points.push({ trader: 0, label: "trader 0 with e_00 = mu_e + 1.5 sigma_0", endowment: params.muE + 1.5 * params.sigma0 });
+  if (params.sigma0 > 0)
+    points.push({ trader: 0, label: "trader 0 with e_00 = mu_e + 1.5 sigma_0", endowment: params.muE + 1.5 * params.sigma0 });
   return {
     model: "dynamic",
     fee,
@@ -64,7 +73,8 @@ export function dynamicIcEnvironment(params: DynamicIcParams, fee: string): IcEn
       ? {
           revenue: {
             theory: ec.theory.total.budgetSurplus,
-            simulate: (uniform: () => number, samples: number) => simulatePaths(ec, uniform, samples, null, (path) => N * ec.charge + path.exchangeRevenue),
+            simulate: (uniform: () => number, samples: number) =>
+              simulatePaths(ec, uniform, samples, null, (path) => N * ec.charge + path.exchangeRevenue),
           },
         }
       : {}),
@@ -72,7 +82,13 @@ export function dynamicIcEnvironment(params: DynamicIcParams, fee: string): IcEn
 }
 
 /** `samples` paths (trader 0's e_00 fixed when given, the rest drawn) mapped to one number each. */
-function simulatePaths(ec: DynamicEconomy, uniform: () => number, samples: number, e00: number | null, value: (path: ReturnType<typeof createDynamicPath>) => number): Float64Array {
+function simulatePaths(
+  ec: DynamicEconomy,
+  uniform: () => number,
+  samples: number,
+  e00: number | null,
+  value: (path: ReturnType<typeof createDynamicPath>) => number,
+): Float64Array {
   const N = ec.params.traders;
   const initial = ec.params.sigma0 > 0 ? normal(ec.params.muE, ec.params.sigma0) : null;
   const standard = normal(0, 1);
@@ -92,7 +108,8 @@ function simulatePaths(ec: DynamicEconomy, uniform: () => number, samples: numbe
 
 function dynamicMarket(ec: DynamicEconomy, fee: FeeSchedule, holdings: readonly number[], scale: number, width: number): IcMarket {
   const N = holdings.length;
-  const truthful = (ys: readonly number[], round: number) => ys.map((y, j) => ec.strategy.bid(y, { trader: j, traders: N, assets: 1, round })[0]!);
+  const truthful = (ys: readonly number[], round: number) =>
+    ys.map((y, j) => ec.strategy.bid(y, { trader: j, traders: N, assets: 1, round })[0]!);
   const bids = truthful(holdings, 0);
   const { delta, dt, sigmaZ } = ec.params;
   const D = Math.exp(-delta * dt);
@@ -137,7 +154,12 @@ function dynamicMarket(ec: DynamicEconomy, fee: FeeSchedule, holdings: readonly 
           bestK = k;
         }
       }
-      const refined = maximize(f, lo + Math.max(0, bestK - 1) * step, lo + Math.min(GRID_POINTS - 1, bestK + 1) * step, 1e-14 * (1 + radius));
+      const refined = maximize(
+        f,
+        lo + Math.max(0, bestK - 1) * step,
+        lo + Math.min(GRID_POINTS - 1, bestK + 1) * step,
+        1e-14 * (1 + radius),
+      );
       const best = refined.value > bestValue ? refined : { x: lo + bestK * step, value: bestValue };
       const regret = Math.max(0, best.value - prescribed.payoff);
       return { relativeRegret: regret / scale, bestQuantity: best.value > prescribed.payoff ? best.x : prescribed.quantity };

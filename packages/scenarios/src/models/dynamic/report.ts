@@ -49,7 +49,13 @@ export function dynamicReport(params: DynamicReportParams): DynamicReport {
   const { dts, ...env } = params;
   const row = (dt: number): DynamicSweepRow => {
     const t = dynamicDoubleAuction({ ...env, dt }).total;
-    return { dt, npvSubsidies: t.npvSubsidies, chargeRevenue: t.chargeRevenue, budgetSurplus: t.budgetSurplus, npvGainsFromTrade: t.npvGainsFromTrade };
+    return {
+      dt,
+      npvSubsidies: t.npvSubsidies,
+      chargeRevenue: t.chargeRevenue,
+      budgetSurplus: t.budgetSurplus,
+      npvGainsFromTrade: t.npvGainsFromTrade,
+    };
   };
   const d = dynamicDoubleAuction(env);
   const c = d.continuousLimit;
@@ -68,7 +74,12 @@ export function dynamicReport(params: DynamicReportParams): DynamicReport {
       autarkyHoldingCost: d.perTrader.autarkyHoldingCost,
     },
     total: row(env.dt),
-    continuousLimit: { npvSubsidies: c.npvSubsidies, chargeRevenue: c.chargeRevenue, budgetSurplus: c.budgetSurplus, npvGainsFromTrade: c.npvGainsFromTrade },
+    continuousLimit: {
+      npvSubsidies: c.npvSubsidies,
+      chargeRevenue: c.chargeRevenue,
+      budgetSurplus: c.budgetSurplus,
+      npvGainsFromTrade: c.npvGainsFromTrade,
+    },
     inSurplus: d.total.budgetSurplus > 0,
     sweep: (dts ?? [env.dt]).map(row),
   };
@@ -77,7 +88,12 @@ export function dynamicReport(params: DynamicReportParams): DynamicReport {
 /** Text rendering of a dynamic report (the CLI without --json). */
 export function formatDynamicReport(r: DynamicReport): string {
   const p = r.perTrader;
-  const cells = (x: Omit<DynamicSweepRow, "dt">) => [fmt(x.npvSubsidies), fmt(x.chargeRevenue), fmt(x.budgetSurplus), fmt(x.npvGainsFromTrade)];
+  const cells = (x: Omit<DynamicSweepRow, "dt">) => [
+    fmt(x.npvSubsidies),
+    fmt(x.chargeRevenue),
+    fmt(x.budgetSurplus),
+    fmt(x.npvGainsFromTrade),
+  ];
   return [
     `Dynamics (Proposition 12): N = ${r.traders}, kappa = ${r.kappa}, delta = ${r.delta}, auction every dt = ${r.dt}, e_i0 ~ N(${r.muE}, ${r.sigma0}^2), shocks sigma_Z = ${r.sigmaZ}`,
     `Efficient equilibrium: q_i(p) = -y_i - ${fmt(r.scheduleSlope)} p, price = ${fmt(r.pricePerHolding)} x average holding; price impact ${fmt(r.priceImpact)}; fee (c/2) q^2 per auction with c = ${fmt(r.fee.c)}`,

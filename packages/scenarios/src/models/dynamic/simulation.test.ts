@@ -3,7 +3,15 @@ import seedrandom from "seedrandom";
 import { beforeAll, describe, expect, test } from "vitest";
 import { InputError } from "../../inputError.ts";
 import { type MarketSimulation, runSimulation, type SimulationResult } from "../../montecarlo/marketSimulation.ts";
-import { dynamicEconomy, dynamicMechanisms, type DynamicSimulationParams, dynamicSimulation, dynamicSimulations, horizonAuctions, TAIL_RELATIVE } from "./simulation.ts";
+import {
+  dynamicEconomy,
+  dynamicMechanisms,
+  type DynamicSimulationParams,
+  dynamicSimulation,
+  dynamicSimulations,
+  horizonAuctions,
+  TAIL_RELATIVE,
+} from "./simulation.ts";
 
 const params: DynamicSimulationParams = { traders: 3, kappa: 1, delta: 0.5, dt: 1, muE: 0.4, sigma0: 1, sigmaZ: 1 };
 const DTS = [4, 1, 0.25];
@@ -57,7 +65,7 @@ describe("dynamic model: horizon and truncation", () => {
         const R = ec.theory.shockWeight;
         const K = ec.auctions;
         // Expected tails beyond auction K - 1, summed independently of the bound's derivation.
-        const gainsTail = D ** K * ((N - 1) * (sigma0 ** 2 + sigmaZ ** 2 * (K * dt + R))) / (2 * kappa * delta);
+        const gainsTail = (D ** K * ((N - 1) * (sigma0 ** 2 + sigmaZ ** 2 * (K * dt + R)))) / (2 * kappa * delta);
         let subsidiesTail = 0;
         for (let k = K; k < K + 20_000; k++) subsidiesTail += D ** k * (N - 1) * ec.theory.priceImpact * 0.5 * sigmaZ ** 2 * dt;
         expect(gainsTail).toBeLessThanOrEqual(ec.tailBound);
@@ -93,10 +101,21 @@ describe("dynamic model: simulated markets against Proposition 12", () => {
   });
 
   test("power: the same draws reject the continuous-time constants (R -> 1/delta) at dt = 4 and 1", () => {
-    for (const [k, dt] of [[0, 4], [1, 1]] as const) {
+    for (const [k, dt] of [
+      [0, 4],
+      [1, 1],
+    ] as const) {
       const r = results[k]!;
       const c = dynamicEconomy({ ...params, dt }, "prop12").theory.continuousLimit;
-      const wrong = { ...r, theory: { npvSubsidies: c.npvSubsidies, chargeRevenue: c.chargeRevenue, budgetSurplus: c.budgetSurplus, npvGainsFromTrade: c.npvGainsFromTrade } };
+      const wrong = {
+        ...r,
+        theory: {
+          npvSubsidies: c.npvSubsidies,
+          chargeRevenue: c.chargeRevenue,
+          budgetSurplus: c.budgetSurplus,
+          npvGainsFromTrade: c.npvGainsFromTrade,
+        },
+      };
       const ps = Object.keys(wrong.theory).map((key) => pValue(wrong, key));
       expect(Math.min(...ps)).toBeLessThan(0.01 / 18);
     }
@@ -106,7 +125,8 @@ describe("dynamic model: simulated markets against Proposition 12", () => {
     for (const seed of ["a", "b", "c"]) {
       const r = runSimulation(dynamicSimulation(params, "no-fee"), 1000, seed);
       // Measured: subsidies 0 (theory 2.54), budget N G(mu_e) = 5.62 (theory 3.08), charge 3.7 (theory 5.62).
-      for (const key of ["npvSubsidies", "chargeRevenue", "budgetSurplus", "netGain"]) expect(r.agreement[key], `${seed} ${key}`).toBe(false);
+      for (const key of ["npvSubsidies", "chargeRevenue", "budgetSurplus", "netGain"])
+        expect(r.agreement[key], `${seed} ${key}`).toBe(false);
       const ps = Object.keys(r.theory).map((key) => pValue(r, key));
       expect(Math.min(...ps)).toBeLessThan(0.01 / ps.length);
       // The allocation is the efficient one: gains from trade and autarky costs still agree.

@@ -133,7 +133,15 @@ export function horizonAuctions(p: DynamicSimulationParams): number {
  * Throws TheoryError for bad parameters, InputError when the horizon needs more than MAX_PATH_DRAWS draws.
  */
 export function dynamicEconomy(params: DynamicSimulationParams, feeId: DynamicFeeId, options: DynamicEconomyOptions = {}): DynamicEconomy {
-  const env = { traders: params.traders, kappa: params.kappa, delta: params.delta, dt: params.dt, muE: params.muE, sigma0: params.sigma0, sigmaZ: params.sigmaZ };
+  const env = {
+    traders: params.traders,
+    kappa: params.kappa,
+    delta: params.delta,
+    dt: params.dt,
+    muE: params.muE,
+    sigma0: params.sigma0,
+    sigmaZ: params.sigmaZ,
+  };
   checkDynamicEnvironment(env);
   const theory = dynamicDoubleAuction(env);
   const { kappa, delta, dt, sigmaZ } = params;
@@ -222,7 +230,14 @@ interface PathState {
  * holding h = y + q costs holdingWeight h^2 + shockCost in expectation given the state (the
  * Brownian increment has mean 0 and E[W_u^2] = u), and h and e_it receive the same shock.
  */
-function accrue(s: PathState, round: number, cleared: boolean, fees: ArrayLike<number>, transfers: ArrayLike<number>, revenue: number): void {
+function accrue(
+  s: PathState,
+  round: number,
+  cleared: boolean,
+  fees: ArrayLike<number>,
+  transfers: ArrayLike<number>,
+  revenue: number,
+): void {
   const { economy: ec, holdings, autarky, shocks, out, trades } = s;
   const N = holdings.length;
   const disc = ec.discounts[round]!;
@@ -275,7 +290,14 @@ export function runDynamicPath(
 ): DynamicPath {
   resetPath(out);
   const N = ec.params.traders;
-  const state: PathState = { economy: ec, holdings: Array.from(e0), autarky: Float64Array.from(e0), shocks, out, trades: new Float64Array(N) };
+  const state: PathState = {
+    economy: ec,
+    holdings: Array.from(e0),
+    autarky: Float64Array.from(e0),
+    shocks,
+    out,
+    trades: new Float64Array(N),
+  };
   const market: RepeatedMarket<PathState, number> = {
     rounds: ec.auctions,
     assets: 1,
@@ -322,10 +344,22 @@ function fastScratch(ec: DynamicEconomy): FastScratch {
  * clearing of linear books) and charges the fee's feesInto; transfers and revenue as settleMarket
  * forms them. Equal to runDynamicPath on the same inputs (simulation.test.ts).
  */
-export function runDynamicPathFast(ec: DynamicEconomy, e0: ArrayLike<number>, shocks: Float64Array, out: DynamicPath = createDynamicPath(ec.params.traders)): DynamicPath {
+export function runDynamicPathFast(
+  ec: DynamicEconomy,
+  e0: ArrayLike<number>,
+  shocks: Float64Array,
+  out: DynamicPath = createDynamicPath(ec.params.traders),
+): DynamicPath {
   resetPath(out);
   const N = ec.params.traders;
-  const state: PathState = { economy: ec, holdings: Array.from(e0), autarky: Float64Array.from(e0), shocks, out, trades: new Float64Array(N) };
+  const state: PathState = {
+    economy: ec,
+    holdings: Array.from(e0),
+    autarky: Float64Array.from(e0),
+    shocks,
+    out,
+    trades: new Float64Array(N),
+  };
   const { book, types, fees, transfers } = fastScratch(ec);
   const batch = ec.strategy.linearBatch;
   const schedule = ec.fee.schedule!;
@@ -350,7 +384,11 @@ export function runDynamicPathFast(ec: DynamicEconomy, e0: ArrayLike<number>, sh
 /** The quantities of every mechanism, in this order. */
 export const dynamicQuantities: readonly QuantitySpec[] = [
   { key: "npvSubsidies", label: "NPV at t = 0 of the fee subsidies paid to traders (total)" },
-  { key: "chargeRevenue", label: "participation charge revenue (total, at t = 0): N x the simulated interim gain over autarky, before any charge, of a trader with e_i0 = mu_e (NPV): the largest charge every type accepts" },
+  {
+    key: "chargeRevenue",
+    label:
+      "participation charge revenue (total, at t = 0): N x the simulated interim gain over autarky, before any charge, of a trader with e_i0 = mu_e (NPV): the largest charge every type accepts",
+  },
   { key: "budgetSurplus", label: "budget surplus of the exchange (total, NPV): N x charge G(mu_e) + discounted auction revenue" },
   { key: "npvGainsFromTrade", label: "NPV of the gains from trade: fall in holding costs relative to autarky (total)" },
   { key: "autarkyHoldingCost", label: "autarky holding cost (per trader, NPV)" },
@@ -366,7 +404,11 @@ export const dynamicQuantities: readonly QuantitySpec[] = [
  * Theory: Proposition 12's closed forms (dynamicDoubleAuction) for both mechanisms; the no-fee
  * control must miss the subsidies, the charge and the budget.
  */
-export function dynamicSimulation(params: DynamicSimulationParams, mechanism: DynamicMechanismId, path: MarketPath = "fast"): MarketSimulation {
+export function dynamicSimulation(
+  params: DynamicSimulationParams,
+  mechanism: DynamicMechanismId,
+  path: MarketPath = "fast",
+): MarketSimulation {
   const feeId = feeOfMechanism[mechanism];
   const ec = dynamicEconomy(params, feeId);
   const N = params.traders;
@@ -386,7 +428,8 @@ export function dynamicSimulation(params: DynamicSimulationParams, mechanism: Dy
   const standard = normal(0, 1);
   const pathA = createDynamicPath(N);
   const pathB = createDynamicPath(N);
-  const run = (e: Float64Array, out: DynamicPath) => (path === "fast" ? runDynamicPathFast(ec, e, shocks, out) : runDynamicPath(ec, e, shocks, out));
+  const run = (e: Float64Array, out: DynamicPath) =>
+    path === "fast" ? runDynamicPathFast(ec, e, shocks, out) : runDynamicPath(ec, e, shocks, out);
   const note =
     mechanism === "efficient"
       ? `one market = one path of ${ec.auctions} auctions (horizon ${ec.horizon}, truncation bias <= ${ec.tailBound.toExponential(1)}); Proposition 12's fee every auction and the charge G(mu_e) at t = 0`
@@ -438,11 +481,19 @@ export function dynamicSimulation(params: DynamicSimulationParams, mechanism: Dy
  * for an unknown mechanism, for sigma_0 = sigma_Z = 0 (nothing is random: nobody ever trades), or
  * for a horizon too long to simulate (delta dt tiny).
  */
-export function dynamicSimulations(params: DynamicSimulationParams, mechanisms?: readonly string[], path: MarketPath = "fast"): MarketSimulation[] {
+export function dynamicSimulations(
+  params: DynamicSimulationParams,
+  mechanisms?: readonly string[],
+  path: MarketPath = "fast",
+): MarketSimulation[] {
   const ids = mechanisms ?? dynamicMechanisms;
   for (const id of ids) {
-    if (!(dynamicMechanisms as readonly string[]).includes(id)) throw new InputError(`mechanism "${id}" is not one of model dynamic's: ${dynamicMechanisms.join(", ")}`);
+    if (!(dynamicMechanisms as readonly string[]).includes(id))
+      throw new InputError(`mechanism "${id}" is not one of model dynamic's: ${dynamicMechanisms.join(", ")}`);
   }
-  if (params.sigma0 === 0 && params.sigmaZ === 0) throw new InputError("sigma-0 and sigma-z are both 0: endowments are equal and never move, so nobody trades and there is nothing to simulate");
+  if (params.sigma0 === 0 && params.sigmaZ === 0)
+    throw new InputError(
+      "sigma-0 and sigma-z are both 0: endowments are equal and never move, so nobody trades and there is nothing to simulate",
+    );
   return ids.map((id) => dynamicSimulation(params, id as DynamicMechanismId, path));
 }

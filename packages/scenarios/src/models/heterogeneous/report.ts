@@ -1,4 +1,11 @@
-import { type Distribution, heterogeneousDoubleAuction, heterogeneousOutcome, type HeterogeneousTraderSpec, type HeterogeneousTraderOutcome, solveHeterogeneous } from "@optex/theory";
+import {
+  type Distribution,
+  heterogeneousDoubleAuction,
+  heterogeneousOutcome,
+  type HeterogeneousTraderSpec,
+  type HeterogeneousTraderOutcome,
+  solveHeterogeneous,
+} from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 
 /** What `optex theory --model heterogeneous --json` prints. */
@@ -15,7 +22,14 @@ export interface HeterogeneousReport {
   readonly doubleAuction:
     | {
         readonly exists: true;
-        readonly traders: readonly { readonly a: number; readonly c: number; readonly priceImpact: number; readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number }[];
+        readonly traders: readonly {
+          readonly a: number;
+          readonly c: number;
+          readonly priceImpact: number;
+          readonly revenue: number;
+          readonly holdingCost: number;
+          readonly utilityGain: number;
+        }[];
         readonly totals: { readonly revenue: number; readonly holdingCost: number; readonly utilityGain: number };
       }
     | { readonly exists: false; readonly reason: string };
@@ -27,8 +41,15 @@ export interface HeterogeneousReport {
  * and, if asked, the frontier (per-trader averages over a grid of alpha).
  * Throws InputError when the lists differ in length; TheoryError when the theory does not apply.
  */
-export function heterogeneousReport(dists: readonly Distribution[], kappas: readonly number[], alpha: number, muPi: number, frontierAlphas?: readonly number[]): HeterogeneousReport {
-  if (dists.length !== kappas.length) throw new InputError(`--dists has ${dists.length} laws but --kappas has ${kappas.length} values; they must match`);
+export function heterogeneousReport(
+  dists: readonly Distribution[],
+  kappas: readonly number[],
+  alpha: number,
+  muPi: number,
+  frontierAlphas?: readonly number[],
+): HeterogeneousReport {
+  if (dists.length !== kappas.length)
+    throw new InputError(`--dists has ${dists.length} laws but --kappas has ${kappas.length} values; they must match`);
   const specs = dists.map((dist, i) => ({ dist, kappa: kappas[i]! }));
   const solveAt = (a: number) => heterogeneousOutcome(solveHeterogeneous(specs, a), muPi);
   const out = solveAt(alpha);
@@ -68,7 +89,18 @@ export function heterogeneousReport(dists: readonly Distribution[], kappas: read
 function doubleAuctionOf(specs: readonly HeterogeneousTraderSpec[], muPi: number): HeterogeneousReport["doubleAuction"] {
   const d = heterogeneousDoubleAuction(specs, muPi);
   if (!d.exists) return { exists: false, reason: d.reason ?? "no linear equilibrium" };
-  const traders = d.traders.map((t) => ({ a: t.a, c: t.c, priceImpact: t.priceImpact, revenue: t.revenue, holdingCost: t.holdingCost, utilityGain: t.utilityGain }));
+  const traders = d.traders.map((t) => ({
+    a: t.a,
+    c: t.c,
+    priceImpact: t.priceImpact,
+    revenue: t.revenue,
+    holdingCost: t.holdingCost,
+    utilityGain: t.utilityGain,
+  }));
   const total = (f: (t: (typeof traders)[number]) => number) => traders.reduce((s, t) => s + f(t), 0);
-  return { exists: true, traders, totals: { revenue: total((t) => t.revenue), holdingCost: total((t) => t.holdingCost), utilityGain: total((t) => t.utilityGain) } };
+  return {
+    exists: true,
+    traders,
+    totals: { revenue: total((t) => t.revenue), holdingCost: total((t) => t.holdingCost), utilityGain: total((t) => t.utilityGain) },
+  };
 }

@@ -16,7 +16,12 @@ const mixed: HeterogeneousSimulationParams = {
   muPi: 0.25,
 };
 // Identical traders: Section 7 reduces to the basic model, where trade volume has theory.
-const identical: HeterogeneousSimulationParams = { dists: laws("normal:0.2,1;normal:0.2,1;normal:0.2,1;normal:0.2,1"), kappas: [1.5, 1.5, 1.5, 1.5], alpha: 0.4, muPi: -0.1 };
+const identical: HeterogeneousSimulationParams = {
+  dists: laws("normal:0.2,1;normal:0.2,1;normal:0.2,1;normal:0.2,1"),
+  kappas: [1.5, 1.5, 1.5, 1.5],
+  alpha: 0.4,
+  muPi: -0.1,
+};
 
 const MARKETS = 200_000;
 const FAMILY_LEVEL = 0.01;
@@ -37,7 +42,9 @@ function pValue(sim: MarketSimulation, result: SimulationResult, key: string): n
  * whatever the dependence between the quantities of one market): the checks it rejects.
  */
 function holmRejections(runs: readonly Run[], level: number): string[] {
-  const tests = runs.flatMap(({ sim, result: r }) => Object.keys(r.theory).map((key) => ({ name: `${r.mechanism} (${r.fee}): ${key}`, p: pValue(sim, r, key) })));
+  const tests = runs.flatMap(({ sim, result: r }) =>
+    Object.keys(r.theory).map((key) => ({ name: `${r.mechanism} (${r.fee}): ${key}`, p: pValue(sim, r, key) })),
+  );
   tests.sort((a, b) => a.p - b.p);
   const rejected: string[] = [];
   for (let j = 0; j < tests.length; j++) {

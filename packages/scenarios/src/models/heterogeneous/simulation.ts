@@ -68,7 +68,9 @@ export function heterogeneousSimulations(
   checkParams(params);
   return mechanisms.map((mechanism) => {
     if (!(heterogeneousMechanisms as readonly string[]).includes(mechanism))
-      throw new InputError(`unknown mechanism "${mechanism}" for the heterogeneous model; expected one of ${heterogeneousMechanisms.join(", ")}`);
+      throw new InputError(
+        `unknown mechanism "${mechanism}" for the heterogeneous model; expected one of ${heterogeneousMechanisms.join(", ")}`,
+      );
     return simulationOf(params, mechanism as HeterogeneousMechanismId, options);
   });
 }
@@ -87,7 +89,11 @@ function checkParams(p: HeterogeneousSimulationParams): void {
 /** Theory of the quantities, by key; absent keys are reported without a check. */
 type Theory = Record<string, number>;
 
-function simulationOf(p: HeterogeneousSimulationParams, mechanism: HeterogeneousMechanismId, options: HeterogeneousSimulationOptions): MarketSimulation {
+function simulationOf(
+  p: HeterogeneousSimulationParams,
+  mechanism: HeterogeneousMechanismId,
+  options: HeterogeneousSimulationOptions,
+): MarketSimulation {
   const N = p.dists.length;
   const specs: HeterogeneousTraderSpec[] = p.dists.map((dist, i) => ({ dist, kappa: p.kappas[i]! }));
   // Identical traders: Section 7 reduces to the basic model, whose theory has E|X_i| (Theorem 1, Section 4).
@@ -133,7 +139,11 @@ function simulationOf(p: HeterogeneousSimulationParams, mechanism: Heterogeneous
     const feeId = options.fee ?? "none";
     const fee =
       options.fee === undefined
-        ? buildFee("none", { model: "basic", env: basicEnvironment({ dist: p.dists[0]!, kappa: p.kappas[0]!, traders: N, muPi: p.muPi }), alpha: 0 })
+        ? buildFee("none", {
+            model: "basic",
+            env: basicEnvironment({ dist: p.dists[0]!, kappa: p.kappas[0]!, traders: N, muPi: p.muPi }),
+            alpha: 0,
+          })
         : feeOf(options.fee, p.alpha);
     return marketSimulation({
       mechanism,

@@ -1,5 +1,12 @@
 import { multiAssetPayoffOfSchedules, multiAssetRegretOf, multiAssetUtilityGain, radialBidder } from "@optex/agents";
-import { type CrossExchangeFee, type DemandSchedule, linearSchedule, type MarketSettlement, piecewiseLinearSchedule, runMarket } from "@optex/engine";
+import {
+  type CrossExchangeFee,
+  type DemandSchedule,
+  linearSchedule,
+  type MarketSettlement,
+  piecewiseLinearSchedule,
+  runMarket,
+} from "@optex/engine";
 import { buildFee, prop8Fee } from "@optex/fees";
 import { type MultiAssetEnvironment, normal, radialMechanism } from "@optex/theory";
 import fc from "fast-check";
@@ -23,7 +30,8 @@ const U_MIN = 5e-4;
  * prop8-printed (argument q + p/N) or prop8-none (no fee).
  */
 export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcEnvironment<number[][]> {
-  if (fee !== "prop8" && fee !== "prop8-printed" && fee !== "prop8-none") throw new Error(`fee "${fee}" is not a multi-asset fee; expected prop8, prop8-printed or prop8-none`);
+  if (fee !== "prop8" && fee !== "prop8-printed" && fee !== "prop8-none")
+    throw new Error(`fee "${fee}" is not a multi-asset fee; expected prop8, prop8-printed or prop8-none`);
   const f = prop8Fee({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha });
   const built = buildFee(fee, { model: "multi-asset", env: p }).fee;
   if (built.kind !== "cross-exchange") throw new Error(`fee "${fee}" is not a cross-exchange fee`);
@@ -34,8 +42,14 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
   const scale = (k * p.sigmaE ** 2 * p.sigmaPi ** 2) / p.kappa;
   const muPi = new Array<number>(k).fill(0);
   // The agents' bidder, written from Proposition 7's v alone (not the fee module's own intercepts).
-  const bidder = radialBidder(f, { kappa: p.kappa, sigmaPi: p.sigmaPi, muE: new Array<number>(k).fill(0), muPi: new Array<number>(k).fill(0) });
-  const bidsOf = (e: readonly number[], trader: number): readonly DemandSchedule[] => bidder.bid(e, { trader, traders: N, assets: k, round: 0 });
+  const bidder = radialBidder(f, {
+    kappa: p.kappa,
+    sigmaPi: p.sigmaPi,
+    muE: new Array<number>(k).fill(0),
+    muPi: new Array<number>(k).fill(0),
+  });
+  const bidsOf = (e: readonly number[], trader: number): readonly DemandSchedule[] =>
+    bidder.bid(e, { trader, traders: N, assets: k, round: 0 });
   // Markets run through the engine: each trader's strategy bids, each asset clears on its own, the fee is charged.
   const runAll = (endowments: readonly (readonly number[])[]) => runMarket(endowments, bidder, built, k);
   const direction = (r: number) => Array.from({ length: k }, (_, a) => (a === 0 ? r : 0));
@@ -51,14 +65,29 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
     strategy: "truthful-radial-virtual-type",
     parameters: { ...p },
     scale,
-    types: fc.array(fc.array(uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)), { minLength: k, maxLength: k }), { minLength: N, maxLength: N }),
+    types: fc.array(
+      fc.array(
+        uniformReal(U_MIN, 1 - U_MIN).map((u) => law.quantile(u)),
+        { minLength: k, maxLength: k },
+      ),
+      { minLength: N, maxLength: N },
+    ),
     describeTypes: (endowments) => ({ endowments }),
     market: (endowments) => multiAssetMarket(endowments, bidsOf, schedule, runAll, p, scale),
     participationPoints: points,
     ...(fee === "prop8"
       ? {
           revenue: {
-            theory: N * radialMechanism({ assets: p.assets, traders: p.traders, kappa: p.kappa, sigmaE: p.sigmaE, sigmaPi: p.sigmaPi, alpha: p.alpha }).revenuePerTrader,
+            theory:
+              N *
+              radialMechanism({
+                assets: p.assets,
+                traders: p.traders,
+                kappa: p.kappa,
+                sigmaE: p.sigmaE,
+                sigmaPi: p.sigmaPi,
+                alpha: p.alpha,
+              }).revenuePerTrader,
             simulate: (uniform: () => number, samples: number) => {
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
@@ -74,9 +103,12 @@ export function multiAssetIcEnvironment(p: MultiAssetIcParams, fee: string): IcE
       const pt = point as Point;
       const gains = new Float64Array(samples);
       for (let m = 0; m < samples; m++) {
-        const e = Array.from({ length: N }, (_, j) => (j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform))));
+        const e = Array.from({ length: N }, (_, j) =>
+          j === pt.trader ? [...pt.endowment] : Array.from({ length: k }, () => law.sample(uniform)),
+        );
         const out = runAll(e);
-        gains[m] = out.status === "cleared" ? gainOf(e[pt.trader]!, Array.from(out.trades[pt.trader]!), out.transfers[pt.trader]!, p, muPi) : 0;
+        gains[m] =
+          out.status === "cleared" ? gainOf(e[pt.trader]!, Array.from(out.trades[pt.trader]!), out.transfers[pt.trader]!, p, muPi) : 0;
       }
       return gains;
     },
@@ -124,7 +156,17 @@ function multiAssetMarket(
     },
     outcome: (): MarketOutcome => {
       const s = runAll(endowments);
-      if (s.status !== "cleared") return { cleared: false, reason: s.reason, tradeSums: new Array<number>(k).fill(0), tradeScale: 0, feeSum: 0, revenue: 0, transferScale: 0, finite: true };
+      if (s.status !== "cleared")
+        return {
+          cleared: false,
+          reason: s.reason,
+          tradeSums: new Array<number>(k).fill(0),
+          tradeScale: 0,
+          feeSum: 0,
+          revenue: 0,
+          transferScale: 0,
+          finite: true,
+        };
       const tradeSums = Array.from({ length: k }, (_, a) => s.trades.reduce((sum, q) => sum + q[a]!, 0));
       const tradeScale = s.trades.reduce((sum, q) => sum + q.reduce((x, y) => x + Math.abs(y), 0), 0);
       const all = [...s.prices, ...s.trades.flatMap((q) => Array.from(q)), ...s.fees, ...s.transfers];
@@ -155,7 +197,10 @@ function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | nul
   const out: [string, DemandSchedule[]][] = [];
   for (const shift of [-0.3, -0.03, 0.03, 0.3]) {
     out.push([`all intercepts shifted by ${shift} sd`, L.map((l) => linearSchedule(l.intercept + shift * width, l.slope))]);
-    out.push([`first asset's intercept shifted by ${shift} sd`, L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope))]);
+    out.push([
+      `first asset's intercept shifted by ${shift} sd`,
+      L.map((l, a) => linearSchedule(l.intercept + (a === 0 ? shift * width : 0), l.slope)),
+    ]);
   }
   // Pivot one price step below each asset's clearing price, so that the clearing points move.
   for (const f of [0.5, 0.9, 1.1, 2]) {
@@ -168,14 +213,17 @@ function jointDeviations(bids: readonly DemandSchedule[], prices: number[] | nul
       }),
     ]);
   }
-  out.push(["trades shaded by 20% in every asset", L.map((l, a) => linearSchedule(0.8 * l.intercept, 0.8 * l.slope))]);
+  out.push(["trades shaded by 20% in every asset", L.map((l, _a) => linearSchedule(0.8 * l.intercept, 0.8 * l.slope))]);
   const l0 = L[0]!;
   const h = (0.2 * width) / l0.slope;
   const q = (x: number) => l0.intercept - l0.slope * x;
   const p0 = p[0]!;
   out.push([
     "piecewise in the first asset, kinked below its prescribed point",
-    [piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0) - 0.1 * width, q(p0 + h)], { lower: l0.slope, upper: l0.slope }), ...bids.slice(1)],
+    [
+      piecewiseLinearSchedule([p0 - h, p0, p0 + h], [q(p0 - h), q(p0) - 0.1 * width, q(p0 + h)], { lower: l0.slope, upper: l0.slope }),
+      ...bids.slice(1),
+    ],
   ]);
   out.push([
     "piecewise in the first asset, kinked above, with every other intercept shifted by 0.1 sd",

@@ -38,13 +38,22 @@ export const multiAssetModel: ModelDefinition = {
   },
   taskValues(p) {
     const r = multiAssetReport(environmentOf(p));
-    return { values: { radius: r.radius, feeC: r.fee.c, revenuePerTrader: r.revenuePerTrader, holdingCostPerTrader: r.holdingCostPerTrader, utilityGainPerTrader: r.utilityGainPerTrader } };
+    return {
+      values: {
+        radius: r.radius,
+        feeC: r.fee.c,
+        revenuePerTrader: r.revenuePerTrader,
+        holdingCostPerTrader: r.holdingCostPerTrader,
+        utilityGainPerTrader: r.utilityGainPerTrader,
+      },
+    };
   },
   ic: {
     defaultFee: "prop8",
     environment: (p, fee) => {
       // The joint best response searches R^k by Nelder-Mead from several starts: beyond 8 assets a market takes seconds.
-      if (num(p, "assets") > 8) throw new InputError(`optex ic --model multi-asset: assets must be an integer in [1, 8], got ${num(p, "assets")}`);
+      if (num(p, "assets") > 8)
+        throw new InputError(`optex ic --model multi-asset: assets must be an integer in [1, 8], got ${num(p, "assets")}`);
       return multiAssetIcEnvironment(environmentOf(p), fee) as never;
     },
   },

@@ -11,7 +11,16 @@ import { radialVirtualType } from "./radialVirtualType.ts";
 import { besselLambda, radialTradeVolume } from "./tradeVolume.ts";
 
 /** k assets, N = 3 + k traders, payoff sd != 1 and non-zero means, so every scaling is exercised. */
-const paramsFor = (k: number): MultiAssetSimulationParams => ({ assets: k, traders: 3 + k, kappa: 1.3, sigmaE: 0.8, sigmaPi: 1.4, alpha: 0.6, muE: 0.3, muPi: -0.2 });
+const paramsFor = (k: number): MultiAssetSimulationParams => ({
+  assets: k,
+  traders: 3 + k,
+  kappa: 1.3,
+  sigmaE: 0.8,
+  sigmaPi: 1.4,
+  alpha: 0.6,
+  muE: 0.3,
+  muPi: -0.2,
+});
 const ASSETS = [1, 2, 3, 4, 5];
 const MARKETS = 40_000;
 
@@ -48,24 +57,27 @@ function checksOf(results: readonly SimulationResult[], label: string) {
 }
 
 describe("multi-asset markets: the fast path is the engine's market", () => {
-  test.each([1, 3])("k = %i: fast path (LinearBooks, the fee charged as settleMarket does) and runMarket give the same markets to 1e-12", (k) => {
-    const p = paramsFor(k);
-    for (const mechanism of multiAssetMechanisms) {
-      const [fast] = multiAssetSimulations(p, [mechanism], { path: "fast" });
-      const [general] = multiAssetSimulations(p, [mechanism], { path: "general" });
-      const a = samples(fast!, `paths-${k}`, 2000);
-      const b = samples(general!, `paths-${k}`, 2000);
-      let worst = 0;
-      a.forEach((column, j) =>
-        column.forEach((x, m) => {
-          // The objective alpha R - (1 - alpha) H may cancel: relative to its two terms' size.
-          const scale = j === 4 ? p.alpha * Math.abs(a[0]![m]!) + (1 - p.alpha) * Math.abs(a[1]![m]!) : Math.abs(x);
-          worst = Math.max(worst, Math.abs(x - b[j]![m]!) / scale);
-        }),
-      );
-      expect(worst, mechanism).toBeLessThanOrEqual(1e-12);
-    }
-  });
+  test.each([1, 3])(
+    "k = %i: fast path (LinearBooks, the fee charged as settleMarket does) and runMarket give the same markets to 1e-12",
+    (k) => {
+      const p = paramsFor(k);
+      for (const mechanism of multiAssetMechanisms) {
+        const [fast] = multiAssetSimulations(p, [mechanism], { path: "fast" });
+        const [general] = multiAssetSimulations(p, [mechanism], { path: "general" });
+        const a = samples(fast!, `paths-${k}`, 2000);
+        const b = samples(general!, `paths-${k}`, 2000);
+        let worst = 0;
+        a.forEach((column, j) =>
+          column.forEach((x, m) => {
+            // The objective alpha R - (1 - alpha) H may cancel: relative to its two terms' size.
+            const scale = j === 4 ? p.alpha * Math.abs(a[0]![m]!) + (1 - p.alpha) * Math.abs(a[1]![m]!) : Math.abs(x);
+            worst = Math.max(worst, Math.abs(x - b[j]![m]!) / scale);
+          }),
+        );
+        expect(worst, mechanism).toBeLessThanOrEqual(1e-12);
+      }
+    },
+  );
 
   test("an unknown mechanism is an InputError naming the mechanisms", () => {
     expect(() => multiAssetSimulations(paramsFor(2), ["double-auction"])).toThrow(InputError);
@@ -76,16 +88,19 @@ describe("multi-asset markets: the fast path is the engine's market", () => {
 describe("multi-asset markets against theory, k = 1..5", () => {
   // Rule, for each k: its 10 checks (2 mechanisms x 5 quantities) against their theory, each a
   // two-sided test of the simulated mean (40,000 markets); Holm at family level 1% must reject none.
-  test.each(ASSETS)("k = %i: Proposition 8's fee with truthful radial bids gives Proposition 7 (revenue, holding cost, utility gain, objective, derived volume), and separate Proposition 3 auctions give k times Theorem 1", (k) => {
-    const results = multiAssetSimulations(paramsFor(k)).map((sim) => runSimulation(sim, MARKETS, `theory-${k}`));
-    const checks = checksOf(results, `k = ${k}`);
-    expect(checks).toHaveLength(10);
-    expect(holmRejections(checks)).toEqual([]);
-    for (const r of results) {
-      expect(r.noTradeMarkets).toBe(0);
-      expect(r.worstExchangeImbalance).toBeLessThan(1e-13);
-    }
-  });
+  test.each(ASSETS)(
+    "k = %i: Proposition 8's fee with truthful radial bids gives Proposition 7 (revenue, holding cost, utility gain, objective, derived volume), and separate Proposition 3 auctions give k times Theorem 1",
+    (k) => {
+      const results = multiAssetSimulations(paramsFor(k)).map((sim) => runSimulation(sim, MARKETS, `theory-${k}`));
+      const checks = checksOf(results, `k = ${k}`);
+      expect(checks).toHaveLength(10);
+      expect(holmRejections(checks)).toEqual([]);
+      for (const r of results) {
+        expect(r.noTradeMarkets).toBe(0);
+        expect(r.worstExchangeImbalance).toBeLessThan(1e-13);
+      }
+    },
+  );
 
   test("negative control: the printed Proposition 8 fee (prop8-printed) is rejected on every seed, and its revenue is what fails", () => {
     for (const seed of ["control-1", "control-2", "control-3"]) {
@@ -94,7 +109,10 @@ describe("multi-asset markets against theory, k = 1..5", () => {
         expect(sim!.fee).toBe("prop8-printed");
         const r = runSimulation(sim!, 20_000, seed);
         const rejected = holmRejections(checksOf([r], `k = ${k}`));
-        expect(rejected.some((name) => name.includes("revenuePerTrader")), `${seed}, k = ${k}: ${rejected.join("; ")}`).toBe(true);
+        expect(
+          rejected.some((name) => name.includes("revenuePerTrader")),
+          `${seed}, k = ${k}: ${rejected.join("; ")}`,
+        ).toBe(true);
       }
     }
   });
@@ -172,14 +190,19 @@ describe("the derived pieces of the radial mechanism", () => {
         const reference =
           k === 1
             ? Math.cos(z)
-            : integrate((t) => Math.cos(z * Math.cos(t)) * Math.sin(t) ** (k - 2), 0, Math.PI, q).value / integrate((t) => Math.sin(t) ** (k - 2), 0, Math.PI, q).value;
+            : integrate((t) => Math.cos(z * Math.cos(t)) * Math.sin(t) ** (k - 2), 0, Math.PI, q).value /
+              integrate((t) => Math.sin(t) ** (k - 2), 0, Math.PI, q).value;
         expect(Math.abs(lambda(z) - reference), `k = ${k}, z = ${z}`).toBeLessThan(1e-11);
       }
     }
   });
 
   test("the derived trade volume at k = 1 is Theorem 1's for N(mu_e, sigma_e^2) (1e-8 relative)", () => {
-    for (const [N, alpha] of [[2, 0.3], [5, 0.6], [9, 1]] as const) {
+    for (const [N, alpha] of [
+      [2, 0.3],
+      [5, 0.6],
+      [9, 1],
+    ] as const) {
       const env = { assets: 1, traders: N, kappa: 1.3, sigmaE: 0.8, sigmaPi: 1.4, alpha };
       const basic = basicEnvironment({ dist: normal(0.3, 0.8), kappa: 1.3 / 1.96, traders: N });
       const theorem1 = optimalMechanismOutcome(basic, solveVirtualType(basic.dist, alpha)).tradeVolumePerTrader;

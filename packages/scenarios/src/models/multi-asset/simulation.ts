@@ -73,10 +73,15 @@ export const multiAssetQuantities: readonly QuantitySpec[] = [
  * so its objective is at least the separate auctions' (equal at k = 1, where both are Theorem 1).
  * Throws InputError for a mechanism that is not one of multiAssetMechanisms, TheoryError for bad parameters.
  */
-export function multiAssetSimulations(params: MultiAssetSimulationParams, mechanisms?: readonly string[], options: MultiAssetSimulationOptions = {}): MarketSimulation[] {
+export function multiAssetSimulations(
+  params: MultiAssetSimulationParams,
+  mechanisms?: readonly string[],
+  options: MultiAssetSimulationOptions = {},
+): MarketSimulation[] {
   const asked = mechanisms ?? multiAssetMechanisms;
   for (const m of asked) {
-    if (!(multiAssetMechanisms as readonly string[]).includes(m)) throw new InputError(`mechanism "${m}" is not one of model multi-asset's: ${multiAssetMechanisms.join(", ")}`);
+    if (!(multiAssetMechanisms as readonly string[]).includes(m))
+      throw new InputError(`mechanism "${m}" is not one of model multi-asset's: ${multiAssetMechanisms.join(", ")}`);
   }
   return asked.map((m) => (m === "optimal" ? optimalSimulation(params, options) : separateAuctionsSimulation(params, options)));
 }
@@ -182,7 +187,15 @@ class MarketRecorder {
     this.net = new Float64Array(p.assets);
     this.scale = new Float64Array(p.assets);
   }
-  record(endowments: Float64Array, trades: Float64Array, transfers: Float64Array, revenue: number, cleared: boolean, out: readonly Float64Array[], m: number): void {
+  record(
+    endowments: Float64Array,
+    trades: Float64Array,
+    transfers: Float64Array,
+    revenue: number,
+    cleared: boolean,
+    out: readonly Float64Array[],
+    m: number,
+  ): void {
     const { traders: N, assets: k, alpha } = this.p;
     const muE = this.p.muE ?? 0;
     const muPi = this.p.muPi ?? 0;
@@ -233,7 +246,11 @@ function drawEndowments(p: MultiAssetSimulationParams) {
 }
 
 /** The general path: every trader bids through its Strategy, the engine clears each asset and charges the fee. */
-function generalMarkets(p: MultiAssetSimulationParams, strategy: Strategy<readonly number[]>, fee: MarketFee): MarketSimulation["runMarkets"] {
+function generalMarkets(
+  p: MultiAssetSimulationParams,
+  strategy: Strategy<readonly number[]>,
+  fee: MarketFee,
+): MarketSimulation["runMarkets"] {
   const { traders: N, assets: k } = p;
   const draw = drawEndowments(p);
   const endowments = new Float64Array(N * k);
@@ -305,7 +322,11 @@ function radialFastMarkets(p: MultiAssetSimulationParams, bidder: RadialBidder, 
  * LinearBook, it clears, and the asset's fee is charged by its batch method (feesInto) or per
  * trader; an asset without a unique price does not trade (the others do), as in settleMarket.
  */
-function separateFastMarkets(p: MultiAssetSimulationParams, one: ReturnType<typeof truthfulBidder>, schedule: FeeSchedule): MarketSimulation["runMarkets"] {
+function separateFastMarkets(
+  p: MultiAssetSimulationParams,
+  one: ReturnType<typeof truthfulBidder>,
+  schedule: FeeSchedule,
+): MarketSimulation["runMarkets"] {
   const { traders: N, assets: k } = p;
   const draw = drawEndowments(p);
   const endowments = new Float64Array(N * k);

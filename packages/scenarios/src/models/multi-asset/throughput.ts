@@ -24,7 +24,9 @@ for (const k of [1, 2, 3, 4, 5]) {
         best = Math.min(best, (used.user + used.system) / 1e6);
       }
       const rate = (markets * params.traders) / best / 1e6;
-      console.log(`k = ${k}, N = ${params.traders}, ${path.padEnd(7)} ${sim.mechanism.padEnd(17)} ${rate.toFixed(2)} M trader-draws per CPU second`);
+      console.log(
+        `k = ${k}, N = ${params.traders}, ${path.padEnd(7)} ${sim.mechanism.padEnd(17)} ${rate.toFixed(2)} M trader-draws per CPU second`,
+      );
     }
   }
 }

@@ -176,6 +176,6 @@ export function besselLambda(k: number): (z: number) => number {
     }
     const w = z - (nu * Math.PI) / 2 - Math.PI / 4;
     const J = Math.sqrt(2 / (Math.PI * z)) * (P * Math.cos(w) - Q * Math.sin(w));
-    return prefactor * Math.pow(2 / z, nu) * J;
+    return prefactor * (2 / z) ** nu * J;
   };
 }
