@@ -7,17 +7,21 @@ import { multiAssetReport } from "./models/multi-asset/report.ts";
 import { basicTheoryReport } from "./models/basic/report.ts";
 import seedrandom from "seedrandom";
 import { median } from "simple-statistics";
-import { basicMechanism } from "./basicMechanism.ts";
+import { basicMechanism, basicSimulation } from "./models/basic/simulation.ts";
 import { fmt, table, toJson } from "./output/format.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chunkCount, monteCarloChunkMoments } from "./monteCarlo.ts";
 import { workerBundle } from "./sweeps/workerBundle.ts";
 import { runScenario } from "./sweeps/runScenario.ts";
 import { parseScenario } from "./sweeps/scenarioSchema.ts";
+import { resolveParameters } from "./models/model.ts";
+import type { ParameterValue } from "./models/parameters.ts";
+import { models, tradersOf } from "./models/registry.ts";
+import { type DynamicSimulationParams, horizonAuctions } from "./models/dynamic/simulation.ts";
+import { simulationChunkCount, simulationChunkMoments } from "./montecarlo/marketSimulation.ts";
 
 interface BenchRow {
   readonly name: string;
@@ -107,10 +111,10 @@ function compareWithNumpy(traders: number, draws: number, pairs: number): NumpyC
   const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
   const m = basicMechanism("optimal", env, 0.5);
   const markets = Math.round(draws / traders);
-  const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" };
+  const sim = basicSimulation(env, m);
   const optexRun = () => {
     const t = process.hrtime.bigint();
-    monteCarloChunkMoments(spec, 0, chunkCount(markets));
+    simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets));
     return (markets * traders) / (Number(process.hrtime.bigint() - t) / 1e9);
   };
   optexRun(); // warm-up (JIT)
@@ -368,10 +372,11 @@ export async function runBench(
     const m = basicMechanism("optimal", env, 0.5);
     const markets = Math.round(mcDraws / traders);
     // What sweeps and optex simulate run: chunks summarised by their moments.
-    const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "bench" };
-    const s = timeBest(() => monteCarloChunkMoments(spec, 0, chunkCount(markets)), minSeconds);
+    const sim = basicSimulation(env, m);
+    const s = timeBest(() => simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets)), minSeconds);
     rows.push({ name: mcName(traders), size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
   }
+  rows.push(...modelSimulationBench(options.quick ? 0.02 : 0.3, options.quick ? 2e5 : 2e6));
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
   const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
   if (options.json) {
@@ -400,4 +405,40 @@ export async function runBench(
       ) +
       `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread.\n`,
   );
+}
+
+/**
+ * Every model's simulations as `optex simulate --model <id>` runs them (the model's defaults, its
+ * default mechanisms, chunked moments on one thread): trader-draws per second = markets x traders /
+ * seconds. For the dynamic model a market is a whole path of auctions: the row also counts each
+ * trader's draw per auction.
+ */
+function modelSimulationBench(minSeconds: number, draws: number): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const examples: Record<string, Record<string, ParameterValue>> = {
+    heterogeneous: { dists: ["normal:0,0.5", "normal:0,1", "normal:0,2"], kappas: [1, 2, 3] },
+  };
+  for (const model of models) {
+    if (!model.simulations) continue;
+    const given = examples[model.id] ?? {};
+    const point = resolveParameters(model, given, (key) => key);
+    const traders = tradersOf(point);
+    for (const sim of model.simulations(point)) {
+      // A dynamic market is a path of auctions: every trader draws a shock at each of them.
+      const auctions = model.id === "dynamic" ? horizonAuctions(point as unknown as DynamicSimulationParams) : 1;
+      // The same number of trader-draws per run for every model (markets cost traders x auctions each).
+      const markets = Math.max(256, Math.round(draws / (traders * auctions)));
+      const run = () => simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets));
+      const s = timeBest(run, minSeconds);
+      const perPath = auctions > 1 ? ` (${auctions} auctions per market, a trader-draw per auction)` : "";
+      rows.push({
+        name: `simulate --model ${model.id}, ${sim.mechanism}${perPath}`,
+        size: markets,
+        secondsPerRun: s,
+        itemsPerSecond: (markets * traders * auctions) / s,
+        unit: "trader-draws/s",
+      });
+    }
+  }
+  return rows;
 }
