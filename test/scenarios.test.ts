@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  CHUNK_MARKETS,
+  SIMULATION_CHUNK_MARKETS as CHUNK_MARKETS,
   catalogue,
   loadScenario,
   paperScenarioIds,

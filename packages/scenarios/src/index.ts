@@ -49,14 +49,13 @@ export {
 export { agrees, type Estimate, estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
 /** The basic model's batch fast path (linear books and the fee's feesInto). */
 export {
-  CHUNK_MARKETS,
   type MarketSamples,
   type MonteCarloSpec,
   type QuantityName,
   quantityNames,
   runBasicMarkets,
   runMonteCarlo,
-} from "./monteCarlo.ts";
+} from "./models/basic/fastPath.ts";
 
 // --- The incentive-compatibility oracle (optex ic and the law suite) ---
 export {

@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
 import { feeModules } from "@optex/fees";
-import { runBench } from "../bench.ts";
+import { runBench } from "../bench/bench.ts";
 import { InputError } from "../inputError.ts";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";

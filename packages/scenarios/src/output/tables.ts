@@ -3,7 +3,7 @@ import { fmt, quantityLabels, table } from "./format.ts";
 import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "../models/adverse-selection/report.ts";
 import type { CorrelatedAssetsReport } from "../models/correlated-assets/report.ts";
 import type { HeterogeneousReport } from "../models/heterogeneous/report.ts";
-import { quantityNames } from "../monteCarlo.ts";
+import { quantityNames } from "../models/basic/fastPath.ts";
 import type { MultiAssetReport } from "../models/multi-asset/report.ts";
 import type { FamilyVerdict } from "../montecarlo/estimate.ts";
 import type { SimulationResult } from "../montecarlo/marketSimulation.ts";

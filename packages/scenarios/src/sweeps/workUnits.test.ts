@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { CHUNK_MARKETS } from "../monteCarlo.ts";
+import { SIMULATION_CHUNK_MARKETS as CHUNK_MARKETS } from "../montecarlo/marketSimulation.ts";
 import { runTask } from "./runTask.ts";
 import { parseScenario } from "./scenarioSchema.ts";
 import { scenarioTasks } from "./scenarioTasks.ts";

@@ -11,7 +11,7 @@ import {
 } from "@optex/theory";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
-import { quantityNames, runBasicMarkets } from "../../monteCarlo.ts";
+import { quantityNames, runBasicMarkets } from "./fastPath.ts";
 
 export const basicMechanisms = ["optimal", "first-best", "double-auction"] as const;
 export type BasicMechanismId = (typeof basicMechanisms)[number];

@@ -2,11 +2,7 @@ import type { LinearStrategy } from "@optex/agents";
 import { clearLinearBook, createLinearBook, type FeeSchedule, type LinearBook } from "@optex/engine";
 import type { BasicEnvironment } from "@optex/theory";
 import seedrandom from "seedrandom";
-
-/** Markets per independently seeded chunk: results do not depend on how chunks are scheduled. */
-export const CHUNK_MARKETS = 1 << 16;
-/** Markets per block of a chunk summarised by monteCarloChunkMoments (a divisor of CHUNK_MARKETS). */
-const BLOCK_MARKETS = 1 << 12;
+import { SIMULATION_CHUNK_MARKETS } from "../../montecarlo/marketSimulation.ts";
 
 export const quantityNames = ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader", "tradeVolumePerTrader"] as const;
 export type QuantityName = (typeof quantityNames)[number];
@@ -36,7 +32,7 @@ export interface MonteCarloSpec {
 /**
  * Monte Carlo of the double auction with fee: in each market every trader draws its endowment, its
  * strategy submits a linear schedule, the engine clears the book (batch fast path) and each
- * trader pays p q_i + fee_i. Chunk k of CHUNK_MARKETS markets uses the generator
+ * trader pays p q_i + fee_i. Chunk k of SIMULATION_CHUNK_MARKETS markets uses the generator
  * seedrandom.alea(`${seed}/${k}`), so the same seed gives the same samples however chunks are run.
  * Utility is taken in expectation over pi (mu_pi X - T - ...), which removes noise and no information.
  */
@@ -50,8 +46,8 @@ export function runMonteCarlo(spec: MonteCarloSpec): MarketSamples {
   };
   let noTradeMarkets = 0;
   let worstImbalance = 0;
-  for (let start = 0, chunk = 0; start < markets; start += CHUNK_MARKETS, chunk++) {
-    const end = Math.min(markets, start + CHUNK_MARKETS);
+  for (let start = 0, chunk = 0; start < markets; start += SIMULATION_CHUNK_MARKETS, chunk++) {
+    const end = Math.min(markets, start + SIMULATION_CHUNK_MARKETS);
     const result = runChunk(env, strategy, fee, seedrandom.alea(`${spec.seed}/${chunk}`), start, end, 0, out);
     noTradeMarkets += result.noTrade;
     worstImbalance = Math.max(worstImbalance, result.worstImbalance);
@@ -60,115 +56,6 @@ export function runMonteCarlo(spec: MonteCarloSpec): MarketSamples {
   return { ...out, noTradeMarkets, worstImbalance };
 }
 
-/** Markets, mean and sum of squared deviations from the mean of one quantity's per-market samples. */
-export interface Moments {
-  readonly markets: number;
-  readonly mean: number;
-  readonly m2: number;
-}
-
-/** One chunk's summary: what a worker returns instead of its samples (a few numbers, not megabytes). */
-export interface ChunkMoments {
-  readonly moments: Record<QuantityName, Moments>;
-  readonly noTradeMarkets: number;
-  readonly worstImbalance: number;
-}
-
-/** Number of chunks of a Monte Carlo of `markets` markets. */
-export function chunkCount(markets: number): number {
-  return Math.ceil(markets / CHUNK_MARKETS);
-}
-
-/**
- * Chunks first..end-1 of the Monte Carlo of runMonteCarlo(spec), each summarised by its moments
- * (two passes over each block of BLOCK_MARKETS samples, blocks merged in order). The samples are
- * those runMonteCarlo would draw, so any split of the chunks across workers, merged in chunk order
- * by mergeChunkMoments, gives the same bits.
- */
-export function monteCarloChunkMoments(spec: Omit<MonteCarloSpec, "onProgress">, first: number, end: number): ChunkMoments[] {
-  const { env, strategy, fee, markets } = spec;
-  if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first <= end && end <= chunkCount(markets))) {
-    throw new RangeError(`chunks ${first}..${end} outside 0..${chunkCount(markets)}`);
-  }
-  // Blocks of a chunk's markets share its generator; their samples fit in a core's L2 (128 kB of
-  // buffers rather than 2 MB of chunk-long arrays).
-  const size = Math.min(BLOCK_MARKETS, markets);
-  const buffers = {
-    revenuePerTrader: new Float64Array(size),
-    holdingCostPerTrader: new Float64Array(size),
-    utilityGainPerTrader: new Float64Array(size),
-    tradeVolumePerTrader: new Float64Array(size),
-  };
-  const out: ChunkMoments[] = [];
-  for (let chunk = first; chunk < end; chunk++) {
-    const rng = seedrandom.alea(`${spec.seed}/${chunk}`);
-    const stop = Math.min(markets, (chunk + 1) * CHUNK_MARKETS);
-    let summary: ChunkMoments | undefined;
-    for (let block = chunk * CHUNK_MARKETS; block < stop; block += BLOCK_MARKETS) {
-      const blockEnd = Math.min(stop, block + BLOCK_MARKETS);
-      const result = runChunk(env, strategy, fee, rng, block, blockEnd, block, buffers);
-      const moments = {} as Record<QuantityName, Moments>;
-      for (const q of quantityNames) moments[q] = sampleMoments(buffers[q], blockEnd - block);
-      const blockSummary = { moments, noTradeMarkets: result.noTrade, worstImbalance: result.worstImbalance };
-      summary = summary ? mergeChunkMoments([summary, blockSummary]) : blockSummary;
-    }
-    out.push(summary!);
-  }
-  return out;
-}
-
-/** Moments of x[0..n-1]: the mean by compensated summation, then squared deviations from it. */
-function sampleMoments(x: Float64Array, n: number): Moments {
-  let sum = 0;
-  let compensation = 0;
-  for (let i = 0; i < n; i++) {
-    // Neumaier's summation: the mean is exact to about one rounding whatever n and the spread.
-    const v = x[i]!;
-    const t = sum + v;
-    compensation += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
-  }
-  const mean = (sum + compensation) / n;
-  let m2 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = x[i]! - mean;
-    m2 += d * d;
-  }
-  return { markets: n, mean, m2 };
-}
-
-/**
- * Chunks' moments combined in the given order (Chan, Golub and LeVeque's pairwise update), with
- * the no-trade count and the largest imbalance: the whole Monte Carlo's summary.
- */
-export function mergeChunkMoments(chunks: readonly ChunkMoments[]): ChunkMoments {
-  const moments = {} as Record<QuantityName, Moments>;
-  for (const q of quantityNames) {
-    let markets = 0;
-    let mean = 0;
-    let m2 = 0;
-    for (const c of chunks) {
-      const b = c.moments[q];
-      if (markets === 0) {
-        ({ markets, mean, m2 } = b);
-        continue;
-      }
-      const total = markets + b.markets;
-      const delta = b.mean - mean;
-      mean += (delta * b.markets) / total;
-      m2 += b.m2 + ((delta * delta * markets) / total) * b.markets;
-      markets = total;
-    }
-    moments[q] = { markets, mean, m2 };
-  }
-  return {
-    moments,
-    noTradeMarkets: chunks.reduce((a, c) => a + c.noTradeMarkets, 0),
-    worstImbalance: chunks.reduce((a, c) => Math.max(a, c.worstImbalance), 0),
-  };
-}
-
-/** fee(i, quantities[i], p) for every trader: the fee's batch method when it has one (one call per market). */
 function feesOf(fee: FeeSchedule, quantities: Float64Array, p: number, out: Float64Array): void {
   if (fee.feesInto) fee.feesInto(quantities, p, out);
   else for (let i = 0; i < quantities.length; i++) out[i] = fee.fee(i, quantities[i]!, p);

@@ -3,8 +3,9 @@ import { clearLinearBook, createLinearBook, type FeeSchedule, noFee } from "@opt
 import { basicEnvironment, type BasicEnvironment, normal, uniform } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
-import { basicMechanism } from "./basicMechanism.ts";
-import { CHUNK_MARKETS, runMonteCarlo } from "./monteCarlo.ts";
+import { basicMechanism } from "./simulation.ts";
+import { SIMULATION_CHUNK_MARKETS as CHUNK_MARKETS } from "../../montecarlo/marketSimulation.ts";
+import { runMonteCarlo } from "./fastPath.ts";
 
 /**
  * The per-market samples by the plain composition of the engine's calls: clearLinearBook on every

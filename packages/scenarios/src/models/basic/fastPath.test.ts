@@ -1,8 +1,15 @@
 import { basicEnvironment, normal, uniform } from "@optex/theory";
 import { describe, expect, test } from "vitest";
-import { basicMechanism } from "./basicMechanism.ts";
-import { estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
-import { CHUNK_MARKETS, chunkCount, mergeChunkMoments, monteCarloChunkMoments, quantityNames, runMonteCarlo } from "./monteCarlo.ts";
+import { basicMechanism } from "./simulation.ts";
+import { estimate, estimateFromMoments } from "../../montecarlo/estimate.ts";
+import {
+  mergeSimulationMoments,
+  SIMULATION_CHUNK_MARKETS as CHUNK_MARKETS,
+  simulationChunkCount as chunkCount,
+  simulationChunkMoments,
+} from "../../montecarlo/marketSimulation.ts";
+import { basicSimulation } from "./simulation.ts";
+import { quantityNames, runMonteCarlo } from "./fastPath.ts";
 
 describe("Monte Carlo summarised chunk by chunk", () => {
   // 2.5 chunks: the last chunk is partial.
@@ -24,13 +31,15 @@ describe("Monte Carlo summarised chunk by chunk", () => {
     const m = basicMechanism(mechanism, env, 0.5);
     const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "moments" };
     const samples = runMonteCarlo(spec);
-    const whole = mergeChunkMoments(monteCarloChunkMoments(spec, 0, chunkCount(markets)));
+    // The basic model's simulation (its fast path) through the generic chunk-moment harness.
+    const sim = basicSimulation(env, m);
+    const whole = mergeSimulationMoments(simulationChunkMoments(sim, markets, spec.seed, 0, chunkCount(markets)));
     expect(chunkCount(markets)).toBe(3);
     expect(whole.noTradeMarkets).toBe(samples.noTradeMarkets);
     expect(whole.worstImbalance).toBe(samples.worstImbalance);
-    for (const q of quantityNames) {
+    for (const [j, q] of quantityNames.entries()) {
       const direct = estimate(samples[q]);
-      const { markets: n, mean, m2 } = whole.moments[q];
+      const { markets: n, mean, m2 } = whole.moments[j]!;
       const merged = estimateFromMoments(n, mean, m2);
       expect(n).toBe(markets);
       // Both are the mean of the same numbers, summed in different orders (compensated sums, and
@@ -48,14 +57,11 @@ describe("Monte Carlo summarised chunk by chunk", () => {
   test("any split of the chunks gives the same bits", () => {
     const { env, mechanism } = cases[0]!;
     const m = basicMechanism(mechanism, env, 0.5);
-    const spec = { env, strategy: m.strategy, fee: m.fee, markets, seed: "split" };
-    const whole = mergeChunkMoments(monteCarloChunkMoments(spec, 0, 3));
-    const split = mergeChunkMoments([
-      ...monteCarloChunkMoments(spec, 0, 1),
-      ...monteCarloChunkMoments(spec, 1, 1),
-      ...monteCarloChunkMoments(spec, 1, 3),
-    ]);
+    const sim = basicSimulation(env, m);
+    const chunks = (a: number, b: number) => simulationChunkMoments(sim, markets, "split", a, b);
+    const whole = mergeSimulationMoments(chunks(0, 3));
+    const split = mergeSimulationMoments([...chunks(0, 1), ...chunks(1, 1), ...chunks(1, 3)]);
     expect(split).toEqual(whole);
-    expect(() => monteCarloChunkMoments(spec, 0, 4)).toThrow(/chunks 0\.\.4 outside 0\.\.3/);
+    expect(() => chunks(0, 4)).toThrow(/chunks 0\.\.4 outside 0\.\.3/);
   });
 });
