@@ -1,13 +1,21 @@
+// @optex/agents: strategies (engine Strategy implementations) and the best responders that check them.
+
+// --- Strategies: from a trader's private information to its schedules ---
+/** Linear bids q(p) = intercept(e) - slope p, with their declared batch fast path. */
 export { bidOf, type LinearBids, type LinearStrategy, linearStrategy, linearStrategyOf } from "./linearStrategy.ts";
+/** Zero intelligence: random linear schedules within bounds (a baseline). */
 export {
   type ZeroIntelligenceBidder,
   type ZeroIntelligenceBounds,
   type ZeroIntelligenceType,
   zeroIntelligenceBidder,
 } from "./zeroIntelligence.ts";
+/** Basic model: truthful virtual-type bids (Proposition 3), the plain auction's SLE bids (Section 4), the price taker. */
 export { truthfulBidder } from "./truthfulBidder.ts";
 export { sleBidder } from "./sleBidder.ts";
 export { priceTaker } from "./priceTaker.ts";
+// --- Best responders: the numerical check that a prescribed bid leaves no regret ---
+/** One asset: the best point of the residual supply, and the regret of a schedule. */
 export {
   bestResponse,
   bestResponseSchedule,
@@ -20,6 +28,7 @@ export {
   type BestResponseProblem,
   type Regret,
 } from "./bestResponder.ts";
+/** Several assets: joint deviations across separate auctions (Nelder-Mead from several starts). */
 export {
   type MultiAssetBestResponse,
   multiAssetBestResponse,
@@ -32,6 +41,7 @@ export {
   multiAssetResidualPrices,
   multiAssetUtilityGain,
 } from "./multiAssetBestResponder.ts";
+/** Adverse selection: best responses that condition on what the price reveals. */
 export {
   type AdverseSelectionProblem,
   adverseSelectionBestResponse,
@@ -42,6 +52,8 @@ export {
   othersSignalFromIntercept,
   posteriorPayoffMean,
 } from "./adverseSelectionBestResponder.ts";
+// --- Strategies of the other environments ---
+/** Adverse selection: Theorem 2's SLE bids and truthful effective-type bids (Proposition 5). */
 export { type AdverseSelectionSleBidder, adverseSelectionSleBidder } from "./adverseSelectionSleBidder.ts";
 export {
   type AdverseSelectionLinearBatch,
@@ -50,7 +62,9 @@ export {
   type EffectiveTypeBidder,
   effectiveTypeBidder,
 } from "./effectiveTypeBidder.ts";
+/** Several assets: truthful radial bids, one schedule per asset (Propositions 7 and 8). */
 export { type RadialBidder, radialBidder } from "./radialBidder.ts";
+/** Heterogeneous traders: each trader's own linear bids, and the plain auction's heterogeneous equilibrium. */
 export {
   heterogeneousSleBidder,
   type HeterogeneousSleBidder,

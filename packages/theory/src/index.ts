@@ -1,21 +1,34 @@
+// @optex/theory: the paper's theory, grouped by environment. Imports nothing of ours but numerics.
+
+/** The theory does not apply to these inputs (one line naming the input and why). */
 export { TheoryError } from "./theoryError.ts";
+
+// --- Laws of endowments ---
 export type { Distribution } from "./distribution.ts";
 export { uniform } from "./uniform.ts";
 export { normal } from "./normal.ts";
 export { exponential } from "./exponential.ts";
 export { customDistribution, type CustomDistributionSpec } from "./customDistribution.ts";
 export { parseDistribution } from "./parseDistribution.ts";
+
+// --- Basic model (Sections 3-4): Theorem 1, the first best, the plain auction's SLE ---
+/** Condition 1 (regularity) and the virtual type with its binding region (Theorem 1). */
 export { checkCondition1, type Condition1Check } from "./condition1.ts";
 export { solveVirtualType, solveVirtualTypeWithWeight, type VirtualType } from "./virtualType.ts";
 export { basicEnvironment, type BasicEnvironment } from "./basicEnvironment.ts";
 export type { MechanismOutcome, PerTraderExpectations } from "./mechanismOutcome.ts";
 export { optimalMechanismOutcome } from "./optimalMechanism.ts";
 export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./doubleAuction.ts";
+/** Trade volume E|X_i| of linear allocations (numerical characteristic functions). */
 export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./tradeVolume.ts";
 export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
+/** The integral of v^{-1}, building block of the Proposition 3 fee. */
 export { type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
 export { utilityGain } from "./utility.ts";
+/** The revenue-efficiency frontier (Figure 3). */
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
+
+// --- Heterogeneous traders (Section 7): Theorem 5 and the plain auction's equilibrium ---
 export {
   heterogeneousDoubleAuction,
   type HeterogeneousDoubleAuction,
@@ -25,6 +38,8 @@ export {
   type HeterogeneousTraderSpec,
   solveHeterogeneous,
 } from "./heterogeneous.ts";
+
+// --- Adverse selection (Section 5): Lemma 4 / Theorem 2, Theorems 3 and 4, Corollary 3.2 ---
 export {
   type AdverseSelectionEnvironment,
   type AdverseSelectionSle,
@@ -39,9 +54,13 @@ export {
   priceInformativeness,
   robustAllocationHoldingCost,
 } from "./optimalAdverseSelection.ts";
+
+// --- Several assets (Section 6): Propositions 6 and 7 ---
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
 export { decorrelate } from "./decorrelate.ts";
 export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
+
+// --- Dynamics (Section 8): Propositions 11 and 12 ---
 export {
   checkDynamicEnvironment,
   type DiscreteDynamicDesign,
@@ -53,6 +72,7 @@ export {
   type DynamicEnvironment,
   dynamicInterimGain,
 } from "./dynamics.ts";
+/** Theorem 4's robust mechanism (transfer rule (7)). */
 export {
   type GaussianRobustMechanism,
   gaussianRobustMechanism,
