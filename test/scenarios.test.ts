@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -207,7 +207,14 @@ describe("running sweeps", () => {
       expect(results, id).toHaveLength(scenarioTasks({ ...scenario, markets: scenario.markets > 0 ? 200 : 0 }).length);
       for (const r of results) {
         expect(r.status, `${id}: ${r.reason}`).toBe("ok");
-        for (const x of Object.values(r.values ?? r.theory!)) expect(x === null || Number.isFinite(x), id).toBe(true);
+        for (const x of Object.values(r.values ?? r.theory!)) expect(Number.isFinite(x), id).toBe(true);
+      }
+    }
+    // No NaN, Infinity or null in any file of any scenario (what does not exist is left out).
+    for (const id of paperScenarioIds) {
+      for (const f of readdirSync(join(dir, id))) {
+        const text = readFileSync(join(dir, id, f), "utf8");
+        expect(/\bNaN\b|\bInfinity\b|\bnull\b/.exec(text)?.[0], `${id}/${f}`).toBeUndefined();
       }
     }
     expect(out).toMatch(/paper-figure-2: 15 tasks/);

@@ -60,15 +60,17 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
   }
   for (const [q, label] of quantitiesOf(results)) {
     const rows = results
-      .filter((r) => r.status === "ok" && r.theory?.[q] !== undefined)
+      .filter((r) => r.status === "ok" && (r.theory?.[q] !== undefined || r.simulated?.[q] !== undefined))
       .map((r) => ({
         x: r.params[x],
         series: [r.mechanism, ...others.map((k) => `${k}=${r.params[k]}`)].join(", "),
-        theory: r.theory![q]!,
+        // A quantity without theory (e.g. a regret the paper does not give) is plotted from the simulation alone.
+        theory: r.theory?.[q] ?? null,
         simulated: r.simulated?.[q]?.mean ?? null,
         low: r.simulated?.[q]?.ci99?.[0] ?? null,
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
       }));
+    if (rows.length === 0) continue;
     const encodingX = { field: "x", type: "quantitative" as const, title: x };
     const color = { field: "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const spec: TopLevelSpec = {
@@ -78,7 +80,11 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       height: 260,
       data: { values: rows },
       layer: [
-        { mark: { type: "line" }, encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: label }, color } },
+        {
+          transform: [{ filter: "datum.theory !== null" }],
+          mark: { type: "line" },
+          encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: label }, color },
+        },
         {
           transform: [{ filter: "datum.simulated !== null" }],
           mark: { type: "point", filled: true },

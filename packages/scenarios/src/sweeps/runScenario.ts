@@ -47,13 +47,13 @@ const SCENARIO_FILE = "scenario.json";
 const RESULTS_FORMAT = 3;
 
 function runHeader(s: Scenario, shard: { k: number; n: number } | null): string {
-  return `${JSON.stringify({ format: RESULTS_FORMAT, scenario: s, shard }, null, 2)}\n`;
+  return `${JSON.stringify({ format: RESULTS_FORMAT, scenario: s, ...(shard ? { shard } : {}) }, null, 2)}\n`;
 }
 
 interface RunHeader {
   readonly format?: number;
   readonly scenario: Scenario;
-  readonly shard: { k: number; n: number } | null;
+  readonly shard?: { k: number; n: number };
 }
 
 /** What every record of this scenario's run carries. */
@@ -337,7 +337,12 @@ async function writeOutputs(outDir: string, s: Scenario, results: readonly TaskR
   for (const p of plots) writeFileSync(join(outDir, p.file), p.svg);
   // The moments stay in tasks.jsonl: results.json holds what they give.
   const tasks = results.map(({ moments: _moments, ...rest }) => rest);
-  writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ scenario: s, verdict: scenarioVerdict(results), tasks }, null, 2)}\n`);
+  // No null in an output file: what does not exist (no theory, no interval, no verdict) is left out.
+  const verdict = scenarioVerdict(results);
+  writeFileSync(
+    join(outDir, "results.json"),
+    `${JSON.stringify({ scenario: s, ...(verdict ? { verdict } : {}), tasks }, withoutNulls, 2)}\n`,
+  );
   writeFileSync(join(outDir, "results.csv"), resultsCsv(results, s.model));
   const figures = plots.map((p) => `![${p.title}](${p.file})`).join("\n\n");
   writeFileSync(join(outDir, "report.md"), reportMarkdown(s, results) + (figures ? `\n${figures}\n` : ""));
@@ -545,4 +550,9 @@ function rankingTable(results: readonly TaskResult[], s: Scenario): string | nul
 function paramsLabel(r: TaskResult, s: Scenario): string {
   const swept = Object.keys(s.sweep);
   return swept.map((k) => `${k}=${valueText(r.params[k])}`).join(" ") || "environment";
+}
+
+/** JSON.stringify replacer: object properties whose value is null are left out (array entries stay). */
+function withoutNulls(this: unknown, key: string, value: unknown): unknown {
+  return value === null && key !== "" && !Array.isArray(this) ? undefined : value;
 }

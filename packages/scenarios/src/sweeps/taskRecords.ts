@@ -18,7 +18,8 @@ export interface TaskRecord {
   readonly seed: string;
   readonly task: number;
   readonly markets: number;
-  readonly moments: SimulationMoments | null;
+  /** Absent for a task that simulates nothing (no null is written to a file). */
+  readonly moments?: SimulationMoments;
   readonly checksum: string;
 }
 
@@ -38,12 +39,12 @@ export function runKey(format: number, scenario: unknown): string {
 }
 
 function checksumOf(r: Omit<TaskRecord, "checksum">): string {
-  return sha256(JSON.stringify([r.format, r.run, r.scenario, r.seed, r.task, r.markets, r.moments])).slice(0, 32);
+  return sha256(JSON.stringify([r.format, r.run, r.scenario, r.seed, r.task, r.markets, r.moments ?? null])).slice(0, 32);
 }
 
 /** The line recording a finished task (with the merged moments its result was computed from). */
 export function taskRecord(id: RunIdentity, task: ScenarioTask, result: TaskResult): string {
-  const body = { ...id, task: task.index, markets: task.markets, moments: result.moments ?? null };
+  const body = { ...id, task: task.index, markets: task.markets, ...(result.moments ? { moments: result.moments } : {}) };
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`;
 }
 
@@ -107,7 +108,8 @@ function recordProblem(line: string, id: RunIdentity, tasks: ReadonlyMap<number,
   if (!Number.isInteger(r.task) || !tasks.has(r.task)) return `task ${JSON.stringify(r.task)} is not a task of this run`;
   const task = tasks.get(r.task)!;
   if (r.markets !== task.markets) return `task ${r.task}: ${JSON.stringify(r.markets)} markets recorded, the task has ${task.markets}`;
-  if (r.moments !== null && !isMoments(r.moments)) return `task ${r.task}: malformed moments`;
+  if (r.moments !== undefined && !isMoments(r.moments)) return `task ${r.task}: malformed moments`;
+  const moments = r.moments ?? null;
   if (
     typeof r.checksum !== "string" ||
     checksumOf({
@@ -124,14 +126,14 @@ function recordProblem(line: string, id: RunIdentity, tasks: ReadonlyMap<number,
   }
   const head = taskHead(task);
   const simulates = head.status === "ok" && task.mechanism !== "theory" && task.markets > 0;
-  if (!simulates) return r.moments === null ? head : `task ${r.task}: moments recorded for a task that simulates nothing`;
-  if (r.moments === null) return `task ${r.task}: no moments recorded for a task that simulates ${task.markets} markets`;
-  if (r.moments.moments.length !== Object.keys(head.labels ?? {}).length)
-    return `task ${r.task}: moments of ${r.moments.moments.length} quantities, the task reports ${Object.keys(head.labels ?? {}).length}`;
-  if (r.moments.moments.some((q) => q.markets !== task.markets))
-    return `task ${r.task}: moments of ${r.moments.moments[0]?.markets} markets, the task has ${task.markets}`;
+  if (!simulates) return moments === null ? head : `task ${r.task}: moments recorded for a task that simulates nothing`;
+  if (moments === null) return `task ${r.task}: no moments recorded for a task that simulates ${task.markets} markets`;
+  if (moments.moments.length !== Object.keys(head.labels ?? {}).length)
+    return `task ${r.task}: moments of ${moments.moments.length} quantities, the task reports ${Object.keys(head.labels ?? {}).length}`;
+  if (moments.moments.some((q) => q.markets !== task.markets))
+    return `task ${r.task}: moments of ${moments.moments[0]?.markets} markets, the task has ${task.markets}`;
   try {
-    return finishTask(task, head, [r.moments]);
+    return finishTask(task, head, [moments]);
   } catch (error) {
     return `task ${r.task}: ${(error as Error).message.split("\n")[0]}`;
   }
