@@ -437,7 +437,10 @@ describe("bad input: one line on stderr, exit code 2", () => {
     [["theory", "--model", "adverse-selection", "--sigma-e", "1e-300"], /sigma-e must be a number in \[1e-9, 1e9\], got 1e-300/],
     [["simulate", "--kappa", "0x10"], /kappa must be a finite number, got "0x10"/],
     [["help", "bogus"], /unknown command .bogus./],
-    [["theory", "--model", "correlated-assets", "--covariance", "1,1;1,1"], /positive definite with condition number at most 1e10; its condition number is 9\.\d+e\+15/],
+    [
+      ["theory", "--model", "correlated-assets", "--covariance", "1,1;1,1"],
+      /positive definite with condition number at most 1e10; its condition number is 9\.\d+e\+15/,
+    ],
     [["theory", "--model", "adverse-selection", "--sigma-e", "0"], /sigma-e must be a number in \[1e-9, 1e9\], got 0/],
   ])("%j", async (args, pattern) => {
     const r = await cli(...(args as string[]));
