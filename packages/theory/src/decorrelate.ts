@@ -30,7 +30,9 @@ export function decorrelate(sigma: readonly (readonly number[])[]): { readonly Q
   // astronomically large and its allocation pure rounding, so it is refused like a singular one.
   if (!(smallest > 0) || largest / smallest > MAX_COVARIANCE_CONDITION) {
     const condition = smallest > 0 ? (largest / smallest).toExponential(2) : "infinite (singular)";
-    throw new TheoryError(`the payoff covariance must be positive definite with condition number at most 1e10; its condition number is ${condition}`);
+    throw new TheoryError(
+      `the payoff covariance must be positive definite with condition number at most 1e10; its condition number is ${condition}`,
+    );
   }
   return { Q: evd.eigenvectorMatrix.to2DArray(), variances };
 }
