@@ -9,7 +9,7 @@ export type SymmetricLinearEquilibrium =
   | { readonly exists: false; readonly reason: string };
 
 /**
- * a = (N-2)/(N-1), c = kappa (N-2)/(N-1), price impact 1/(kappa (N-2)) (MODEL.md section 4): each
+ * a = (N-2)/(N-1), c = kappa (N-2)/(N-1), price impact 1/(kappa (N-2)) (docs/model.md): each
  * trader faces residual supply with slope (N-1) c and shades its demand accordingly. It is an ex-post
  * equilibrium, so it holds for every law of endowments. None for N = 2 (the shading has no fixed point).
  */
@@ -65,7 +65,8 @@ export function doubleAuctionOutcome(env: BasicEnvironment): MechanismOutcome | 
     // Sum of p X_i is p * 0 and traders are symmetric, so each expects to pay 0.
     revenuePerTrader: 0,
     holdingCostPerTrader,
-    utilityGainPerTrader: autarky - holdingCostPerTrader,
+    // autarky - holding, written without mu^2 (which cancels): exact for any shift of the law.
+    utilityGainPerTrader: (sigma2 * (1 - 1 / (N - 1))) / (2 * kappa),
     tradeVolumePerTrader,
     autarkyHoldingCostPerTrader: autarky,
   };
