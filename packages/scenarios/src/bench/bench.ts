@@ -317,6 +317,43 @@ export async function runBench(
     medianCpuInflation: median(ones.map((one, i) => twos[i]!.cpuSeconds / one.cpuSeconds)),
     runs: sweepRuns,
   };
+  // Monte Carlo (printed after the clearing rows), timed before the clearing benchmarks leave their
+  // garbage: N = 10 optex and the NumPy closed-form baseline, interleaved; N = 100 optex alone.
+  const monteCarloRows: BenchRow[] = [];
+  const mcDraws = options.quick ? 2e5 : 4e6;
+  const numpy = compareWithNumpy(10, mcDraws, options.quick ? 2 : 5);
+  const mcName = (traders: number) => `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`;
+  monteCarloRows.push({
+    name: mcName(10),
+    size: numpy.drawsPerRun / 10,
+    secondsPerRun: numpy.drawsPerRun / numpy.bestOptex!,
+    itemsPerSecond: numpy.bestOptex!,
+    unit: "trader-draws/s",
+  });
+  if (numpy.bestNumpy !== undefined) {
+    monteCarloRows.push({
+      name: "  NumPy, closed forms of v and B (bench/baselines), N = 10",
+      size: numpy.drawsPerRun / 10,
+      secondsPerRun: numpy.drawsPerRun / numpy.bestNumpy,
+      itemsPerSecond: numpy.bestNumpy,
+      unit: "trader-draws/s",
+    });
+  }
+  for (const traders of [100]) {
+    const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
+    const m = basicMechanism("optimal", env, 0.5);
+    const markets = Math.round(mcDraws / traders);
+    // What sweeps and optex simulate run: chunks summarised by their moments.
+    const sim = basicSimulation(env, m);
+    const s = timeBest(() => simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets)), minSeconds);
+    monteCarloRows.push({
+      name: mcName(traders),
+      size: markets,
+      secondsPerRun: s,
+      itemsPerSecond: (markets * traders) / s,
+      unit: "trader-draws/s",
+    });
+  }
   const rng = seedrandom.alea("bench");
   for (const n of sizes) {
     const book = createLinearBook(n);
@@ -347,35 +384,7 @@ export async function runBench(
       unit: "traders/s",
     });
   }
-  // N = 10: optex and the NumPy closed-form baseline, interleaved; N = 100: optex alone.
-  const mcDraws = options.quick ? 2e5 : 4e6;
-  const numpy = compareWithNumpy(10, mcDraws, options.quick ? 2 : 5);
-  const mcName = (traders: number) => `Monte Carlo, optimal mechanism, U[-1,1], N = ${traders}`;
-  rows.push({
-    name: mcName(10),
-    size: numpy.drawsPerRun / 10,
-    secondsPerRun: numpy.drawsPerRun / numpy.bestOptex!,
-    itemsPerSecond: numpy.bestOptex!,
-    unit: "trader-draws/s",
-  });
-  if (numpy.bestNumpy !== undefined) {
-    rows.push({
-      name: "  NumPy, closed forms of v and B (bench/baselines), N = 10",
-      size: numpy.drawsPerRun / 10,
-      secondsPerRun: numpy.drawsPerRun / numpy.bestNumpy,
-      itemsPerSecond: numpy.bestNumpy,
-      unit: "trader-draws/s",
-    });
-  }
-  for (const traders of [100]) {
-    const env = basicEnvironment({ dist: uniform(-1, 1), kappa: 1, traders });
-    const m = basicMechanism("optimal", env, 0.5);
-    const markets = Math.round(mcDraws / traders);
-    // What sweeps and optex simulate run: chunks summarised by their moments.
-    const sim = basicSimulation(env, m);
-    const s = timeBest(() => simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets)), minSeconds);
-    rows.push({ name: mcName(traders), size: markets, secondsPerRun: s, itemsPerSecond: (markets * traders) / s, unit: "trader-draws/s" });
-  }
+  rows.push(...monteCarloRows);
   rows.push(...modelSimulationBench(options.quick ? 0.02 : 0.3, options.quick ? 2e5 : 2e6));
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
   const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
