@@ -55,6 +55,24 @@ describe("bounded work", () => {
   });
 });
 
+describe("precision: where double precision ends, the range ends", () => {
+  test("a simulation whose rounding would exceed 1e-6 of its quantities' scale is refused (it printed revenue outside its own interval as a pass)", async () => {
+    const r = await cli("simulate", "--dist", "exponential:1", "--kappa", "1e9", "--mu-pi", "1e6", "--markets", "1000");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /beyond double precision: .* round the simulated quantities to .* of their scale sd\^2 \/ kappa \(at most 0\.000001\)/,
+    );
+    // Inside the range the allowance is far below the interval it widens.
+    const ok = JSON.parse(
+      (await cli("simulate", "--dist", "normal:1000,1", "--mechanism", "optimal", "--markets", "20000", "--json")).stdout,
+    );
+    for (const [q, est] of Object.entries(ok.simulated as Record<string, { ci99: [number, number] }>)) {
+      const width = est.ci99[1] - est.ci99[0];
+      expect(ok.withinRounding[q] ?? 0, q).toBeLessThan(1e-3 * width);
+    }
+  });
+});
+
 describe("pipes", () => {
   test("`optex ... | head` ends quietly (EPIPE): no stack trace, no error", () => {
     // A long output cut after one line by the reader.

@@ -35,6 +35,9 @@ export function simulationResolution(env: BasicEnvironment): number {
   return 8 * Number.EPSILON * env.traders * ((2 * Q * Q) / env.kappa);
 }
 
+/** Largest rounding allowance of a simulated quantity, as a share of the quantities' scale sd^2 / kappa. */
+export const MAX_RELATIVE_RESOLUTION = 1e-6;
+
 /** Which implementation of the market runs: the declared batch fast path, or schedules -> clear -> settle. */
 export type MarketPath = "fast" | "general";
 
@@ -73,6 +76,14 @@ export function basicMechanism(id: BasicMechanismId, env: BasicEnvironment, alph
 export function basicSimulation(env: BasicEnvironment, m: BasicMechanism, path: MarketPath = "fast"): MarketSimulation {
   const theory = Object.fromEntries(quantityNames.map((q) => [q, m.theory[q]]));
   const resolution = simulationResolution(env);
+  // Where double precision ends, the simulation's range ends: an allowance above this share of the
+  // quantities' scale sd^2 / kappa would widen intervals until any theory passes.
+  const scale = env.dist.variance / env.kappa;
+  if (!(resolution <= MAX_RELATIVE_RESOLUTION * scale)) {
+    throw new InputError(
+      `these markets are beyond double precision: prices and intercepts of size |mu_e| + sd + kappa |mu_pi| = ${(Math.abs(env.dist.mean) + Math.sqrt(env.dist.variance) + env.kappa * Math.abs(env.muPi)).toPrecision(3)} against an endowment sd of ${Math.sqrt(env.dist.variance).toPrecision(3)} round the simulated quantities to ${(resolution / scale).toPrecision(2)} of their scale sd^2 / kappa (at most ${MAX_RELATIVE_RESOLUTION}); use a law with a smaller mean relative to its sd, or a smaller kappa |mu-pi|`,
+    );
+  }
   const rounding = Object.fromEntries(quantityNames.map((q) => [q, resolution]));
   const base = { mechanism: m.id, fee: m.feeId, strategy: m.strategy.id, quantities: basicQuantities, theory, rounding };
   if (path === "fast") return { ...base, runMarkets: (rng, count, out) => runBasicMarkets(env, m.strategy, m.fee, rng, count, out) };
