@@ -47,6 +47,31 @@ describe("file-system mistakes", () => {
   });
 });
 
+describe("scenario files get the CLI's checks, before any worker runs", () => {
+  test.each([1, 2])("a bad law in a sweep exits 2 with %i worker(s), naming the field", async (workers) => {
+    const file = join(tmp(), "bad-law.yaml");
+    writeFileSync(file, 'id: bad-law\nsweep: { dist: ["normal:0,1", "normal:0,-1"] }\nmarkets: 100\n');
+    const r = await cli("run", file, "--workers", String(workers), "--out", tmp());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad-law\.yaml: sweep\.dist\.1: normal: need a finite SIGMA > 0, got -1/);
+  });
+  test.each([
+    ['environment: { dist: "uniform:-1e300,1e300" }', /environment\.dist: .*sd .*need sd in \[1e-9, 1e9\]/],
+    ['environment: { dist: "normal:1e15,1" }', /environment\.dist: .*mean .*\|mean\| <= min\(1e9, 1e9 sd\)/],
+    ["environment: { sigmaZeta: 0.5 }", /environment\.sigmaZeta: not a parameter of model basic/],
+    ["seed: 7\nmarkets: 10", null],
+  ])("%s", async (line, pattern) => {
+    const file = join(tmp(), "s.yaml");
+    writeFileSync(file, `id: s\n${line}\n`);
+    const r = await cli("describe", file);
+    if (pattern === null) expect(r.status).toBe(0);
+    else {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
+
 describe("bounded work", () => {
   test("optex ic refuses more traders than its oracle checks, up front, with the range", async () => {
     const r = await cli("ic", "--traders", "150000", "--cases", "1");
