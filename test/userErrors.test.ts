@@ -60,6 +60,10 @@ describe("scenario files get the CLI's checks, before any worker runs", () => {
     ['environment: { dist: "normal:1e15,1" }', /environment\.dist: .*mean .*\|mean\| <= min\(1e9, 1e9 sd\)/],
     ["environment: { sigmaZeta: 0.5 }", /environment\.sigmaZeta: not a parameter of model basic/],
     ["seed: 7\nmarkets: 10", null],
+    [
+      `sweep: { traders: [${Array.from({ length: 300 }, (_, i) => i + 3).join(", ")}], alpha: [${Array.from({ length: 200 }, (_, i) => i / 200).join(", ")}] }`,
+      /sweep: 300 x 200 points x 3 tasks per point = 180,000 tasks; at most 100,000/,
+    ],
   ])("%s", async (line, pattern) => {
     const file = join(tmp(), "s.yaml");
     writeFileSync(file, `id: s\n${line}\n`);

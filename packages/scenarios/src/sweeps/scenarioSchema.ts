@@ -42,6 +42,9 @@ const scenarioBase = z
   })
   .strict();
 
+/** The most tasks a scenario may have (a sweep's points times the tasks per point). */
+export const MAX_SCENARIO_TASKS = 100_000;
+
 /** A validated scenario: the model's full parameter point (defaults filled), checked sweep and mechanisms. */
 export interface Scenario {
   readonly id: string;
@@ -121,6 +124,15 @@ export function parseScenario(value: unknown, source: string): Scenario {
     }
   }
   if (problems.length > 0) throw new InputError(problems.map((p) => `${source}: ${p}`).join("; "));
+  // Bounded work: the sweep's size is known before anything runs.
+  const sizes = Object.values(sweep).map((v) => v.length);
+  const points = sizes.reduce((a, b) => a * b, 1);
+  const perPoint = mechanisms.length + (model.taskValues ? 1 : 0);
+  if (points * perPoint > MAX_SCENARIO_TASKS) {
+    throw new InputError(
+      `${source}: sweep: ${sizes.join(" x ")} points x ${perPoint} tasks per point = ${(points * perPoint).toLocaleString("en-US")} tasks; at most ${MAX_SCENARIO_TASKS.toLocaleString("en-US")} (split it into several scenarios or shards)`,
+    );
+  }
   return { ...s, environment: point, mechanisms, sweep };
 }
 
