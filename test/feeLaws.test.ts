@@ -152,7 +152,7 @@ function laws(env: IcEnvironment<unknown>, participationSamples = PARTICIPATION_
     cases: MARKETS,
     seed: fcSeed,
     participationSamples,
-    tradersChecked: env.model === "heterogeneous" ? "all" : "ends",
+    tradersChecked: modelById(env.model).ic?.tradersChecked ?? "ends",
   });
 }
 

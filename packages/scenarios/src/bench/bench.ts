@@ -20,7 +20,6 @@ import { parseScenario } from "../sweeps/scenarioSchema.ts";
 import { resolveParameters } from "../models/model.ts";
 import type { ParameterValue } from "../models/parameters.ts";
 import { models, tradersOf } from "../models/registry.ts";
-import { type DynamicSimulationParams, horizonAuctions } from "../models/dynamic/simulation.ts";
 import { simulationChunkCount, simulationChunkMoments } from "../montecarlo/marketSimulation.ts";
 
 interface BenchRow {
@@ -434,12 +433,12 @@ function modelSimulationBench(minSeconds: number, draws: number): BenchRow[] {
     const traders = tradersOf(point);
     for (const sim of model.simulations(point)) {
       // A dynamic market is a path of auctions: every trader draws a shock at each of them.
-      const auctions = model.id === "dynamic" ? horizonAuctions(point as unknown as DynamicSimulationParams) : 1;
+      const auctions = sim.drawsPerTrader ?? 1;
       // The same number of trader-draws per run for every model (markets cost traders x auctions each).
       const markets = Math.max(256, Math.round(draws / (traders * auctions)));
       const run = () => simulationChunkMoments(sim, markets, "bench", 0, simulationChunkCount(markets));
       const s = timeBest(run, minSeconds);
-      const perPath = auctions > 1 ? ` (${auctions} auctions per market, a trader-draw per auction)` : "";
+      const perPath = auctions > 1 ? ` (${auctions} draws per trader and market)` : "";
       rows.push({
         name: `simulate --model ${model.id}, ${sim.mechanism}${perPath}`,
         size: markets,

@@ -52,7 +52,7 @@ export function runIc(model: ModelDefinition, params: ParameterPoint, o: IcRunOp
     cases: o.cases,
     seed: o.seed,
     participationSamples: o.participationMarkets,
-    tradersChecked: model.id === "heterogeneous" ? "all" : "ends",
+    tradersChecked: model.ic?.tradersChecked ?? "ends",
   });
 }
 

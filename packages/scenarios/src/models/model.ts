@@ -58,6 +58,8 @@ export interface ModelDefinition {
   /** The IC oracle's environment for a registered fee of this model (optex ic). */
   readonly ic?: {
     readonly defaultFee: string;
+    /** Traders whose regret is checked in each market: the two ends of the type order, or all (each has its own fee). */
+    readonly tradersChecked?: "all" | "ends";
     environment(p: ParameterPoint, fee: string): IcEnvironment<unknown>;
   };
 }

@@ -38,6 +38,8 @@ export interface MarketSimulation {
   readonly strategy: string;
   /** One line on what runs, e.g. "Theorem 4's robust mechanism runs as the direct mechanism it is". */
   readonly note?: string;
+  /** A trader's draws in one market: 1, or one per auction of a repeated market (benchmarks count trader-draws). */
+  readonly drawsPerTrader?: number;
   readonly quantities: readonly QuantitySpec[];
   /** Theory of each quantity (absent: reported without a check). */
   readonly theory: Readonly<Record<string, number>>;

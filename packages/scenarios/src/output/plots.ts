@@ -110,7 +110,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
  * Empty unless the scenario compares the first best with at least one other mechanism.
  */
 async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  if (s.model !== "basic" || !s.mechanisms.includes("first-best") || s.mechanisms.length < 2) return [];
+  if (!s.mechanisms.includes("first-best") || s.mechanisms.length < 2) return [];
   const pointOf = (r: TaskResult) =>
     swept(s)
       .map((k) => `${k}=${r.params[k]}`)

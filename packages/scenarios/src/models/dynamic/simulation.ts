@@ -439,6 +439,7 @@ export function dynamicSimulation(
     fee: feeId,
     strategy: ec.strategy.id,
     note,
+    drawsPerTrader: ec.auctions,
     quantities: dynamicQuantities,
     theory,
     runMarkets: (rng, count, out): BlockDiagnostics => {

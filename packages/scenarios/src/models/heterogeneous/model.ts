@@ -52,6 +52,7 @@ export const heterogeneousModel: ModelDefinition = {
   },
   ic: {
     defaultFee: "prop10",
+    tradersChecked: "all",
     environment: (p, fee) =>
       heterogeneousIcEnvironment(
         { dists: lawsOf(p), kappas: list<number>(p, "kappas")!, alpha: num(p, "alpha"), muPi: num(p, "muPi") },
