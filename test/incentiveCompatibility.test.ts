@@ -77,7 +77,7 @@ describe("incentive compatibility in the basic model (Proposition 3)", () => {
 });
 
 describe("negative controls: Proposition 3 as printed in the paper fails the law", () => {
-  // The printed fee (a/2) q^2 - b(-q - p/N) - c with a = -N/(N-1) (MODEL.md section 5). Either
+  // The printed fee (a/2) q^2 - b(-q - p/N) - c with a = -N/(N-1) (docs/fees.md). Either
   // error alone already breaks incentive compatibility.
   const printed = (c: Case, which: "both" | "argument" | "coefficient") => {
     const env = basicEnvironment({ dist: c.dist, kappa: c.kappa, traders: c.traders, muPi: c.muPi });

@@ -9,7 +9,7 @@ export interface Prop10Fee extends FeeSchedule {
 }
 
 /**
- * Proposition 10 (MODEL.md section 8): trader i pays T_i(q, p) = (c_i/2) q^2 - B_i(l) + d_i with
+ * Proposition 10 (docs/environments/heterogeneous.md): trader i pays T_i(q, p) = (c_i/2) q^2 - B_i(l) + d_i with
  * l = -q - kappa_i (p - mu_pi), c_i = -1/sum_{j != i} kappa_j (minus trader i's price impact),
  * B_i(l) = ((K - kappa_i)/(K kappa_i)) [(l - mu_i)^2/2 - int_{mu_i}^{l} (v_i^{-1} - mu_i)], and
  * d_i = kappa_i V_{-i} / (2 K (K - kappa_i)) + B_i(L_i), V_{-i} = sum_{j != i} Var v_j, so that

@@ -24,7 +24,7 @@ export interface Prop3Fee extends FeeSchedule {
 }
 
 /**
- * Proposition 3, as corrected in MODEL.md section 5 (the printed a = -N/(N-1) makes the payoff
+ * Proposition 3, as corrected in docs/fees.md (the printed a = -N/(N-1) makes the payoff
  * convex and the printed argument -q - p/N is wrong):
  *   T(q, p) = (c/2) q^2 - B(l) + d,  l = -q - kappa (p - mu_pi),  c = -1/((N-1) kappa),
  *   d = Var[v]/(2 N kappa) + B(m).

@@ -7,7 +7,7 @@ import { meanWithHalfWidth } from "../../theory/src/testSupport.ts";
 import { prop3Fee } from "./prop3Fee.ts";
 import { type Prop8Environment, prop8Fee } from "./prop8Fee.ts";
 
-// Proposition 8 (MODEL.md section 7): the cross-exchange fee T(q, p) = (c/2)|q|^2 - B(|y|) + d,
+// Proposition 8 (docs/environments/multi-asset.md): the cross-exchange fee T(q, p) = (c/2)|q|^2 - B(|y|) + d,
 // y = -q - (kappa/sigma_pi^2)(p - mu_pi) - mu_e. Incentive compatibility (truthful bids have no
 // regret; the printed argument q + p/N and the plain auctions do) is checked by the numerical
 // best responder in packages/agents/src/multiAssetBestResponder.test.ts.

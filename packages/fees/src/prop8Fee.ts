@@ -10,7 +10,7 @@ export interface Prop8Environment extends MultiAssetEnvironment {
 }
 
 /**
- * Proposition 8's cross-exchange fee, corrected (MODEL.md section 7), with its parts exposed:
+ * Proposition 8's cross-exchange fee, corrected (docs/environments/multi-asset.md), with its parts exposed:
  *   T(q, p) = (c/2) |q|^2 - B(|y|) + d,   y = -q - slope (p - mu_pi) - mu_e   (vectors in R^k),
  * equivalently the printed form b(|y|^2) + (c/2)|q|^2 + d with b(x) = -B(sqrt x).
  */
@@ -45,7 +45,7 @@ export interface Prop8Fee {
 }
 
 /**
- * Proposition 8 for k assets (MODEL.md section 7; the paper's proof sets sigma_pi = 1, mu = 0):
+ * Proposition 8 for k assets (docs/environments/multi-asset.md; the paper's proof sets sigma_pi = 1, mu = 0):
  * trader i submits q_a(p_a) = -(mu_e_a + v(r) etilde_a) - slope (p_a - mu_pi_a) in each asset's
  * auction, slope = kappa / sigma_pi^2. Against such bids, the residual supply in asset a has price
  * impact 1/((N-1) slope) = -c, and with y as above, dy/dq = -(N/(N-1)) I, so the payoff's gradient is

@@ -4,29 +4,34 @@
 export { TheoryError } from "./theoryError.ts";
 
 // --- Laws of endowments ---
-export type { Distribution } from "./distribution.ts";
-export { uniform } from "./uniform.ts";
-export { normal } from "./normal.ts";
-export { exponential } from "./exponential.ts";
-export { customDistribution, type CustomDistributionSpec } from "./customDistribution.ts";
-export { parseDistribution } from "./parseDistribution.ts";
+export type { Distribution } from "./laws/distribution.ts";
+export { uniform } from "./laws/uniform.ts";
+export { normal } from "./laws/normal.ts";
+export { exponential } from "./laws/exponential.ts";
+export { customDistribution, type CustomDistributionSpec } from "./laws/customDistribution.ts";
+export { parseDistribution } from "./laws/parseDistribution.ts";
 
 // --- Basic model (Sections 3-4): Theorem 1, the first best, the plain auction's SLE ---
 /** Condition 1 (regularity) and the virtual type with its binding region (Theorem 1). */
-export { checkCondition1, type Condition1Check } from "./condition1.ts";
-export { solveVirtualType, solveVirtualTypeWithWeight, type VirtualType } from "./virtualType.ts";
-export { basicEnvironment, type BasicEnvironment } from "./basicEnvironment.ts";
-export type { MechanismOutcome, PerTraderExpectations } from "./mechanismOutcome.ts";
-export { optimalMechanismOutcome } from "./optimalMechanism.ts";
-export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./doubleAuction.ts";
+export { checkCondition1, type Condition1Check } from "./basic/condition1.ts";
+export { solveVirtualType, solveVirtualTypeWithWeight, type VirtualType } from "./basic/virtualType.ts";
+export { basicEnvironment, type BasicEnvironment } from "./basic/basicEnvironment.ts";
+export type { MechanismOutcome, PerTraderExpectations } from "./basic/mechanismOutcome.ts";
+export { optimalMechanismOutcome } from "./basic/optimalMechanism.ts";
+export { doubleAuctionOutcome, symmetricLinearEquilibrium, type SymmetricLinearEquilibrium } from "./basic/doubleAuction.ts";
 /** Trade volume E|X_i| of linear allocations (numerical characteristic functions). */
-export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./tradeVolume.ts";
-export { symmetricBindingRegion } from "./symmetricBindingRegion.ts";
+export { expectedAbsoluteCombination, truncatedSupport, type AtomicLaw } from "./basic/tradeVolume.ts";
+export { symmetricBindingRegion } from "./basic/symmetricBindingRegion.ts";
 /** The integral of v^{-1}, building block of the Proposition 3 fee. */
-export { type BranchTable, exactInverseIntegral, type InverseIntegral, inverseVirtualTypeIntegral } from "./inverseVirtualTypeIntegral.ts";
-export { utilityGain } from "./utility.ts";
+export {
+  type BranchTable,
+  exactInverseIntegral,
+  type InverseIntegral,
+  inverseVirtualTypeIntegral,
+} from "./basic/inverseVirtualTypeIntegral.ts";
+export { utilityGain } from "./basic/utility.ts";
 /** The revenue-efficiency frontier (Figure 3). */
-export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./frontier.ts";
+export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./basic/frontier.ts";
 
 // --- Heterogeneous traders (Section 7): Theorem 5 and the plain auction's equilibrium ---
 export {
@@ -37,7 +42,7 @@ export {
   type HeterogeneousTraderOutcome,
   type HeterogeneousTraderSpec,
   solveHeterogeneous,
-} from "./heterogeneous.ts";
+} from "./heterogeneous/heterogeneous.ts";
 
 // --- Adverse selection (Section 5): Lemma 4 / Theorem 2, Theorems 3 and 4, Corollary 3.2 ---
 export {
@@ -47,18 +52,18 @@ export {
   checkAdverseSelection,
   sleExistenceThreshold,
   sleInterimRules,
-} from "./adverseSelectionSle.ts";
+} from "./adverse-selection/adverseSelectionSle.ts";
 export {
   type OptimalAdverseSelection,
   optimalAdverseSelection,
   priceInformativeness,
   robustAllocationHoldingCost,
-} from "./optimalAdverseSelection.ts";
+} from "./adverse-selection/optimalAdverseSelection.ts";
 
 // --- Several assets (Section 6): Propositions 6 and 7 ---
-export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./multiAsset.ts";
-export { decorrelate } from "./decorrelate.ts";
-export { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
+export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./several-assets/multiAsset.ts";
+export { decorrelate } from "./several-assets/decorrelate.ts";
+export { effectiveTypeMechanism } from "./adverse-selection/effectiveTypeMechanism.ts";
 
 // --- Dynamics (Section 8): Propositions 11 and 12 ---
 export {
@@ -71,7 +76,7 @@ export {
   dynamicDoubleAuction,
   type DynamicEnvironment,
   dynamicInterimGain,
-} from "./dynamics.ts";
+} from "./dynamics/dynamics.ts";
 /** Theorem 4's robust mechanism (transfer rule (7)). */
 export {
   type GaussianRobustMechanism,
@@ -79,4 +84,4 @@ export {
   type RobustMechanism,
   robustMechanism,
   type RobustMechanismSpec,
-} from "./robustMechanism.ts";
+} from "./adverse-selection/robustMechanism.ts";

@@ -1,0 +1,273 @@
+import { findRoot, integrate } from "@optex/numerics";
+import seedrandom from "seedrandom";
+import { describe, expect, test } from "vitest";
+import { basicEnvironment } from "../basic/basicEnvironment.ts";
+import { customDistribution } from "../laws/customDistribution.ts";
+import { effectiveTypeMechanism } from "./effectiveTypeMechanism.ts";
+import { exponential } from "../laws/exponential.ts";
+import { normal } from "../laws/normal.ts";
+import { optimalAdverseSelection } from "./optimalAdverseSelection.ts";
+import { optimalMechanismOutcome } from "../basic/optimalMechanism.ts";
+import { meanWithHalfWidth } from "../testSupport.ts";
+import { TheoryError } from "../theoryError.ts";
+import { uniform } from "../laws/uniform.ts";
+import { solveVirtualType } from "../basic/virtualType.ts";
+
+/** The effective type's law in closed form: density, E[e | t], H and 1 - H, on [lo, hi] with kinks at `breaks`. */
+interface ExplicitLaw {
+  h: (t: number) => number;
+  ehat: (t: number) => number;
+  H: (t: number) => number;
+  S: (t: number) => number;
+  lo: number;
+  hi: number;
+  breaks: number[];
+  meanE: number;
+  /** E[e^2]. */
+  secondE: number;
+}
+
+/**
+ * Theorem 3 straight from a closed-form law of t, by adaptive quadrature split at the kinks and
+ * Brent roots (no tables, no numerical convolution): the independent check of the implementation.
+ */
+function explicitTheorem3(law: ExplicitLaw, kappa: number, N: number, alpha: number) {
+  const { h, ehat, H, S, lo, hi } = law;
+  const Q = { absTol: 1e-15, relTol: 1e-12, maxSubdivisions: 4000 };
+  const int = (g: (t: number) => number, a: number, b: number) => {
+    const cuts = [a, ...law.breaks.filter((x) => x > a && x < b), b];
+    let sum = 0;
+    for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1]! > cuts[k]!) sum += integrate(g, cuts[k]!, cuts[k + 1]!, Q).value;
+    return sum;
+  };
+  const ak = alpha * kappa;
+  const lower = (t: number) => ehat(t) + (ak * H(t)) / h(t);
+  const upper = (t: number) => ehat(t) - (ak * S(t)) / h(t);
+  const tol = { absoluteTolerance: 1e-14 };
+  const tAOf = (m: number) => (lower(lo) >= m ? lo : findRoot((t) => lower(t) - m, lo, hi, tol));
+  const tBOf = (m: number) => (upper(hi) <= m ? hi : findRoot((t) => upper(t) - m, lo, hi, tol));
+  const excess = (m: number) => int((t) => (lower(t) - m) * h(t), lo, tAOf(m)) + int((t) => (upper(t) - m) * h(t), tBOf(m), hi);
+  const m = alpha === 0 ? law.meanE : findRoot(excess, law.meanE - 2, law.meanE + 2, { absoluteTolerance: 1e-13 });
+  const tA = tAOf(m);
+  const tB = alpha === 0 ? tA : tBOf(m);
+  const E = (g: (t: number, vm: number) => number) =>
+    int((t) => g(t, lower(t) - m) * h(t), lo, tA) + int((t) => g(t, upper(t) - m) * h(t), tB, hi);
+  const share = (N - 1) / N;
+  const varV = E((_t, vm) => vm * vm);
+  const ehatV = E((t, vm) => ehat(t) * vm);
+  const tV = E((t, vm) => t * vm);
+  const gain = share * (int((t) => -(lower(t) - m) * H(t), lo, tA) + int((t) => (upper(t) - m) * S(t), tB, hi));
+  const holding = (law.secondE - 2 * share * ehatV + share * varV) / (2 * kappa);
+  // revenue = -E[t Xhat] + ((N-1)/N) E[(ehat/kappa - t)(v - m)] - E[X^2]/(2 kappa) - E[G], Xhat = -((N-1)/N)(v - m).
+  const revenue = share * tV + share * (ehatV / kappa - tV) - (share * varV) / (2 * kappa) - gain;
+  return { tA, tB, m, revenue, holding, gain, v: (t: number) => (t < tA ? lower(t) : t > tB ? upper(t) : m) };
+}
+
+/**
+ * e ~ Exp(lambda), zeta ~ Exp(r): u = e/kappa ~ Exp(a), a = lambda kappa, and t = u - zeta is
+ * asymmetric Laplace: h = (a r/(a+r)) e^{-a t} for t >= 0, e^{r t} below; u | t = max(t, 0) +
+ * Exp(a + r); H = (a/(a+r)) e^{r t} below 0, 1 - H = (r/(a+r)) e^{-a t} above.
+ */
+function exponentialPair(lambda: number, r: number, kappa: number): ExplicitLaw {
+  const a = lambda * kappa;
+  const c = (a * r) / (a + r);
+  return {
+    h: (t) => (t >= 0 ? c * Math.exp(-a * t) : c * Math.exp(r * t)),
+    ehat: (t) => kappa * (Math.max(t, 0) + 1 / (a + r)),
+    H: (t) => (t < 0 ? (a / (a + r)) * Math.exp(r * t) : 1 - (r / (a + r)) * Math.exp(-a * t)),
+    S: (t) => (t >= 0 ? (r / (a + r)) * Math.exp(-a * t) : 1 - (a / (a + r)) * Math.exp(r * t)),
+    lo: -40 / r,
+    hi: 40 / a,
+    breaks: [0],
+    meanE: 1 / lambda,
+    secondE: 2 / (lambda * lambda),
+  };
+}
+
+/**
+ * e ~ U(-1, 1), zeta ~ U(-c, c): given t, e is uniform on [max(-1, kappa(t-c)), min(1, kappa(t+c))],
+ * so h = length/(4c) and ehat = midpoint; H(t) = P(zeta >= e/kappa - t) integrated over e.
+ */
+function uniformPair(c: number, kappa: number): ExplicitLaw {
+  const lo = -1 / kappa - c;
+  const hi = 1 / kappa + c;
+  const ends = (t: number) => [Math.max(-1, kappa * (t - c)), Math.min(1, kappa * (t + c))] as const;
+  const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+  const byE = (g: (e: number) => number, t: number) => {
+    const cuts = [-1, ...[kappa * (t - c), kappa * (t + c)].filter((x) => x > -1 && x < 1).sort((x, y) => x - y), 1];
+    let sum = 0;
+    for (let k = 0; k + 1 < cuts.length; k++) sum += integrate(g, cuts[k]!, cuts[k + 1]!, { absTol: 1e-17, relTol: 1e-13 }).value;
+    return sum;
+  };
+  return {
+    h: (t) => Math.max(0, ends(t)[1] - ends(t)[0]) / (4 * c),
+    ehat: (t) => 0.5 * (ends(t)[0] + ends(t)[1]),
+    H: (t) => byE((e) => 0.5 * clamp01((c - (e / kappa - t)) / (2 * c)), t),
+    S: (t) => byE((e) => 0.5 * clamp01((e / kappa - t + c) / (2 * c)), t),
+    lo: lo + 1e-9,
+    hi: hi - 1e-9,
+    breaks: [lo, -1 / kappa + c, 1 / kappa - c, hi].sort((x, y) => x - y),
+    meanE: 0,
+    secondE: 1 / 3,
+  };
+}
+
+describe("Theorem 3 by numerical convolution (any laws, independent signals)", () => {
+  test.each([
+    [5, 1.3, 0.2, 1.1, 0.7, 0.8],
+    [8, 0.7, -0.5, 0.6, 0.4, 0.3],
+    [4, 1, 0, 1, 0.5, 0],
+  ] as const)("Gaussian laws reproduce Corollary 3.1's closed form (N %s, kappa %s)", (N, kappa, muE, sigmaE, sigmaZeta, alpha) => {
+    const g = effectiveTypeMechanism({ endowment: normal(muE, sigmaE), signal: normal(0, sigmaZeta), kappa, traders: N, alpha });
+    const c = optimalAdverseSelection({ traders: N, kappa, muE, sigmaE, sigmaZeta, alpha });
+    if (alpha > 0) {
+      expect(g.tA).toBeCloseTo(c.tA, 8);
+      expect(g.tB).toBeCloseTo(c.tB, 8);
+    }
+    expect(g.meanVirtualType).toBeCloseTo(c.meanVirtualType, 8);
+    expect(g.revenuePerTrader).toBeCloseTo(c.revenuePerTrader, 8);
+    expect(g.holdingCostPerTrader).toBeCloseTo(c.holdingCostPerTrader, 8);
+    expect(g.utilityGainPerTrader).toBeCloseTo(c.utilityGainPerTrader, 8);
+  });
+
+  test("uniform endowments with nearly noiseless signals approach Theorem 1 (t = e/kappa)", () => {
+    const kappa = 1.5;
+    const g = effectiveTypeMechanism({ endowment: uniform(-1, 1), signal: normal(0, 1e-3), kappa, traders: 5, alpha: 0.5 });
+    const vt = solveVirtualType(uniform(-1, 1), 0.5);
+    const b = optimalMechanismOutcome(basicEnvironment({ dist: uniform(-1, 1), kappa, traders: 5 }), vt);
+    expect(Math.abs(g.tA * kappa - vt.eA)).toBeLessThan(1e-2);
+    expect(Math.abs(g.tB * kappa - vt.eB)).toBeLessThan(1e-2);
+    expect(Math.abs(g.revenuePerTrader - b.revenuePerTrader)).toBeLessThan(2e-3);
+    expect(Math.abs(g.holdingCostPerTrader - b.holdingCostPerTrader)).toBeLessThan(2e-3);
+  });
+
+  test("uniform endowments, Gaussian signals: holding cost by Monte Carlo, welfare accounting", () => {
+    const env = { endowment: uniform(-1, 2), signal: normal(0, 0.4), kappa: 1.2, traders: 4, alpha: 0.6 };
+    const g = effectiveTypeMechanism(env);
+    const rng = seedrandom.alea("conv");
+    const markets = 20_000;
+    const hold = new Float64Array(markets);
+    const N = env.traders;
+    for (let m = 0; m < markets; m++) {
+      const e = Array.from({ length: N }, () => env.endowment.sample(rng));
+      const v = e.map((x) => g.v(x / env.kappa - env.signal.sample(rng)));
+      const mean = v.reduce((s, x) => s + x, 0) / N;
+      hold[m] = e.reduce((s, x, i) => s + (x - v[i]! + mean) ** 2 / (2 * env.kappa), 0) / N;
+    }
+    const check = meanWithHalfWidth(hold);
+    expect(Math.abs(check.mean - g.holdingCostPerTrader)).toBeLessThan(check.halfWidth);
+    const autarky = (env.endowment.variance + env.endowment.mean ** 2) / (2 * env.kappa);
+    expect(g.revenuePerTrader + g.holdingCostPerTrader - autarky + g.utilityGainPerTrader).toBeCloseTo(0, 8);
+    expect(g.utilityGainPerTrader).toBeGreaterThan(0);
+  });
+
+  // Closed-form laws of t (independent of the numerical convolution and its tables); the tables are
+  // good to 1e-13 of each panel's scale and the inner integrals to ~1e-15, so 1e-9 relative leaves
+  // two orders of margin over the ~2e-10 agreement seen against scipy's quadrature.
+  const close = (got: number, want: number, scale: number) =>
+    expect(Math.abs(got - want)).toBeLessThan(1e-9 * Math.max(Math.abs(want), scale));
+
+  test.each([
+    [1, 2, 1, 5, 0.5],
+    [1, 2, 0.5, 3, 1],
+    [2, 1, 2, 20, 0.25],
+    [1, 2, 1, 5, 0],
+  ] as const)(
+    "exponential endowments (rate %s) and signals (rate %s), kappa %s, N %s, alpha %s: asymmetric Laplace t in closed form",
+    (lambda, r, kappa, N, alpha) => {
+      const g = effectiveTypeMechanism({ endowment: exponential(lambda), signal: exponential(r), kappa, traders: N, alpha });
+      const x = explicitTheorem3(exponentialPair(lambda, r, kappa), kappa, N, alpha);
+      const scaleT = Math.sqrt(1 / (lambda * kappa) ** 2 + 1 / r ** 2);
+      close(g.tA, x.tA, scaleT);
+      close(g.tB, x.tB, scaleT);
+      close(g.meanVirtualType, x.m, 1 / lambda);
+      const money = 1 / (lambda * lambda * kappa);
+      close(g.revenuePerTrader, x.revenue, money);
+      close(g.holdingCostPerTrader, x.holding, money);
+      close(g.utilityGainPerTrader, x.gain, money);
+      for (const t of [x.tA - 0.7, x.tA - 0.1, 0.5 * (x.tA + x.tB), x.tB + 0.1, x.tB + 2]) close(g.v(t), x.v(t), 1 / lambda);
+      // At alpha = 0 the least-gain type solves ehat(t*) = E[e], i.e. t* = 1/a - 1/(a+r), not E[t].
+      if (alpha === 0) close(g.tA, 1 / (lambda * kappa) - 1 / (lambda * kappa + r), scaleT);
+    },
+  );
+
+  test.each([
+    [0.3, 1, 5, 0.5],
+    [0.3, 0.5, 20, 0.25],
+    [0.6, 2, 2, 1],
+    [0.3, 0.5, 5, 0],
+  ] as const)(
+    "uniform endowments U(-1, 1), signals U(-c, c) with c = %s, kappa %s, N %s, alpha %s: trapezoidal h with kinks, in closed form",
+    (c, kappa, N, alpha) => {
+      const g = effectiveTypeMechanism({ endowment: uniform(-1, 1), signal: uniform(-c, c), kappa, traders: N, alpha });
+      const x = explicitTheorem3(uniformPair(c, kappa), kappa, N, alpha);
+      const scaleT = Math.sqrt(1 / (3 * kappa * kappa) + (c * c) / 3);
+      close(g.tA, x.tA, scaleT);
+      close(g.tB, x.tB, scaleT);
+      close(g.meanVirtualType, x.m, 0.5);
+      const money = 1 / (6 * kappa);
+      close(g.revenuePerTrader, x.revenue, money);
+      close(g.holdingCostPerTrader, x.holding, money);
+      close(g.utilityGainPerTrader, x.gain, money);
+    },
+  );
+
+  test("Gaussian tails: a binding region reaching 6.7 sd of t still matches Corollary 3.1", () => {
+    // Noisy signals (sigma_zeta = 2 against sigma_e = 0.3) and alpha = 1 put tB where 1 - H is 1e-11:
+    // there h and 1 - H must be right to ~1e-10 relative (cutting the signal's support at its
+    // 2^-53 quantile, as elsewhere, would bias them by 1e-4 and tB by 7e-6).
+    const g = effectiveTypeMechanism({ endowment: normal(0, 0.3), signal: normal(0, 2), kappa: 1, traders: 3, alpha: 1 });
+    const c = optimalAdverseSelection({ traders: 3, kappa: 1, muE: 0, sigmaE: 0.3, sigmaZeta: 2, alpha: 1 });
+    expect(c.tB / Math.sqrt(0.09 + 4)).toBeGreaterThan(6.5);
+    expect(Math.abs(g.tB - c.tB)).toBeLessThan(1e-9 * c.tB);
+    expect(Math.abs(g.tA - c.tA)).toBeLessThan(1e-9 * c.tB);
+    expect(Math.abs(g.revenuePerTrader - c.revenuePerTrader)).toBeLessThan(1e-9 * c.holdingCostPerTrader);
+    expect(Math.abs(g.utilityGainPerTrader - c.utilityGainPerTrader)).toBeLessThan(1e-9 * c.holdingCostPerTrader);
+  });
+
+  test("exponential endowments, Gaussian signals: Monte Carlo of E[v] and the holding cost; gain continuous at alpha = 0", () => {
+    const env = { endowment: exponential(1), signal: normal(0, 0.4), kappa: 1, traders: 5, alpha: 0.5 };
+    const g = effectiveTypeMechanism(env);
+    const rng = seedrandom.alea("exp-normal");
+    const markets = 10_000;
+    const N = env.traders;
+    const hold = new Float64Array(markets);
+    const vs = new Float64Array(markets * N);
+    for (let k = 0; k < markets; k++) {
+      const e = Array.from({ length: N }, () => env.endowment.sample(rng));
+      const v = e.map((x) => g.v(x / env.kappa - env.signal.sample(rng)));
+      v.forEach((x, i) => (vs[k * N + i] = x));
+      const mean = v.reduce((s, x) => s + x, 0) / N;
+      hold[k] = e.reduce((s, x, i) => s + (x - v[i]! + mean) ** 2 / (2 * env.kappa), 0) / N;
+    }
+    const h = meanWithHalfWidth(hold);
+    expect(Math.abs(h.mean - g.holdingCostPerTrader)).toBeLessThan(h.halfWidth);
+    const ev = meanWithHalfWidth(vs); // correlated only within a market: the interval is slightly narrow but the margin is ample
+    expect(Math.abs(ev.mean - g.meanVirtualType)).toBeLessThan(ev.halfWidth);
+    const autarky = (env.endowment.variance + env.endowment.mean ** 2) / (2 * env.kappa);
+    expect(g.revenuePerTrader + g.holdingCostPerTrader - autarky + g.utilityGainPerTrader).toBeCloseTo(0, 9);
+    // The binding region shrinks to the type with ehat = m as alpha -> 0, so the gain is continuous
+    // there (measuring it from E[t] instead would shift it by 1e-2 for this skewed law).
+    const at0 = effectiveTypeMechanism({ ...env, alpha: 0 });
+    const near0 = effectiveTypeMechanism({ ...env, alpha: 1e-6 });
+    expect(Math.abs(near0.utilityGainPerTrader - at0.utilityGainPerTrader)).toBeLessThan(1e-5);
+    expect(Math.abs(near0.tA - at0.tA) + Math.abs(near0.tB - at0.tB)).toBeLessThan(1e-3);
+  });
+
+  test("a non-monotone E[e | t] (bimodal signals) throws instead of returning an unironed mechanism", () => {
+    // zeta = +-2 (sd 0.1 each): t = e - zeta, so E[e | t] rises from ~0 at t = -2 to ~1 at t = -1 and falls back to 0 at t = 0.
+    const a = normal(-2, 0.1);
+    const b = normal(2, 0.1);
+    const signal = customDistribution({
+      lower: -Infinity,
+      upper: Infinity,
+      pdf: (x) => 0.5 * (a.pdf(x) + b.pdf(x)),
+      cdf: (x) => 0.5 * (a.cdf(x) + b.cdf(x)),
+      mean: 0,
+      variance: 4.01,
+      symmetric: true,
+    });
+    expect(() => effectiveTypeMechanism({ endowment: normal(0, 1), signal, kappa: 1, traders: 4, alpha: 0 })).toThrow(TheoryError);
+    expect(() => effectiveTypeMechanism({ endowment: normal(0, 1), signal, kappa: 1, traders: 4, alpha: 0 })).toThrow(/not monotone/);
+  });
+});
