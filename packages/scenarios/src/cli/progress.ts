@@ -12,7 +12,14 @@ export function progressBar(
 ): { update: (done: number) => void; stop: () => void } {
   if (!process.stderr.isTTY || total < minimum) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta}s`, hideCursor: true },
+    // The cursor stays visible and line wrap on: a Ctrl-C during a synchronous Monte Carlo kills the
+    // process before any handler could restore them, so nothing is changed that would need restoring.
+    {
+      stream: process.stderr,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | eta {eta}s`,
+      hideCursor: false,
+      linewrap: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
