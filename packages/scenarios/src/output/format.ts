@@ -39,3 +39,9 @@ export function toJson(value: unknown): string {
     2,
   );
 }
+
+/** A z-score for tables: two decimals, exponent form beyond 1e4, "inf" for a gap over a zero standard error. */
+export function zText(z: number): string {
+  if (Math.abs(z) >= 1e300) return z > 0 ? "inf" : "-inf";
+  return Math.abs(z) >= 1e4 ? z.toExponential(1) : z.toFixed(2);
+}

@@ -1,5 +1,5 @@
 import type { FrontierPoint } from "@optex/theory";
-import { fmt, quantityLabels, table } from "./format.ts";
+import { fmt, zText, quantityLabels, table } from "./format.ts";
 import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "../models/adverse-selection/report.ts";
 import type { CorrelatedAssetsReport } from "../models/correlated-assets/report.ts";
 import type { HeterogeneousReport } from "../models/heterogeneous/report.ts";
@@ -138,7 +138,7 @@ export function simulationTable(runs: readonly SimulationResult[], head: string,
         ci,
         theory === undefined ? "-" : fmt(theory),
         pass,
-        stats ? stats.z.toFixed(2) : "-",
+        stats ? zText(stats.z) : "-",
         stats ? (stats.pValue >= 0.001 ? stats.pValue.toFixed(3) : stats.pValue.toExponential(1)) : "-",
       ]);
     }

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Piscina } from "piscina";
-import { fmt, table } from "../output/format.ts";
+import { fmt, table, zText } from "../output/format.ts";
 import { scenarioPlots } from "../output/plots.ts";
 import { type FamilyVerdict, familyVerdict } from "../montecarlo/estimate.ts";
 import { InputError } from "../inputError.ts";
@@ -457,7 +457,7 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
         sim ? fmt(sim.mean) : "-",
         sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-",
         verdict,
-        stats ? stats.z.toFixed(2) : "-",
+        stats ? zText(stats.z) : "-",
         stats ? pText(stats.pValue) : "-",
       ]);
     }
