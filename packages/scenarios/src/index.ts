@@ -85,5 +85,7 @@ export { mergeRuns, resultsCsv, type RunOptions, runScenario } from "./sweeps/ru
 // --- Command line and errors ---
 /** The optex CLI as a function (tests and embedding): main(argv) resolves to the exit code. */
 export { buildProgram, type CliIO, main } from "./cli/cli.ts";
+/** optex's version. */
+export { OPTEX_VERSION } from "./version.ts";
 /** The user's mistake (exit 2, one line), as opposed to an internal error. */
 export { InputError } from "./inputError.ts";

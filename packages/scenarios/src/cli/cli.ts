@@ -23,6 +23,7 @@ import { runSimulation } from "../montecarlo/marketSimulation.ts";
 import { type ModelDefinition, resolveParameters } from "../models/model.ts";
 import type { ParameterPoint, ParameterValue } from "../models/parameters.ts";
 import { allParameters, modelById, modelIds } from "../models/registry.ts";
+import { OPTEX_VERSION } from "../version.ts";
 
 /** The models' parameters as options (each flag once), with --model; values are checked against the chosen model after parsing. */
 function modelOptions(cmd: Command, ids: readonly string[] = modelIds): Command {
@@ -92,6 +93,7 @@ const integerIn =
 export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCode: 0 }): Command {
   const program = new Command("optex")
     .description("Optimal exchange design: double auctions with transaction fees, simulated against theory")
+    .version(OPTEX_VERSION, "-V, --version", "print optex's version")
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({
@@ -263,11 +265,29 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         io.out(`${toJson({ scenario: s, tasks: tasks.length })}\n`);
         return;
       }
+      const model = modelById(s.model);
+      const value = (v: unknown) =>
+        Array.isArray(v) ? v.map((x) => (Array.isArray(x) ? `[${x.join(", ")}]` : String(x))).join("; ") : String(v);
+      const rows = model.parameters
+        .filter((p) => s.environment[p.spec.key] !== undefined || s.sweep[p.spec.key] !== undefined)
+        .map((p) => [
+          p.spec.key,
+          s.sweep[p.spec.key] ? `swept: ${s.sweep[p.spec.key]!.map(value).join(", ")}` : value(s.environment[p.spec.key]),
+          p.spec.description,
+        ]);
       io.out(
         `${[
           `${s.id}: ${s.title}${s.paper ? ` (${s.paper})` : ""}`,
-          `model ${s.model}; environment ${JSON.stringify(s.environment)}; sweep ${JSON.stringify(s.sweep)}`,
-          `mechanisms ${s.mechanisms.join(", ")}; ${s.markets} markets per task; seed "${s.seed}"; ${tasks.length} tasks`,
+          `model: ${model.title}`,
+          "",
+          table(["parameter", "value", "meaning"], rows),
+          "",
+          `mechanisms: ${s.mechanisms.join(", ")}; ${s.markets > 0 ? `${s.markets} markets per task` : "theory only"}; seed "${s.seed}"`,
+          `${tasks.length} tasks (${
+            Object.values(s.sweep)
+              .map((v) => v.length)
+              .join(" x ") || "1"
+          } points)`,
         ].join("\n")}\n`,
       );
     });

@@ -9,4 +9,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// `pnpm optex ...` runs this script from the repository's root: paths on the command line and the
+// default out/ are the user's, so work where pnpm was invoked.
+if (process.env.npm_lifecycle_event === "optex" && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 process.exitCode = await main(process.argv.slice(2));
