@@ -80,3 +80,19 @@ describe("Proposition 7 for k assets (radial mechanism)", () => {
     }
   });
 });
+
+describe("many assets (the CLI accepts up to 1000)", () => {
+  test.each([120, 190, 500, 1000])("k = %i: every alpha gives finite quantities; at alpha = 0 the first best's closed forms", (k) => {
+    // Near r = 0 the chi law's density underflows while its survival is 1: 0 x infinity made NaN at alpha = 0.
+    const env = { assets: k, traders: 5, kappa: 1.5, sigmaE: 1.2, sigmaPi: 0.8, alpha: 0 };
+    const fb = radialMechanism(env);
+    const scale = (k * env.sigmaE ** 2 * env.sigmaPi ** 2) / env.kappa;
+    expect(Math.abs(fb.holdingCostPerTrader - scale / (2 * env.traders))).toBeLessThan(1e-9 * scale);
+    expect(Math.abs(fb.revenuePerTrader)).toBeLessThan(1e-9 * scale);
+    for (const alpha of [0.1, 1]) {
+      const m = radialMechanism({ ...env, alpha });
+      for (const x of [m.radius, m.revenuePerTrader, m.holdingCostPerTrader, m.utilityGainPerTrader]) expect(Number.isFinite(x)).toBe(true);
+      expect(m.revenuePerTrader).toBeGreaterThan(0);
+    }
+  });
+});

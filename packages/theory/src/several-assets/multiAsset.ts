@@ -19,11 +19,13 @@ export function chiLaw(k: number, sigma: number) {
   const pdf = (r: number) =>
     r <= 0 ? (k === 1 ? Math.exp(-logNorm) : 0) : Math.exp((k - 1) * Math.log(r) - (r * r) / (2 * sigma * sigma) - logNorm);
   const survival = (r: number) => (r <= 0 ? 1 : gammainc((r * r) / (2 * sigma * sigma), k / 2, true, true));
-  // Far in the tail both underflow; there (1 - F)/f = sigma^2/r (1 + O(1/r^2)).
+  // Far in the tail both underflow; there (1 - F)/f = sigma^2/r (1 + O(1/r^2)). Near 0 with many
+  // assets f underflows while S is 1: the ratio is taken in logs and capped, so it stays finite.
   const survivalOverPdf = (r: number) => {
-    const f = pdf(r);
     const S = survival(r);
-    return f > 0 && S > 0 ? S / f : (sigma * sigma) / r;
+    if (r <= 0 || !(S > 0)) return (sigma * sigma) / Math.max(r, Number.MIN_VALUE);
+    const logRatio = Math.log(S) - ((k - 1) * Math.log(r) - (r * r) / (2 * sigma * sigma) - logNorm);
+    return Math.exp(Math.min(logRatio, 690));
   };
   return { pdf, survival, cdf: (r: number) => 1 - survival(r), survivalOverPdf };
 }
@@ -57,19 +59,27 @@ export function radialOutcome(env: MultiAssetEnvironment, u: (r: number) => numb
     const weight = w(r);
     return weight === 0 ? 0 : g(r) * weight;
   };
+  // r = sigma_e chi_k sits within a few sigma_e of sigma_e sqrt(k - 1): with many assets the mass is a
+  // narrow band far from 0, which adaptive quadrature over [r0, infinity) can miss entirely. Beyond
+  // 40 sigma_e of the mode the density is below e^-800: integrate over that window only.
+  const mode = sigmaE * Math.sqrt(Math.max(k - 1, 0));
+  const lo = Math.max(r0, mode - 40 * sigmaE);
+  const hi = Math.max(lo, mode + 40 * sigmaE);
   const Eru = integrate(
     weighted((r) => r * u(r), law.pdf),
-    r0,
-    Infinity,
+    lo,
+    hi,
     Q,
   ).value;
   const Euu = integrate(
     weighted((r) => u(r) * u(r), law.pdf),
-    r0,
-    Infinity,
+    lo,
+    hi,
     Q,
   ).value;
-  const EG = s2k * share * integrate(weighted(u, law.survival), r0, Infinity, Q).value;
+  // The survival weight is 1 below the band: u there (if r0 is below it) integrates exactly.
+  const below = r0 < lo ? integrate(u, r0, lo, Q).value : 0;
+  const EG = s2k * share * (below + integrate(weighted(u, law.survival), lo, hi, Q).value);
   const revenuePerTrader = s2k * share * (Eru - Euu / 2) - EG;
   const holdingCostPerTrader = (s2k * (k * sigmaE * sigmaE - 2 * share * Eru + share * Euu)) / 2;
   return {
@@ -96,7 +106,8 @@ export function radialMechanism(
   if (!(kappa > 0 && sigmaE > 0 && sigmaPi > 0)) throw new TheoryError("kappa, sigma-e and sigma-pi must be > 0");
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
   const law = chiLaw(k, sigmaE);
-  const branch = (r: number) => r - alpha * law.survivalOverPdf(r);
+  // At alpha = 0 the branch is r itself (0 times a huge hazard ratio must not make a NaN).
+  const branch = (r: number) => (alpha === 0 ? r : r - alpha * law.survivalOverPdf(r));
   let radius = 0;
   if (alpha > 0) {
     let hi = sigmaE;
