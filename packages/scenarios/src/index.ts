@@ -46,7 +46,17 @@ export {
   simulationResult,
 } from "./montecarlo/marketSimulation.ts";
 /** Student-t estimates of a mean and the 99% check against theory. */
-export { agrees, type Estimate, estimate, estimateFromMoments } from "./montecarlo/estimate.ts";
+export {
+  agrees,
+  type CheckStatistics,
+  checkStatistics,
+  type Estimate,
+  estimate,
+  estimateFromMoments,
+  FAMILY_LEVEL,
+  type FamilyVerdict,
+  familyVerdict,
+} from "./montecarlo/estimate.ts";
 /** The basic model's batch fast path (linear books and the fee's feesInto). */
 export {
   type MarketSamples,
