@@ -7,6 +7,14 @@ export function fmt(x: number | null): string {
   return x.toPrecision(6);
 }
 
+/**
+ * fmt, but a value within 1e-12 of `scale` (the size of the numbers it is printed among) is
+ * rounding noise of an exact 0 and prints as "0".
+ */
+export function fmtAt(x: number | null, scale: number): string {
+  return x !== null && Math.abs(x) <= 1e-12 * scale ? "0" : fmt(x);
+}
+
 /** Renders rows as a left-aligned text table with a header rule. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));

@@ -1,5 +1,5 @@
 import type { FrontierPoint } from "@optex/theory";
-import { fmt, zText, quantityLabels, table } from "./format.ts";
+import { fmt, fmtAt, quantityLabels, table, zText } from "./format.ts";
 import type { AdverseSelectionLawsReport, AdverseSelectionReport } from "../models/adverse-selection/report.ts";
 import type { CorrelatedAssetsReport } from "../models/correlated-assets/report.ts";
 import type { HeterogeneousReport } from "../models/heterogeneous/report.ts";
@@ -17,7 +17,8 @@ export function theoryTable(r: TheoryReport): string {
     ["first best", r.firstBest],
     ["double auction (SLE)", r.doubleAuction],
   ] as const;
-  const rows = quantityNames.map((q) => [quantityLabels[q], ...mechs.map(([, m]) => (m ? fmt(m[q]) : "none"))]);
+  const scale = Math.max(...mechs.flatMap(([, m]) => (m ? quantityNames.map((q) => Math.abs(m[q])) : [])));
+  const rows = quantityNames.map((q) => [quantityLabels[q], ...mechs.map(([, m]) => (m ? fmtAt(m[q], scale) : "none"))]);
   rows.push(["autarky holding cost", ...mechs.map(([, m]) => (m ? fmt(m.autarkyHoldingCostPerTrader) : "none"))]);
   return [
     `Basic model: ${r.dist}, N = ${r.traders}, kappa = ${r.kappa}, mu_pi = ${r.muPi}`,
@@ -174,7 +175,7 @@ export function simulationTable(runs: readonly SimulationResult[], head: string,
 
 export function multiAssetTable(r: MultiAssetReport): string {
   return [
-    `Several assets (Proposition 7, Condition 3): ${r.assets} assets, N = ${r.traders}, kappa = ${r.kappa}, sigma_e = ${r.sigmaE}, sigma_pi = ${r.sigmaPi}, alpha = ${r.alpha}`,
+    `Several assets (Proposition 7, Condition 3): ${r.assets} asset${r.assets === 1 ? "" : "s"}, N = ${r.traders}, kappa = ${r.kappa}, sigma_e = ${r.sigmaE}, sigma_pi = ${r.sigmaPi}, alpha = ${r.alpha}`,
     `Participation binds on the ball |e - mu_e| <= ${fmt(r.radius)}; Proposition 8 fee c = ${fmt(r.fee.c)}`,
     `Per trader, summed over assets: revenue ${fmt(r.revenuePerTrader)}, holding cost ${fmt(r.holdingCostPerTrader)}, utility gain ${fmt(r.utilityGainPerTrader)}`,
   ].join("\n");

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Piscina } from "piscina";
-import { fmt, table, zText } from "../output/format.ts";
+import { fmt, fmtAt, table, zText } from "../output/format.ts";
 import { scenarioPlots } from "../output/plots.ts";
 import { type FamilyVerdict, familyVerdict } from "../montecarlo/estimate.ts";
 import { InputError } from "../inputError.ts";
@@ -434,8 +434,11 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
       rows.push([String(r.index), p, r.mechanism, "-", "-", "-", "-", r.reason ?? r.status]);
       continue;
     }
+    // Rounding noise of an exact 0 prints as 0, judged against the task's other numbers.
+    const valueScale = Math.max(0, ...Object.values(r.values ?? {}).map((x) => Math.abs(x ?? 0)));
+    const theoryScale = Math.max(0, ...Object.values(r.theory ?? {}).map((x) => Math.abs(x)));
     for (const [name, value] of Object.entries(r.values ?? {}))
-      rows.push([String(r.index), p, r.mechanism, name, fmt(value), "-", "-", "-"]);
+      rows.push([String(r.index), p, r.mechanism, name, fmtAt(value, valueScale), "-", "-", "-"]);
     for (const q of Object.keys(r.labels ?? {})) {
       const sim = r.simulated?.[q];
       const ok = r.agreement?.[q];
@@ -453,7 +456,7 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
         p,
         r.mechanism,
         r.labels![q]!,
-        theory === undefined ? "-" : fmt(theory),
+        theory === undefined ? "-" : fmtAt(theory, theoryScale),
         sim ? fmt(sim.mean) : "-",
         sim?.ci99 ? `[${fmt(sim.ci99[0])}, ${fmt(sim.ci99[1])}]` : "-",
         verdict,
