@@ -76,6 +76,15 @@ describe("scenario files get the CLI's checks, before any worker runs", () => {
   });
 });
 
+describe("library internals do not reach the user", () => {
+  test("a solver that gives up is reported as inputs beyond its reach, in words, with exit 2", async () => {
+    const r = await cli("theory", "--model", "heterogeneous", "--dists", "exponential:1;exponential:1e-6", "--kappas", "1e9,1e-9");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^optex: error: these inputs are beyond the numerical reach of the theory's solvers \(/);
+    expect(r.stderr).not.toMatch(/findRoot|integrate|brent|internal error/);
+  });
+});
+
 describe("bounded work", () => {
   test("optex ic refuses more traders than its oracle checks, up front, with the range", async () => {
     const r = await cli("ic", "--traders", "150000", "--cases", "1");

@@ -418,6 +418,14 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const message = (error as Error).message?.split("\n")[0] ?? String(error);
+    // A solver that gives up (a root without a sign change, an integral that does not converge) is
+    // the inputs being out of the theory's numerical reach: say so in words, the solver's note last.
+    if ((error as Error).name === "NumericsError") {
+      io.err(
+        `optex: error: these inputs are beyond the numerical reach of the theory's solvers (${solverCause(message)}); try values nearer the defaults\n`,
+      );
+      return 2;
+    }
     if (error instanceof TheoryError || error instanceof ScheduleError || error instanceof InputError) {
       io.err(`optex: error: ${message}\n`);
       return 2;
@@ -453,4 +461,12 @@ function fileSystemProblem(error: unknown): string | null {
   if (typeof e?.code !== "string" || !(e.code in causes)) return null;
   const path = e.path ?? (e as { dest?: string }).dest ?? "(a file)";
   return `${path}: ${causes[e.code]} (${e.code})`;
+}
+
+/** A numerics failure in words. */
+function solverCause(message: string): string {
+  if (/sign|no root/i.test(message)) return "an equation of the theory has no solution in the range searched";
+  if (/not finite|NaN/i.test(message)) return "a quantity of the theory overflows or is undefined in double precision";
+  if (/converge/i.test(message)) return "an integral or an equation of the theory does not converge";
+  return "a numerical method of the theory failed";
 }

@@ -74,7 +74,7 @@ export function taskHead(task: ScenarioTask): TaskResult {
   try {
     sim = cachedSimulation(task);
   } catch (error) {
-    if (error instanceof InputError || (error as Error).name === "TheoryError")
+    if (error instanceof InputError || (error as Error).name === "TheoryError" || (error as Error).name === "NumericsError")
       return { ...base, status: "unavailable", reason: firstLine(error) };
     throw error;
   }
