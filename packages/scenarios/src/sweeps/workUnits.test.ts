@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { InputError } from "../inputError.ts";
 import { SIMULATION_CHUNK_MARKETS as CHUNK_MARKETS } from "../montecarlo/marketSimulation.ts";
 import { runTask } from "./runTask.ts";
 import { parseScenario } from "./scenarioSchema.ts";
@@ -96,5 +97,21 @@ describe("worker threads' Node options", () => {
         "--no-warnings",
       ]),
     ).toEqual(["--enable-source-maps", "--conditions=development", "-C", "custom", "--no-warnings"]);
+  });
+});
+
+describe("errors keep their kind across the worker thread", () => {
+  test("a user's error in a whole task is an InputError on the main side (exit 2), a bug an Error", () => {
+    const s = parseScenario({ id: "errors", markets: 0, mechanisms: ["optimal"] }, "test");
+    const tasks = scenarioTasks(s);
+    const schedule = new SweepSchedule(tasks, 2);
+    const next = schedule.next()!;
+    expect(next.unit.kind).toBe("task");
+    expect(() => schedule.add(next.slot, { kind: "task-error", message: "bad law", userError: true, seconds: 0 })).toThrow(InputError);
+    const again = new SweepSchedule(tasks, 2);
+    const unit = again.next()!;
+    const bug = () => again.add(unit.slot, { kind: "task-error", message: "a bug", userError: false, seconds: 0 });
+    expect(bug).toThrow("a bug");
+    expect(bug).not.toThrow(InputError);
   });
 });

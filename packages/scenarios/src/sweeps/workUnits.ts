@@ -1,4 +1,5 @@
 import { type SimulationMoments as ChunkMoments, simulationChunkCount as chunkCount } from "../montecarlo/marketSimulation.ts";
+import { InputError } from "../inputError.ts";
 import { tradersOf } from "../models/registry.ts";
 import { finishTask, isSplittable, type TaskResult } from "./runTask.ts";
 import type { ScenarioTask } from "./scenarioTasks.ts";
@@ -14,6 +15,8 @@ export type WorkUnit =
 /** What a unit computes. */
 export type UnitOutcome =
   | { readonly kind: "task"; readonly result: TaskResult }
+  /** A whole task that threw: its message and whether it was the user's error (exit 2), so the kind survives the thread. */
+  | { readonly kind: "task-error"; readonly message: string; readonly userError: boolean; readonly stack?: string }
   | {
       readonly kind: "chunks";
       readonly first: number;
@@ -111,6 +114,11 @@ export class SweepSchedule {
   /** Adds the result of a unit handed out for `slot`; the task's result once all its units are in. */
   add(slot: number, r: WorkUnitResult): TaskResult | undefined {
     if (r.kind === "task") return r.result;
+    if (r.kind === "task-error") {
+      const error = r.userError ? new InputError(r.message) : new Error(r.message);
+      if (r.stack && !r.userError) error.stack = `${error.stack}\nin the worker: ${r.stack}`;
+      throw error;
+    }
     const p = this.progress[slot]!;
     if (p.settled) return undefined;
     if (r.head) p.head = r.head;
