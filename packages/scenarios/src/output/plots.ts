@@ -40,6 +40,10 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         .filter((r) => r.status === "ok" && r.values && r.values[name] !== null && r.values[name] !== undefined)
         .map((r) => ({ x: r.params[x], series: others.map((k) => `${k}=${r.params[k]}`).join(", ") || "theory", value: r.values![name]! }));
       if (rows.length === 0) continue;
+      // No plot of a constant (the sweep does not move it): the report's table says its value.
+      const values = rows.map((row) => row.value);
+      const spread = Math.max(...values) - Math.min(...values);
+      if (!(spread > 1e-12 * Math.max(...values.map(Math.abs)))) continue;
       const spec: TopLevelSpec = {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         title: name,
