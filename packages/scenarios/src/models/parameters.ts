@@ -32,6 +32,8 @@ export interface ParameterSpec {
   readonly flag: string;
   readonly valueName: string;
   readonly description: string;
+  /** Its name in words with its symbol, for axis titles and headers (e.g. "signal sd sigma_zeta"). */
+  readonly label: string;
   /** Whether a sweep may vary it (one value per task). */
   readonly sweepable: boolean;
   /** JSON Schema of the file value (ranges are checked by parse). */
@@ -41,6 +43,32 @@ export interface ParameterSpec {
   /** A scenario file's value, through the same checks as the CLI's text. Throws Error (one line). */
   fromFile(value: unknown): ParameterValue;
 }
+
+/** Each parameter's name in words. */
+const LABELS: Record<string, string> = {
+  dist: "law of endowments",
+  kappa: "holding capacity kappa",
+  traders: "traders N",
+  alpha: "weight on revenue alpha",
+  muPi: "mean payoff mu_pi",
+  sigmaE: "endowment sd sigma_e",
+  sigmaZeta: "signal sd sigma_zeta",
+  rho: "signal correlation rho",
+  muE: "mean endowment mu_e",
+  endowmentDist: "law of endowments",
+  signalDist: "law of signals",
+  assets: "assets k",
+  sigmaPi: "payoff sd sigma_pi",
+  assetCorrelation: "payoff correlation",
+  covariance: "payoff covariance",
+  delta: "discount rate delta",
+  dt: "time between auctions dt",
+  dts: "auction intervals",
+  sigma0: "initial endowment sd sigma_0",
+  sigmaZ: "shock volatility sigma_Z",
+  dists: "laws of endowments",
+  kappas: "holding capacities",
+};
 
 const numberSpec = (
   key: string,
@@ -53,6 +81,7 @@ const numberSpec = (
   flag,
   valueName: "<number>",
   description,
+  label: LABELS[key] ?? key,
   sweepable: true,
   jsonSchema: { type: "number", description, ...schema },
   parse,
@@ -67,6 +96,7 @@ const lawSpec = (key: string, flag: string, description: string): ParameterSpec 
   flag,
   valueName: "<law>",
   description,
+  label: LABELS[key] ?? key,
   sweepable: true,
   jsonSchema: { type: "string", description },
   parse: (raw) => {
@@ -131,6 +161,7 @@ export const parameterSpecs = {
   ),
   covariance: {
     key: "covariance",
+    label: LABELS.covariance!,
     flag: "covariance",
     valueName: "<matrix>",
     description: "payoff covariance 'a,b;c,d' (rows separated by ';'); default: equicorrelated from assets, sigma-pi, asset-correlation",
@@ -150,6 +181,7 @@ export const parameterSpecs = {
   dt: numberSpec("dt", "dt", "time between auctions, in [1e-9, 1e6]", parsePositiveIn("dt", 1e-9, 1e6), { minimum: 1e-9, maximum: 1e6 }),
   dts: {
     key: "dts",
+    label: LABELS.dts!,
     flag: "dts",
     valueName: "<list>",
     description: "also tabulate these auction intervals, separated by ','",
@@ -172,6 +204,7 @@ export const parameterSpecs = {
   }),
   dists: {
     key: "dists",
+    label: LABELS.dists!,
     flag: "dists",
     valueName: "<laws>",
     description: "one law per trader, separated by ';'",
@@ -193,6 +226,7 @@ export const parameterSpecs = {
   },
   kappas: {
     key: "kappas",
+    label: LABELS.kappas!,
     flag: "kappas",
     valueName: "<list>",
     description: "one holding capacity per trader, separated by ','",

@@ -1,6 +1,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { TaskResult } from "../sweeps/runTask.ts";
+import { parameterSpecs } from "../models/parameters.ts";
 import type { Scenario } from "../sweeps/scenarioSchema.ts";
 
 /** One SVG figure of a scenario run. */
@@ -12,6 +13,10 @@ export interface Plot {
 
 /** The swept parameters whose values are numbers (x axes), in the model's order. */
 const numericSwept = (s: Scenario) => Object.keys(s.sweep).filter((k) => s.sweep[k]!.every((v) => typeof v === "number"));
+/** A parameter's name in words for an axis. */
+const axisTitle = (key: string) => parameterSpecs[key as keyof typeof parameterSpecs]?.label ?? words(key);
+/** A camelCase result name in words ("doubleAuctionPriceImpact" -> "double auction price impact"). */
+const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
 /** Every swept parameter (series labels). */
 const swept = (s: Scenario) => Object.keys(s.sweep);
 /** The quantities the mechanism tasks report, with their words, in order of first appearance. */
@@ -46,14 +51,14 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       if (!(spread > 1e-12 * Math.max(...values.map(Math.abs)))) continue;
       const spec: TopLevelSpec = {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        title: name,
+        title: words(name),
         width: 420,
         height: 260,
         data: { values: rows },
         mark: { type: "line", point: true },
         encoding: {
-          x: { field: "x", type: "quantitative", title: x },
-          y: { field: "value", type: "quantitative", title: name },
+          x: { field: "x", type: "quantitative", title: axisTitle(x) },
+          y: { field: "value", type: "quantitative", title: words(name) },
           color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } },
         },
       };
@@ -75,7 +80,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
       }));
     if (rows.length === 0) continue;
-    const encodingX = { field: "x", type: "quantitative" as const, title: x };
+    const encodingX = { field: "x", type: "quantitative" as const, title: axisTitle(x) };
     const color = { field: "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
