@@ -13,6 +13,10 @@ export interface Plot {
 
 /** The swept parameters whose values are numbers (x axes), in the model's order. */
 const numericSwept = (s: Scenario) => Object.keys(s.sweep).filter((k) => s.sweep[k]!.every((v) => typeof v === "number"));
+/** Series per panel before a plot is faceted. */
+const MAX_SERIES = 6;
+/** Okabe and Ito's colour-blind-safe palette for nominal colours. */
+const PALETTE = { range: { category: ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"] } };
 /** A parameter's name in words for an axis. */
 const axisTitle = (key: string) => parameterSpecs[key as keyof typeof parameterSpecs]?.label ?? words(key);
 /** A camelCase result name in words ("doubleAuctionPriceImpact" -> "double auction price impact"). */
@@ -72,6 +76,8 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       .filter((r) => r.status === "ok" && (r.theory?.[q] !== undefined || r.simulated?.[q] !== undefined))
       .map((r) => ({
         x: r.params[x],
+        mechanism: r.mechanism,
+        panel: others.map((k) => `${axisTitle(k)} = ${r.params[k]}`).join(", ") || "all",
         series: [r.mechanism, ...others.map((k) => `${k}=${r.params[k]}`)].join(", "),
         // A quantity without theory (e.g. a regret the paper does not give) is plotted from the simulation alone.
         theory: r.theory?.[q] ?? null,
@@ -80,32 +86,48 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
       }));
     if (rows.length === 0) continue;
+    // At most MAX_SERIES series share a panel: beyond that, one panel per value of the other swept
+    // parameters, coloured by mechanism.
+    const facet = new Set(rows.map((r) => r.series)).size > MAX_SERIES && others.length > 0;
     const encodingX = { field: "x", type: "quantitative" as const, title: axisTitle(x) };
-    const color = { field: "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
-    const spec: TopLevelSpec = {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: `${label}: theory (lines) and simulation (99% intervals)`,
-      width: 420,
-      height: 260,
-      data: { values: rows },
-      layer: [
-        {
-          transform: [{ filter: "datum.theory !== null" }],
-          mark: { type: "line" },
-          encoding: { x: encodingX, y: { field: "theory", type: "quantitative", title: label }, color },
-        },
-        {
-          transform: [{ filter: "datum.simulated !== null" }],
-          mark: { type: "point", filled: true },
-          encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" }, color },
-        },
-        {
-          transform: [{ filter: "datum.low !== null" }],
-          mark: { type: "rule" },
-          encoding: { x: encodingX, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
-        },
-      ],
-    };
+    const color = { field: facet ? "mechanism" : "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
+    const layer = [
+      {
+        transform: [{ filter: "datum.theory !== null" }],
+        mark: { type: "line" as const },
+        encoding: { x: encodingX, y: { field: "theory", type: "quantitative" as const, title: label }, color },
+      },
+      {
+        transform: [{ filter: "datum.simulated !== null" }],
+        mark: { type: "point" as const, filled: true },
+        encoding: { x: encodingX, y: { field: "simulated", type: "quantitative" as const }, color },
+      },
+      {
+        transform: [{ filter: "datum.low !== null" }],
+        mark: { type: "rule" as const },
+        encoding: { x: encodingX, y: { field: "low", type: "quantitative" as const }, y2: { field: "high" }, color },
+      },
+    ];
+    const title = `${label}: theory (lines) and simulation (99% intervals)`;
+    const spec: TopLevelSpec = facet
+      ? {
+          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+          title,
+          config: PALETTE,
+          data: { values: rows },
+          facet: { field: "panel", type: "nominal", title: null },
+          columns: 2,
+          spec: { width: 300, height: 200, layer },
+        }
+      : {
+          $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+          title,
+          config: PALETTE,
+          width: 420,
+          height: 260,
+          data: { values: rows },
+          layer,
+        };
     const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
     plots.push({ file: `${q}.svg`, title: label, svg: await view.toSVG() });
     await view.finalize();
