@@ -1,5 +1,6 @@
-import { findRootExpanding, integrate, nextUp, PiecewiseQuadratic, type QuadraticPiece } from "@optex/numerics";
+import { findRootExpanding, nextUp, PiecewiseQuadratic, type QuadraticPiece } from "@optex/numerics";
 import { checkCondition1 } from "./condition1.ts";
+import { integrateOverUnitLaw } from "./lawQuadrature.ts";
 import type { Distribution } from "../laws/distribution.ts";
 import { standardizedLaw } from "../laws/standardizedLaw.ts";
 import { TheoryError } from "../theoryError.ts";
@@ -169,16 +170,22 @@ export function branchesOf(dist: Distribution, alpha: number): Branches {
   const solveBranch = (branch: (e: number) => number, s: number, atL: number, atU: number): number => {
     if (s <= atL) return L;
     if (s >= atU) return U;
-    const guess = Math.min(Math.max(s, Number.isFinite(L) ? L : s), Number.isFinite(U) ? U : s);
-    return findRootExpanding((e) => branch(e) - s, guess, sigma, L, U, { absoluteTolerance: 1e-14 * (sigma + Math.abs(s)) });
+    // Start within a sd of the law's mean and widen geometrically: a level many sds away (Theorem 5)
+    // can have its root near the law (the branch far from e) or near the level, and a bracket grown
+    // from the level itself by steps of sigma would not move once sigma is below its ulp. The
+    // tolerance is relative to the root, not to the level.
+    const mean = dist.mean;
+    const near = Math.min(Math.max(s, mean - sigma), mean + sigma);
+    const guess = Math.min(Math.max(near, Number.isFinite(L) ? L : near), Number.isFinite(U) ? U : near);
+    return findRootExpanding((e) => branch(e) - s, guess, sigma, L, U, { absoluteTolerance: 1e-14 * sigma, relativeTolerance: 1e-14 });
   };
   const eAOf = (m: number) => solveBranch(lowerBranch, m, lowerAtL, lowerAtU);
   const eBOf = (m: number) => solveBranch(upperBranch, m, upperAtL, upperAtU);
   const excessMean = (trial: number) => {
     const a = eAOf(trial);
     const b = eBOf(trial);
-    const below = a > L ? integrate((e) => e * dist.pdf(e) + alpha * dist.cdf(e), L, a, QUAD).value : 0;
-    const above = b < U ? integrate((e) => e * dist.pdf(e) - alpha * dist.survival(e), b, U, QUAD).value : 0;
+    const below = a > L ? integrateOverUnitLaw((e) => e * dist.pdf(e) + alpha * dist.cdf(e), L, a, QUAD) : 0;
+    const above = b < U ? integrateOverUnitLaw((e) => e * dist.pdf(e) - alpha * dist.survival(e), b, U, QUAD) : 0;
     return below + above - trial * (dist.cdf(a) + dist.survival(b));
   };
   return { lower: lowerBranch, upper: upperBranch, eAOf, eBOf, excessMean };
@@ -199,11 +206,14 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
   const v = virtualTypeFunction(dist, alpha, eA, eB, m);
   const vPieces = virtualTypePieces(dist, alpha, eA, eB, m);
   const meanExcess = excess ?? (alpha === 0 ? dist.mean - level : branches.excessMean(level));
-  // E[(v - level)^2] - (E v - level)^2; v - level vanishes on the flat region.
-  const secondAboutLevel =
-    (eA > L ? integrate((e) => (lowerBranch(e) - m) ** 2 * dist.pdf(e), L, eA, QUAD).value : 0) +
-    (eB < U ? integrate((e) => (upperBranch(e) - m) ** 2 * dist.pdf(e), eB, U, QUAD).value : 0);
-  const varianceVirtualType = Math.max(0, secondAboutLevel - meanExcess * meanExcess);
+  // E[(v - E v)^2] about the mean itself: about the level, E[(v - level)^2] - (E v - level)^2 loses
+  // every digit when the level lies many sds from the law (Theorem 5's flat levels can).
+  const meanV = level + meanExcess;
+  const flatMass = alpha === 0 ? 0 : dist.cdf(eB) - dist.cdf(eA);
+  const varianceVirtualType =
+    (eA > L ? integrateOverUnitLaw((e) => (lowerBranch(e) - meanV) ** 2 * dist.pdf(e), L, eA, QUAD) : 0) +
+    (eB < U ? integrateOverUnitLaw((e) => (upperBranch(e) - meanV) ** 2 * dist.pdf(e), eB, U, QUAD) : 0) +
+    (flatMass > 0 ? flatMass * (m - meanV) ** 2 : 0);
   const vInverse =
     alpha === 0 ? (s: number) => Math.min(Math.max(s, L), U) : (s: number) => (s < m ? branches.eAOf(s) : s > m ? branches.eBOf(s) : eA);
   return {
@@ -212,8 +222,8 @@ export function standardAtLevel(dist: Distribution, alpha: number, level: number
     eA,
     eB,
     flatLevel: level,
-    meanVirtualType: level + meanExcess,
-    flatMass: alpha === 0 ? 0 : dist.cdf(eB) - dist.cdf(eA),
+    meanVirtualType: meanV,
+    flatMass,
     varianceVirtualType,
     v,
     vInverse,

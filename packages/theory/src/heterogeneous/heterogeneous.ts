@@ -2,6 +2,7 @@ import { findRoot, integrate } from "@optex/numerics";
 import { Matrix, solve } from "ml-matrix";
 import type { Distribution } from "../laws/distribution.ts";
 import { exactInverseIntegral } from "../basic/inverseVirtualTypeIntegral.ts";
+import { integrateOverUnitLaw } from "../basic/lawQuadrature.ts";
 import { standardizedLaw } from "../laws/standardizedLaw.ts";
 import { TheoryError } from "../theoryError.ts";
 import { branchesOf, checkLawAndAlpha, inUserUnits, standardAtLevel, type VirtualType } from "../basic/virtualType.ts";
@@ -67,7 +68,8 @@ export function solveHeterogeneous(specs: readonly HeterogeneousTraderSpec[], al
     const levels = levelsOf(m);
     const at = levels.map((level, i) => meanAt(i, level));
     const residual = m.map((mi, i) => mi - at[i]!.mean);
-    if (Math.max(...residual.map(Math.abs)) <= 1e-13 * scale * N) break;
+    // Each residual to 1e-13 of the scale, or of its own mean and level where they are larger (their ulps bound it).
+    if (residual.every((r, i) => Math.abs(r) <= 1e-13 * N * (scale + Math.abs(m[i]!) + Math.abs(levels[i]!)))) break;
     const J = Matrix.eye(N, N);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < N; j++) if (j !== i) J.set(i, j, -at[i]!.slope * (kappas[i]! / (K - kappas[i]!)));
@@ -161,20 +163,31 @@ export function heterogeneousOutcome(mech: HeterogeneousMechanism, muPi: number)
       const x = interimAllocation(e);
       return muPi * x - (e / kappa) * x - (x * x + conditionalVariance) / (2 * kappa) - interimUtilityGain(e);
     };
-    const part = (f: (t: number) => number) =>
-      (zA > zLo ? integrate(f, zLo, zA, QUAD).value : 0) + (zB < zHi ? integrate(f, zB, zHi, QUAD).value : 0);
+    // Moments about means, never about the level: L_i may lie many sds from trader i's law, and
+    // second moments about it cancel to nothing. In sd units, w = v_z - zL (0 on [zA, zB]) and
+    // d = v_z - E[v_z]; Xhat_i = -share s w, so Cov(e, Xhat_i) = -share s^2 E[t d] and
+    // Var(e + Xhat_i) = s^2 E[(t - share d)^2].
+    const cV = z.meanVirtualType;
+    const whole = (g: (t: number, d: number) => number) =>
+      (zA > zLo ? integrateOverUnitLaw((t) => g(t, z.v(t) - cV) * pdf(t), zLo, zA, QUAD) : 0) +
+      (zB > zA ? integrateOverUnitLaw((t) => g(t, zL - cV) * pdf(t), zA, zB, QUAD) : 0) +
+      (zB < zHi ? integrateOverUnitLaw((t) => g(t, z.v(t) - cV) * pdf(t), zB, zHi, QUAD) : 0);
     const expectedTrade = -share * (vt.meanVirtualType - L);
-    const centredCross = -share * s * s * part((t) => t * (z.v(t) - zL) * pdf(t)); // E[(e - mu) Xhat]
-    const eXhat = centredCross + mu * expectedTrade;
-    const xhatSecond = share * share * s * s * part((t) => (z.v(t) - zL) ** 2 * pdf(t));
-    const secondMomentX = xhatSecond + conditionalVariance;
+    const covTV = whole((t, d) => t * d); // Cov(t, v_z)
+    const varV = s * s * z.varianceVirtualType; // Var(v_i)
+    const varHeld = s * s * whole((t, d) => (t - share * d) ** 2); // Var(e_i + Xhat_i)
+    const meanHeld = mu + expectedTrade;
+    // E[e Xhat] = mu E[Xhat] + Cov(e, Xhat); E[X^2] = E[X]^2 + share^2 Var(v_i) + conditional variance.
+    const eXhat = mu * expectedTrade - share * s * s * covTV;
+    const secondMomentX = expectedTrade * expectedTrade + share * share * varV + conditionalVariance;
     const utilityGain =
       ((share * s * s) / kappa) *
-      ((zB < zHi ? integrate((t) => (z.v(t) - zL) * z.dist.survival(t), zB, zHi, QUAD).value : 0) +
-        (zA > zLo ? integrate((t) => (zL - z.v(t)) * z.dist.cdf(t), zLo, zA, QUAD).value : 0));
+      ((zB < zHi ? integrateOverUnitLaw((t) => (z.v(t) - zL) * z.dist.survival(t), zB, zHi, QUAD) : 0) +
+        (zA > zLo ? integrateOverUnitLaw((t) => (zL - z.v(t)) * z.dist.cdf(t), zLo, zA, QUAD) : 0));
     const secondMomentE = vt.dist.variance + mu * mu;
     const revenue = muPi * expectedTrade - eXhat / kappa - secondMomentX / (2 * kappa) - utilityGain;
-    const holdingCost = (secondMomentE + 2 * eXhat + secondMomentX) / (2 * kappa);
+    // Each term >= 0, so the holding cost is.
+    const holdingCost = (varHeld + meanHeld * meanHeld + conditionalVariance) / (2 * kappa);
     // B_i(L_i) centred on mu_i: ((K - kappa)/(K kappa)) sigma^2 [zL^2/2 - int_0^{zL} v_z^{-1}],
     // and int_0^{zL} v_z^{-1} = -K_z(0) with K_z integrating from the flat level.
     const B = (share / kappa) * s * s * (0.5 * zL * zL + exactInverseIntegral(z, 0));

@@ -128,6 +128,21 @@ describe("heterogeneous traders (Section 7): simulated markets against Theorem 5
     }
   });
 
+  // One trader's law 100 and 1e4 of its sds from the others' (and from its flat level): Theorem 5
+  // and the first best must still match the markets.
+  it("a trader far from the others: the optimal mechanism and the first best agree with theory (Holm, 1% family-wise)", () => {
+    for (const mean of [100, 1e4]) {
+      const far: HeterogeneousSimulationParams = {
+        dists: laws(`normal:${mean},1;normal:0,1;normal:0,2`),
+        kappas: [1, 2, 3],
+        alpha: 0.5,
+        muPi: 0,
+      };
+      const runs = runAll(heterogeneousSimulations(far, ["optimal", "first-best"]), `far-${mean}`, 50_000);
+      expect(holmRejections(runs, FAMILY_LEVEL), `mean ${mean}`).toEqual([]);
+    }
+  });
+
   it("labels name the trader or the total, with their unit", () => {
     const [sim] = heterogeneousSimulations(mixed, ["optimal"]);
     const labels = Object.fromEntries(sim!.quantities.map((q) => [q.key, q.label]));
