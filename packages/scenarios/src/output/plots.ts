@@ -37,7 +37,7 @@ function quantitiesOf(results: readonly TaskResult[]): [string, string][] {
  * Empty when the scenario sweeps no numeric parameter.
  */
 export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  const plots: Plot[] = [...(await interimPlots(s, results)), ...(await gapPlots(s, results))];
+  const plots: Plot[] = [...(await frontierPlots(s, results)), ...(await interimPlots(s, results)), ...(await gapPlots(s, results))];
   const x = numericSwept(s)[0];
   if (!x) return plots;
   const others = swept(s).filter((k) => k !== x);
@@ -225,4 +225,55 @@ async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promis
     await view.finalize();
   }
   return plots;
+}
+
+/**
+ * Figures 3 and 5: when a scenario sweeps the weight on revenue alpha, the revenue-efficiency
+ * frontier: revenue per trader against holding cost per trader (theory as a line, alpha marked along
+ * it; simulated means as points), one curve per mechanism and value of the other swept parameters.
+ */
+async function frontierPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
+  if (s.sweep.alpha === undefined) return [];
+  const others = swept(s).filter((k) => k !== "alpha");
+  const rows = results
+    .filter((r) => r.status === "ok" && r.theory?.revenuePerTrader !== undefined && r.theory?.holdingCostPerTrader !== undefined)
+    .map((r) => ({
+      alpha: Number(r.params.alpha),
+      label: `alpha ${r.params.alpha}`,
+      series: [r.mechanism, ...others.map((k) => `${axisTitle(k)} = ${r.params[k]}`)].join(", "),
+      holding: r.theory!.holdingCostPerTrader!,
+      revenue: r.theory!.revenuePerTrader!,
+      simulatedHolding: r.simulated?.holdingCostPerTrader?.mean ?? null,
+      simulatedRevenue: r.simulated?.revenuePerTrader?.mean ?? null,
+    }));
+  if (rows.length < 2) return [];
+  const x = { field: "holding", type: "quantitative" as const, title: "holding cost per trader (theory)", scale: { zero: false } };
+  const y = { field: "revenue", type: "quantitative" as const, title: "revenue per trader" };
+  const color = { field: "series", type: "nominal" as const, title: "", legend: { labelLimit: 400 } };
+  const title = "Revenue-efficiency frontier: revenue against holding cost as alpha goes from 0 to 1";
+  const spec: TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title,
+    config: PALETTE,
+    width: 420,
+    height: 300,
+    data: { values: rows },
+    layer: [
+      { mark: { type: "line", point: true }, encoding: { x, y, color, order: { field: "alpha", type: "quantitative" } } },
+      { mark: { type: "text", dx: 8, dy: -8, fontSize: 9, align: "left" }, encoding: { x, y, text: { field: "label" }, color } },
+      {
+        transform: [{ filter: "datum.simulatedRevenue !== null" }],
+        mark: { type: "point", shape: "cross", size: 40 },
+        encoding: {
+          x: { field: "simulatedHolding", type: "quantitative" },
+          y: { field: "simulatedRevenue", type: "quantitative" },
+          color,
+        },
+      },
+    ],
+  };
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  const plot = { file: "frontier.svg", title, svg: await view.toSVG() };
+  await view.finalize();
+  return [plot];
 }
