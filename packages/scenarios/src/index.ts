@@ -88,7 +88,7 @@ export { uniformReal } from "./ic/uniformReal.ts";
 export { catalogue, paperScenarioIds } from "./sweeps/catalogue.ts";
 export { parseScenario, type Scenario, scenarioJsonSchema } from "./sweeps/scenarioSchema.ts";
 export { loadScenario } from "./sweeps/scenarioFiles.ts";
-export { parseShard, type ScenarioTask, scenarioTasks } from "./sweeps/scenarioTasks.ts";
+export { parseShard, type ScenarioTask, scenarioTasks, shardFromEnvironment } from "./sweeps/scenarioTasks.ts";
 export { runTask, type TaskResult } from "./sweeps/runTask.ts";
 export { mergeRuns, resultsCsv, type RunOptions, runScenario } from "./sweeps/runScenario.ts";
 

@@ -12,7 +12,7 @@ import { catalogue, paperScenarioIds } from "../sweeps/catalogue.ts";
 import { mergeRuns, runScenario, scenarioVerdict } from "../sweeps/runScenario.ts";
 import { loadScenario } from "../sweeps/scenarioFiles.ts";
 import { scenarioJsonSchema } from "../sweeps/scenarioSchema.ts";
-import { parseShard, scenarioTasks } from "../sweeps/scenarioTasks.ts";
+import { parseShard, scenarioTasks, shardFromEnvironment } from "../sweeps/scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
 import { parseFrontier, parseLogLevel, parseMarkets, parseSeed } from "./options.ts";
 import { progressBar } from "./progress.ts";
@@ -61,7 +61,8 @@ const parseWorkers = (raw: string): number => {
   return x;
 };
 const parseMarketsOrZero = (raw: string): number => (raw.trim() === "0" ? 0 : parseMarkets(raw));
-const parseShardOption = (raw: string) => {
+const parseShardOption = (raw: string): { k: number; n: number } | "auto" => {
+  if (raw.trim() === "auto") return "auto";
   try {
     return parseShard(raw);
   } catch (error) {
@@ -306,7 +307,12 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--workers <n>", "worker threads (results do not depend on it)", parseWorkers, defaultWorkers())
     .option("--resume", "skip tasks already finished in the output directory (each record is verified; the others run again)")
     .option("--force", "replace the results of another run in the output directory")
-    .option("--shard <k/n>", "run every n-th task starting at the k-th (array jobs)", parseShardOption)
+    .option(
+      "--shard <k/n|auto>",
+      "run every n-th task starting at the k-th; auto: from a Slurm array job or a Kubernetes indexed Job",
+      parseShardOption,
+    )
+    .option("--shards <n>", "with --shard auto in a Kubernetes indexed Job: the Job's completions", integerIn("shards", 1, 100_000))
     .option("--json", "print one JSON object on stdout")
     .addOption(new Option("--log-level <level>", "pino log level on stderr").default("silent").argParser(parseLogLevel))
     .action(
@@ -319,13 +325,20 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
           workers: number;
           resume?: boolean;
           force?: boolean;
-          shard?: { k: number; n: number };
+          shard?: { k: number; n: number } | "auto";
+          shards?: number;
           json?: boolean;
           logLevel: string;
         },
       ) => {
         const log = createLogger(o.logLevel);
         const scenarios = name === "paper" ? catalogue.filter((s) => paperScenarioIds.includes(s.id)) : [loadScenario(name)];
+        let shard: { k: number; n: number } | undefined;
+        try {
+          shard = o.shard === "auto" ? shardFromEnvironment(process.env, o.shards) : o.shard;
+        } catch (error) {
+          throw new InputError((error as Error).message);
+        }
         const summaries: unknown[] = [];
         const lines: string[] = [];
         for (const base of scenarios) {
@@ -351,7 +364,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
                 bar.update(done);
                 log.info({ scenario: s.id, done, total }, "task finished");
               },
-              ...(o.shard ? { shard: o.shard } : {}),
+              ...(shard ? { shard } : {}),
             });
           } finally {
             bar.stop();

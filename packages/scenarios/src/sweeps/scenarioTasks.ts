@@ -56,3 +56,40 @@ export function parseShard(spec: string): { k: number; n: number } {
     throw new Error(`shard must be K/N with 1 <= K <= N, got "${spec}"`);
   return { k, n };
 }
+
+/**
+ * `--shard auto`: this process's shard from the batch scheduler's environment.
+ * - Slurm array job: SLURM_ARRAY_TASK_ID among SLURM_ARRAY_TASK_MIN..SLURM_ARRAY_TASK_MAX (or
+ *   SLURM_ARRAY_TASK_COUNT tasks numbered from SLURM_ARRAY_TASK_MIN, default 0): shard ID - MIN + 1 of COUNT.
+ * - Kubernetes indexed Job: JOB_COMPLETION_INDEX (0-based) of `completions` (the Job's
+ *   spec.completions, given with --shards because Kubernetes does not expose it to the pod).
+ * Throws Error (one line) naming the variable that is missing or out of range.
+ */
+export function shardFromEnvironment(env: Readonly<Record<string, string | undefined>>, completions?: number): { k: number; n: number } {
+  const int = (name: string) => {
+    const raw = env[name];
+    if (raw === undefined || !/^\d+$/.test(raw.trim())) return undefined;
+    return Number(raw);
+  };
+  const id = int("SLURM_ARRAY_TASK_ID");
+  if (id !== undefined) {
+    const min = int("SLURM_ARRAY_TASK_MIN") ?? 0;
+    const max = int("SLURM_ARRAY_TASK_MAX");
+    const count = int("SLURM_ARRAY_TASK_COUNT") ?? (max !== undefined ? max - min + 1 : undefined);
+    if (count === undefined)
+      throw new Error("--shard auto: SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX is");
+    const k = id - min + 1;
+    if (!(k >= 1 && k <= count)) throw new Error(`--shard auto: SLURM_ARRAY_TASK_ID ${id} is outside the array ${min}..${min + count - 1}`);
+    return { k, n: count };
+  }
+  const index = int("JOB_COMPLETION_INDEX");
+  if (index !== undefined) {
+    if (completions === undefined)
+      throw new Error("--shard auto in a Kubernetes indexed Job needs --shards N (the Job's spec.completions)");
+    if (!(index < completions)) throw new Error(`--shard auto: JOB_COMPLETION_INDEX ${index} is not below --shards ${completions}`);
+    return { k: index + 1, n: completions };
+  }
+  throw new Error(
+    "--shard auto: no array job found (set by Slurm: SLURM_ARRAY_TASK_ID; by a Kubernetes indexed Job: JOB_COMPLETION_INDEX)",
+  );
+}
