@@ -1,5 +1,4 @@
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import type { TaskResult } from "../sweeps/runTask.ts";
 import { parameterSpecs } from "../models/parameters.ts";
 import type { Scenario } from "../sweeps/scenarioSchema.ts";
@@ -13,6 +12,20 @@ export interface Plot {
 
 /** The swept parameters whose values are numbers (x axes), in the model's order. */
 const numericSwept = (s: Scenario) => Object.keys(s.sweep).filter((k) => s.sweep[k]!.every((v) => typeof v === "number"));
+/**
+ * A vega-lite spec rendered headless to SVG (deterministic bytes). vega and vega-lite are loaded on
+ * the first plot only: a command that draws nothing never loads them.
+ */
+async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    await view.finalize();
+  }
+}
+
 /** Series per panel before a plot is faceted. */
 const MAX_SERIES = 6;
 /** Okabe and Ito's colour-blind-safe palette for nominal colours. */
@@ -66,9 +79,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
           color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } },
         },
       };
-      const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-      plots.push({ file: `${name}.svg`, title: name, svg: await view.toSVG() });
-      await view.finalize();
+      plots.push({ file: `${name}.svg`, title: name, svg: await renderSvg(spec) });
     }
   }
   for (const [q, label] of quantitiesOf(results)) {
@@ -128,9 +139,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
           data: { values: rows },
           layer,
         };
-    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-    plots.push({ file: `${q}.svg`, title: label, svg: await view.toSVG() });
-    await view.finalize();
+    plots.push({ file: `${q}.svg`, title: label, svg: await renderSvg(spec) });
   }
   return plots;
 }
@@ -184,9 +193,7 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
         },
       ],
     };
-    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-    plots.push({ file: `gap-${q}.svg`, title, svg: await view.toSVG() });
-    await view.finalize();
+    plots.push({ file: `gap-${q}.svg`, title, svg: await renderSvg(spec) });
   }
   return plots;
 }
@@ -220,9 +227,7 @@ async function interimPlots(s: Scenario, results: readonly TaskResult[]): Promis
         color: { field: "series", type: "nominal", title: "mechanism", legend: { labelLimit: 400 } },
       },
     };
-    const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-    plots.push({ file: `interim-${field}.svg`, title, svg: await view.toSVG() });
-    await view.finalize();
+    plots.push({ file: `interim-${field}.svg`, title, svg: await renderSvg(spec) });
   }
   return plots;
 }
@@ -272,8 +277,6 @@ async function frontierPlots(s: Scenario, results: readonly TaskResult[]): Promi
       },
     ],
   };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
-  const plot = { file: "frontier.svg", title, svg: await view.toSVG() };
-  await view.finalize();
+  const plot = { file: "frontier.svg", title, svg: await renderSvg(spec) };
   return [plot];
 }

@@ -1,7 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { Piscina } from "piscina";
 import { fmt, fmtAt, table, zText } from "../output/format.ts";
 import { scenarioPlots } from "../output/plots.ts";
 import { type FamilyVerdict, familyVerdict } from "../montecarlo/estimate.ts";
@@ -222,6 +221,8 @@ async function runLocked(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
       [...pending].sort((a, b) => cost(b) - cost(a) || a.index - b.index),
       opts.workers,
     );
+    // The worker pool is loaded only when a run uses it.
+    const { Piscina } = await import("piscina");
     const pool = new Piscina<WorkUnit, WorkUnitResult>({
       filename: workerBundle(),
       maxThreads: opts.workers,
