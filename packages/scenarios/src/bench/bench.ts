@@ -384,6 +384,7 @@ export async function runBench(
     });
   }
   rows.push(...monteCarloRows);
+  rows.push(...startupBench());
   rows.push(...modelSimulationBench(options.quick ? 0.02 : 0.3, options.quick ? 2e5 : 2e6));
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
   const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
@@ -394,7 +395,12 @@ export async function runBench(
   out(
     table(
       ["benchmark", "size", "seconds per run", "throughput"],
-      rows.map((r) => [r.name, String(r.size), fmt(r.secondsPerRun), `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`]),
+      rows.map((r) => [
+        r.name,
+        String(r.size),
+        fmt(r.secondsPerRun),
+        r.unit === "runs/s" ? `${(1000 * r.secondsPerRun).toFixed(0)} ms per run` : `${(r.itemsPerSecond / 1e6).toFixed(2)} M ${r.unit}`,
+      ]),
     ) +
       `\n\nsweep speed-up with 2 workers: ${sweepSummary.medianPairedSpeedup.toFixed(2)}x (median of ${pairedRatios.length} paired runs: ` +
       `${pairedRatios.map((r) => r.toFixed(2)).join(", ")}); best times' ratio ${sweepSummary.bestOfSpeedup.toFixed(2)}x (tasks), ` +
@@ -449,4 +455,35 @@ function modelSimulationBench(minSeconds: number, draws: number): BenchRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * Start-up of the optex command (the launcher running the bundled CLI; the bundle built before
+ * timing) against Node itself: best of five runs of `--help`, `theory` and `node -e 0`.
+ */
+function startupBench(): BenchRow[] {
+  const launcher = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "optex.mjs");
+  const launcherPath = process.env.OPTEX_SOURCE_ROOT
+    ? join(process.env.OPTEX_SOURCE_ROOT, "packages", "scenarios", "bin", "optex.mjs")
+    : launcher;
+  if (!existsSync(launcherPath)) return [];
+  const time = (args: string[]) => {
+    let best = Infinity;
+    for (let k = 0; k < 5; k++) {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, npm_lifecycle_event: "" } });
+      if (r.status !== 0) return Number.NaN;
+      best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+    }
+    return best;
+  };
+  time([launcherPath, "--version"]); // builds the bundle if the sources changed
+  return [
+    ["node -e 0", ["-e", "0"]],
+    ["optex --help (start-up)", [launcherPath, "--help"]],
+    ["optex theory (start-up and a basic report)", [launcherPath, "theory"]],
+  ].flatMap(([name, args]) => {
+    const s = time(args as string[]);
+    return Number.isFinite(s) ? [{ name: name as string, size: 1, secondsPerRun: s, itemsPerSecond: 1 / s, unit: "runs/s" }] : [];
+  });
 }

@@ -20,7 +20,10 @@ const STALE_MS = 24 * 3600 * 1000;
  */
 export function workerBundle(): string {
   if (cached && existsSync(cached)) return cached;
-  const entry = fileURLToPath(new URL("./taskWorker.ts", import.meta.url));
+  // The CLI may run bundled from a cache directory: its launcher says where the sources are.
+  const entry = process.env.OPTEX_SOURCE_ROOT
+    ? join(process.env.OPTEX_SOURCE_ROOT, "packages", "scenarios", "src", "sweeps", "taskWorker.ts")
+    : fileURLToPath(new URL("./taskWorker.ts", import.meta.url));
   const packages = dirname(dirname(dirname(dirname(entry))));
   const root = dirname(packages);
   const key = createHash("sha256").update(`esbuild ${esbuildVersion};`);
