@@ -247,13 +247,15 @@ export function runMarket<Type>(
   const traders = types.length;
   const schedules: DemandSchedule[][] = Array.from({ length: assets }, () => new Array<DemandSchedule>(traders));
   for (let i = 0; i < traders; i++) {
-    const strategy = Array.isArray(strategies) ? (strategies as readonly Strategy<Type>[])[i]! : (strategies as Strategy<Type>);
+    const strategy = Array.isArray(strategies) ? (strategies as readonly Strategy<Type>[])[i] : (strategies as Strategy<Type>);
+    if (!strategy) return invalidMarket(traders, assets, `trader ${i} has no strategy (${(strategies as readonly unknown[]).length} strategies for ${traders} traders)`);
     let bids: readonly DemandSchedule[];
     try {
       bids = strategy.bid(types[i]!, { trader: i, traders, assets, round });
     } catch (error) {
       return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}"): ${(error as Error).message}`);
     }
+    if (!Array.isArray(bids)) return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}") bid no list of schedules`);
     if (bids.length !== assets)
       return invalidMarket(traders, assets, `trader ${i} (strategy "${strategy.id}") bid ${bids.length} schedules for ${assets} assets`);
     for (let a = 0; a < assets; a++) schedules[a]![i] = bids[a]!;

@@ -220,8 +220,17 @@ export const parameterSpecs = {
     fromFile: (value) => {
       if (!Array.isArray(value) || !value.every((x) => typeof x === "string"))
         throw new InvalidArgumentError("dists must be an array of laws");
-      parseDists(value.join(";"));
-      return value.map((s: string) => s.trim());
+      if (value.length < 2) throw new InvalidArgumentError(`dists needs at least 2 laws (one per trader), got ${value.length}`);
+      return value.map((s: string, i: number) => {
+        // One law per entry: "a;b" in one entry or an empty entry is a mistake, not two traders or none.
+        if (s.includes(";") || s.trim() === "") throw new InvalidArgumentError(`dists entry ${i + 1} must be one law, got ${JSON.stringify(s)}`);
+        try {
+          parseDist(s);
+        } catch (error) {
+          throw new InvalidArgumentError(`law ${i + 1}: ${(error as Error).message}`);
+        }
+        return s.trim();
+      });
     },
   },
   kappas: {

@@ -66,10 +66,14 @@ export interface CheckStatistics {
  */
 export function checkStatistics(theory: number, est: Estimate, markets: number, rounding = 0): CheckStatistics | null {
   if (est.standardError === null || markets < 2) return null;
+  // A NaN mean or theory is evidence against the theory, never a pass.
+  if (!Number.isFinite(est.mean) || !Number.isFinite(theory) || !Number.isFinite(est.standardError)) return { z: Number.MAX_VALUE, pValue: 0 };
   const gap = Math.abs(est.mean - theory);
   if (gap <= rounding) return { z: 0, pValue: 1 };
-  if (est.standardError === 0) return { z: Math.sign(est.mean - theory) * Number.MAX_VALUE, pValue: 0 };
-  const z = (est.mean - theory) / est.standardError;
+  // The rounding allowance narrows the gap as it widens the interval (agrees): both judge the same distance.
+  const sign = Math.sign(est.mean - theory);
+  if (est.standardError === 0) return { z: sign * Number.MAX_VALUE, pValue: 0 };
+  const z = (sign * (gap - rounding)) / est.standardError;
   return { z, pValue: 2 * (1 - tCdf(Math.abs(z), markets - 1)) };
 }
 
@@ -116,18 +120,25 @@ export function familyVerdict(pValues: readonly number[], outside: number, level
   };
 }
 
-/** P(X >= k) for X ~ Binomial(n, p), summed in log space. */
-function binomialTail(n: number, k: number, p: number): number {
+/** P(X >= k) for X ~ Binomial(n, p): the terms' logs summed with a running maximum (no underflow for large n). */
+export function binomialTail(n: number, k: number, p: number): number {
   if (k <= 0) return 1;
-  let logTerm = 0;
+  if (k > n) return 0;
   // log C(n, k) p^k (1-p)^(n-k), then the ratio of successive terms.
+  let logTerm = 0;
   for (let i = 0; i < k; i++) logTerm += Math.log(n - i) - Math.log(i + 1);
   logTerm += k * Math.log(p) + (n - k) * Math.log1p(-p);
-  let term = Math.exp(logTerm);
-  let sum = 0;
-  for (let j = k; j <= n && term > 0; j++) {
-    sum += term;
-    term *= ((n - j) / (j + 1)) * (p / (1 - p));
+  let logMax = logTerm;
+  let scaled = 0; // sum of exp(logTerm_j - logMax)
+  for (let j = k; j <= n; j++) {
+    if (logTerm > logMax) {
+      scaled *= Math.exp(logMax - logTerm);
+      logMax = logTerm;
+    }
+    scaled += Math.exp(logTerm - logMax);
+    // Past the mode the terms fall geometrically: stop once they no longer count.
+    if (j > n * p && logTerm < logMax - 60) break;
+    logTerm += Math.log((n - j) / (j + 1)) + Math.log(p / (1 - p));
   }
-  return Math.min(1, sum);
+  return Math.min(1, Math.exp(logMax + Math.log(scaled)));
 }

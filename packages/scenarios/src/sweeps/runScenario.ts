@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fmt, fmtAt, table, zText } from "../output/format.ts";
@@ -77,21 +78,42 @@ const LOCK_FILE = ".optex-run.lock";
  */
 function acquireLock(outDir: string): () => void {
   const path = join(outDir, LOCK_FILE);
-  const me = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const me = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), id: randomUUID() });
+  // This process's start: a lock with our pid written before it is a previous incarnation's (a
+  // restarted container gets the same pid), not ours.
+  const processStarted = Date.now() - process.uptime() * 1000;
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      writeFileSync(path, me, { flag: "wx" });
-      return () => rmSync(path, { force: true });
+      // Created atomically: the complete lock appears at once (a reader never sees a torn one).
+      const partial = `${path}.${randomUUID()}.tmp`;
+      writeFileSync(partial, me);
+      try {
+        linkSync(partial, path);
+      } finally {
+        rmSync(partial, { force: true });
+      }
+      // Released only while it is still ours.
+      return () => {
+        try {
+          if (readFileSync(path, "utf8") === me) rmSync(path, { force: true });
+        } catch {
+          // Already gone.
+        }
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
+    let text = "";
     let owner: { pid?: unknown; host?: unknown; started?: unknown } = {};
     try {
-      owner = JSON.parse(readFileSync(path, "utf8"));
+      text = readFileSync(path, "utf8");
+      owner = JSON.parse(text);
     } catch {
-      // A torn lock (its writer died while writing it): stale.
+      // Unreadable (removed meanwhile, or written by an older optex): try again or treat as stale.
     }
-    if (typeof owner.pid === "number" && owner.host === hostname() && processAlive(owner.pid)) {
+    const started = typeof owner.started === "string" ? Date.parse(owner.started) : Number.NaN;
+    const previousIncarnation = owner.pid === process.pid && started < processStarted;
+    if (typeof owner.pid === "number" && owner.host === hostname() && processAlive(owner.pid) && !previousIncarnation) {
       throw new InputError(
         `${outDir}: another optex run (pid ${owner.pid}, started ${String(owner.started)}) is writing there; wait for it or use another --out`,
       );
@@ -101,7 +123,23 @@ function acquireLock(outDir: string): () => void {
         `${outDir}: locked by an optex run on host ${String(owner.host)} (pid ${owner.pid}); if it is dead, remove ${path}`,
       );
     }
-    rmSync(path, { force: true });
+    // A dead owner's lock: moved aside atomically (only one taker succeeds) and checked to be the one
+    // inspected; a live lock moved by mistake (created meanwhile) is put back.
+    const aside = `${path}.${randomUUID()}.stale`;
+    try {
+      renameSync(path, aside);
+    } catch {
+      continue;
+    }
+    const moved = readFileSync(aside, "utf8");
+    if (moved !== text) {
+      try {
+        linkSync(aside, path);
+      } catch {
+        // Someone holds the path again: the loop reads it.
+      }
+    }
+    rmSync(aside, { force: true });
   }
   throw new InputError(`${outDir}: could not take the run lock ${path}`);
 }
@@ -198,7 +236,10 @@ async function runLocked(s: Scenario, opts: RunOptions): Promise<TaskResult[]> {
     for (const [index, r] of results) done.set(index, r);
     opts.onInvalidRecord?.(invalid);
     // Rewritten with the valid records only, so that appends start on a fresh line.
-    writeFileSync(tasksPath, [...done.values()].map((r) => taskRecord(id, selectedByIndex.get(r.index)!, r)).join(""));
+    // Rewritten atomically: a kill during the rewrite leaves the old file, never a truncated one.
+    const rewritten = `${tasksPath}.${randomUUID()}.tmp`;
+    writeFileSync(rewritten, [...done.values()].map((r) => taskRecord(id, selectedByIndex.get(r.index)!, r)).join(""));
+    renameSync(rewritten, tasksPath);
   } else {
     writeFileSync(tasksPath, "");
   }

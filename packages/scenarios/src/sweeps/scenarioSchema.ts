@@ -133,6 +133,17 @@ export function parseScenario(value: unknown, source: string): Scenario {
       `${source}: sweep: ${sizes.join(" x ")} points x ${perPoint} tasks per point = ${(points * perPoint).toLocaleString("en-US")} tasks; at most ${MAX_SCENARIO_TASKS.toLocaleString("en-US")} (split it into several scenarios or shards)`,
     );
   }
+  // Every point of the sweep gets the model's checks across parameters (as a command line would).
+  let sweepPoints: Record<string, ParameterValue>[] = [{ ...point }];
+  for (const [key, values] of Object.entries(sweep)) sweepPoints = sweepPoints.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  for (const p of sweepPoints) {
+    try {
+      model.check?.(p);
+    } catch (error) {
+      const at = Object.keys(sweep).map((k) => `${k} = ${JSON.stringify(p[k])}`).join(", ");
+      throw new InputError(`${source}: sweep point ${at}: ${(error as Error).message}`);
+    }
+  }
   return { ...s, environment: point, mechanisms, sweep };
 }
 
