@@ -248,7 +248,12 @@ export function runMarket<Type>(
   const schedules: DemandSchedule[][] = Array.from({ length: assets }, () => new Array<DemandSchedule>(traders));
   for (let i = 0; i < traders; i++) {
     const strategy = Array.isArray(strategies) ? (strategies as readonly Strategy<Type>[])[i] : (strategies as Strategy<Type>);
-    if (!strategy) return invalidMarket(traders, assets, `trader ${i} has no strategy (${(strategies as readonly unknown[]).length} strategies for ${traders} traders)`);
+    if (!strategy)
+      return invalidMarket(
+        traders,
+        assets,
+        `trader ${i} has no strategy (${(strategies as readonly unknown[]).length} strategies for ${traders} traders)`,
+      );
     let bids: readonly DemandSchedule[];
     try {
       bids = strategy.bid(types[i]!, { trader: i, traders, assets, round });

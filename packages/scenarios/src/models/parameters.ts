@@ -223,7 +223,8 @@ export const parameterSpecs = {
       if (value.length < 2) throw new InvalidArgumentError(`dists needs at least 2 laws (one per trader), got ${value.length}`);
       return value.map((s: string, i: number) => {
         // One law per entry: "a;b" in one entry or an empty entry is a mistake, not two traders or none.
-        if (s.includes(";") || s.trim() === "") throw new InvalidArgumentError(`dists entry ${i + 1} must be one law, got ${JSON.stringify(s)}`);
+        if (s.includes(";") || s.trim() === "")
+          throw new InvalidArgumentError(`dists entry ${i + 1} must be one law, got ${JSON.stringify(s)}`);
         try {
           parseDist(s);
         } catch (error) {

@@ -67,7 +67,8 @@ export interface CheckStatistics {
 export function checkStatistics(theory: number, est: Estimate, markets: number, rounding = 0): CheckStatistics | null {
   if (est.standardError === null || markets < 2) return null;
   // A NaN mean or theory is evidence against the theory, never a pass.
-  if (!Number.isFinite(est.mean) || !Number.isFinite(theory) || !Number.isFinite(est.standardError)) return { z: Number.MAX_VALUE, pValue: 0 };
+  if (!Number.isFinite(est.mean) || !Number.isFinite(theory) || !Number.isFinite(est.standardError))
+    return { z: Number.MAX_VALUE, pValue: 0 };
   const gap = Math.abs(est.mean - theory);
   if (gap <= rounding) return { z: 0, pValue: 1 };
   // The rounding allowance narrows the gap as it widens the interval (agrees): both judge the same distance.

@@ -140,7 +140,9 @@ export function parseScenario(value: unknown, source: string): Scenario {
     try {
       model.check?.(p);
     } catch (error) {
-      const at = Object.keys(sweep).map((k) => `${k} = ${JSON.stringify(p[k])}`).join(", ");
+      const at = Object.keys(sweep)
+        .map((k) => `${k} = ${JSON.stringify(p[k])}`)
+        .join(", ");
       throw new InputError(`${source}: sweep point ${at}: ${(error as Error).message}`);
     }
   }
