@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // Entry point of `pnpm optex`.
 import { main } from "./cli.ts";
 

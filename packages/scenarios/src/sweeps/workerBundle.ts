@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { buildSync, version as esbuildVersion } from "esbuild";
 
 let cached: string | undefined;
 
@@ -20,6 +20,15 @@ const STALE_MS = 24 * 3600 * 1000;
  */
 export function workerBundle(): string {
   if (cached && existsSync(cached)) return cached;
+  // The installed package (built JavaScript): workers run its compiled dist/sweeps/taskWorker.js,
+  // found from dist/sweeps/ (the compiled modules) or dist/bin/ (the bundled optex command).
+  const here = fileURLToPath(import.meta.url);
+  if (!process.env.OPTEX_SOURCE_ROOT && here.endsWith(".js")) {
+    for (const built of [join(dirname(here), "taskWorker.js"), join(dirname(here), "..", "sweeps", "taskWorker.js")])
+      if (existsSync(built)) return (cached = built);
+  }
+  // From the sources: esbuild is a development dependency, loaded only here.
+  const { buildSync, version: esbuildVersion } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   // The CLI may run bundled from a cache directory: its launcher says where the sources are.
   const entry = process.env.OPTEX_SOURCE_ROOT
     ? join(process.env.OPTEX_SOURCE_ROOT, "packages", "scenarios", "src", "sweeps", "taskWorker.ts")
