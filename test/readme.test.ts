@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
@@ -30,8 +31,9 @@ describe("README outputs", () => {
   test.each(blocks.map((b) => [b.args, b] as const))("optex %s", async (_args, { args, shown }) => {
     let out = "";
     const argv = args.split(" ").filter((a) => a !== "");
-    // Scenario runs write where the README says (out/...): into a temporary directory here.
-    if (argv[0] === "run") argv.push("--out", join(root, "node_modules", ".cache", "optex-readme", argv[1]!));
+    // Scenario runs write where the README says (out/...): into a new temporary directory here (a
+    // kept one would hold another run's results after the catalogue changes).
+    if (argv[0] === "run") argv.push("--out", join(mkdtempSync(join(tmpdir(), "optex-readme-")), argv[1]!));
     await main(argv, { out: (t) => (out += t), err: (t) => (out += t) });
     const actual = out.split("\n").map(mask);
     let at = 0;

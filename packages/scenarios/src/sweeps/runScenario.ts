@@ -461,6 +461,8 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     s.paper ? `Reproduces: ${s.paper} of Optimal Exchange Design.` : "",
     s.description,
     "",
+    // The comparison with the paper's figure or result, when the scenario has one, before the numbers.
+    ...(s.againstPaper?.trim() ? ["## Against the paper", "", s.againstPaper.trim(), "", "## This run", ""] : []),
     `Model: ${model.title}. Parameters: ${environment || "(all swept)"}${sweep ? `; swept: ${sweep}` : ""}. Mechanisms: ${s.mechanisms.join(", ")}.`,
     simulated
       ? `Monte Carlo: ${s.markets} markets per task, seed "${s.seed}" (task i uses "${s.seed}/task-i"); optex 0.1.0.`

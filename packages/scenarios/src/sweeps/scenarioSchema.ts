@@ -14,6 +14,12 @@ const scenarioBase = z
     title: z.string().default("").describe("one-line title of the report"),
     description: z.string().default("").describe("what the scenario shows"),
     paper: z.string().default("").describe('the paper\'s result it reproduces, e.g. "Figure 2"'),
+    againstPaper: z
+      .string()
+      .optional()
+      .describe(
+        'plain prose comparing the run with the paper\'s result: what the paper shows (axes, curves, parameters) and what the run shows (which plot, what agrees, any difference and why); printed under "Against the paper" in report.md',
+      ),
     model: z
       .enum(modelIds as [string, ...string[]])
       .default("basic")
@@ -51,6 +57,8 @@ export interface Scenario {
   readonly title: string;
   readonly description: string;
   readonly paper: string;
+  /** The comparison with the paper's result (prose; absent when not written). */
+  readonly againstPaper?: string;
   readonly model: string;
   readonly environment: ParameterPoint;
   readonly mechanisms: readonly string[];
