@@ -72,3 +72,34 @@ export {
   type PerTraderLinearStrategy,
   perTraderLinearStrategy,
 } from "./heterogeneousSleBidder.ts";
+
+// --- Equilibria under any fee (beyond the paper) ---
+/** Symmetric Bayes-Nash equilibria in demand schedules by iterated best response against sampled residual supplies. */
+export {
+  bestResponseTable,
+  drawOpponents,
+  type EquilibriumEnvironment,
+  type EquilibriumOptions,
+  type EquilibriumSolution,
+  type EquilibriumStart,
+  type IterationStep,
+  priceGrid,
+  type ResidualSamples,
+  residualSamples,
+  solveEquilibrium,
+  startTable,
+  typeGrid,
+} from "./equilibrium/solver.ts";
+/** Strategies as tables of types x prices, interpolated; as engine Strategies. */
+export { rowInto, rowSchedule, type ScheduleTable, tableStrategy } from "./equilibrium/scheduleTable.ts";
+/** How far a strategy is from an equilibrium (epsilonFound, epsilonBound) and its simulated outcomes. */
+export {
+  type Certificate,
+  type CertificateOptions,
+  certify,
+  type EquilibriumOutcomes,
+  type Estimate,
+  expostOptimum,
+  simulateOutcomes,
+  type TypeCertificate,
+} from "./equilibrium/certificate.ts";

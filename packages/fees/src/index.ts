@@ -14,3 +14,13 @@ export { type AdverseSelectionFeeEnvironment, pooledSumPosterior, prop5Fee, type
 export { prop8Fee, type Prop8Environment, type Prop8Fee } from "./prop8Fee.ts";
 /** Proposition 10 (heterogeneous traders): trader-specific fees. */
 export { prop10Fee, type Prop10Fee } from "./prop10Fee.ts";
+/** Fees an exchange can charge (quadratic, per unit, buy/sell, two-part) and the spec parser of `optex equilibrium --fee`. */
+export {
+  buySellFee,
+  FEE_SPECS,
+  type FeeSpecEnvironment,
+  feeFromSpec,
+  perUnitFee,
+  quadraticFee,
+  twoPartFee,
+} from "./chargeableFees.ts";

@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { TheoryError } from "@optex/theory";
 import { ScheduleError } from "@optex/engine";
-import { feeModules } from "@optex/fees";
+import { FEE_SPECS, feeModules } from "@optex/fees";
 import { runBench } from "../bench/bench.ts";
 import { InputError } from "../inputError.ts";
 import { join } from "node:path";
@@ -14,7 +14,8 @@ import { loadScenario } from "../sweeps/scenarioFiles.ts";
 import { scenarioJsonSchema } from "../sweeps/scenarioSchema.ts";
 import { parseShard, scenarioTasks, shardFromEnvironment } from "../sweeps/scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
-import { parseFrontier, parseLogLevel, parseMarkets, parseSeed } from "./options.ts";
+import { parseDist, parseFrontier, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import { checkRequest, equilibriumText, runEquilibrium } from "../equilibrium/equilibriumCommand.ts";
 import { progressBar } from "./progress.ts";
 import { simulationTable } from "../output/tables.ts";
 import { icModelIds, icTable, runIc } from "../ic/icCommand.ts";
@@ -42,6 +43,8 @@ function chosenModel(cmd: Command, id: string): { model: ModelDefinition; params
   const flagOf = new Map(allParameters().map((s) => [s.key, s.flag]));
   return { model, params: resolveParameters(model, given, (key) => `--${flagOf.get(key) ?? key}`) };
 }
+
+const LAW_FORMS = "uniform:A,B | normal:MU,SIGMA | exponential:RATE";
 
 const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -404,6 +407,75 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         }\n`,
       );
     });
+
+  const equilibrium = program
+    .command("equilibrium")
+    .description(
+      "a symmetric equilibrium in demand schedules of the double auction with any fee, with its certificate (epsilonFound, epsilonBound)",
+    )
+    .addOption(new Option("--dist <law>", `law of endowments: ${LAW_FORMS}`).default("uniform:-1,1"))
+    .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
+    .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, 10)
+    .option("--mu-pi <m>", "mean payoff of the asset, in [-1e6, 1e6]", parseMuPi, 0)
+    .option("--fee <spec>", `the fee: ${FEE_SPECS}`, "none")
+    .option("--types <n>", "type nodes (quantiles of the law), in [2, 1024]", integerIn("types", 2, 1024), 64)
+    .option("--prices <n>", "price nodes, in [8, 1024]", integerIn("prices", 8, 1024), 64)
+    .option(
+      "--samples <n>",
+      "sampled opponent profiles per iteration and for the certificate, in [100, 1e6]",
+      integerIn("samples", 100, 1_000_000),
+      2000,
+    )
+    .addOption(new Option("--start <start>", "starting strategy").choices(["price-taker", "zero-intelligence"]).default("price-taker"))
+    .option("--max-iterations <n>", "iterations at most, in [1, 10000]", integerIn("max-iterations", 1, 10_000), 200)
+    .option("--markets <n>", "markets simulated for the outcomes (0: none), in [0, 1e7]", integerIn("markets", 0, 10_000_000), 10_000)
+    .option("--check-types <n>", "types the certificate checks, in [1, 1024]", integerIn("check-types", 1, 1024), 16)
+    .option("--no-uniqueness", "skip the second solve from the other start")
+    .option("--seed <seed>", "seed of the random generator (same seed, same numbers)", parseSeed, "1")
+    .option("--json", "print one JSON object on stdout");
+  equilibrium.action(
+    (o: {
+      dist: string;
+      kappa: number;
+      traders: number;
+      muPi: number;
+      fee: string;
+      types: number;
+      prices: number;
+      samples: number;
+      start: "price-taker" | "zero-intelligence";
+      maxIterations: number;
+      markets: number;
+      checkTypes: number;
+      uniqueness: boolean;
+      seed: string;
+      json?: boolean;
+    }) => {
+      let dist: ReturnType<typeof parseDist>;
+      try {
+        dist = parseDist(o.dist);
+      } catch (error) {
+        throw new InputError(`--dist: ${(error as Error).message}`);
+      }
+      const request = {
+        env: { dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi },
+        distSpec: o.dist.trim(),
+        feeSpec: o.fee.trim(),
+        types: o.types,
+        prices: o.prices,
+        samples: o.samples,
+        seed: o.seed,
+        start: o.start,
+        maxIterations: o.maxIterations,
+        markets: o.markets,
+        checkTypes: o.checkTypes,
+        uniqueness: o.uniqueness,
+      };
+      checkRequest(request);
+      const report = runEquilibrium(request);
+      io.out(`${o.json ? toJson(report) : equilibriumText(report)}\n`);
+    },
+  );
 
   program
     .command("bench")
