@@ -70,7 +70,12 @@ export interface IterationStep {
 }
 
 export interface EquilibriumSolution {
-  readonly status: "converged" | "no-equilibrium" | "max-iterations";
+  /**
+   * converged: the stopping rule held; stalled: the best response's gain stopped falling (a best
+   * response that jumps, as under a fixed charge, can keep the iteration cycling); the table is
+   * then the iterate with the smallest gain (an approximate equilibrium: see its certificate).
+   */
+  readonly status: "converged" | "stalled" | "no-equilibrium" | "max-iterations";
   /** Why the iteration stopped, in words. */
   readonly reason: string;
   readonly table: ScheduleTable;
@@ -143,6 +148,8 @@ interface PriceSlice {
 }
 
 const GRID = 81;
+/** Iterations without a 10% smaller best-response gain before the iteration is declared stalled. */
+const STALL_ITERATIONS = 30;
 const SLOPE_HALF_WINDOW = 3;
 
 function priceSlice(samples: ResidualSamples, G: number, g: number, scale: number): PriceSlice {
@@ -563,6 +570,9 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
   let nextScan = 0;
   let shrinking = 0;
   let quiet = 0;
+  let bestEpsilon = Number.POSITIVE_INFINITY;
+  let bestIteration = 0;
+  let bestTable = table;
   const G = table.prices.length;
   const row = new Float64Array(G);
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
@@ -594,6 +604,7 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
     previousChange = change;
     const q = new Float64Array(table.q.length);
     for (let i = 0; i < q.length; i++) q[i] = table.q[i]! + damping * (response.q[i]! - table.q[i]!);
+    const previous = table;
     table = { typeNodes: table.typeNodes, prices: table.prices, q };
     const slope = meanSlope(table);
     const step: IterationStep = {
@@ -605,6 +616,19 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
     };
     path.push(step);
     options.onIteration?.(step);
+    // The iterate whose best response gains least (the best response is to `previous`, the table before this step).
+    if (step.epsilon < bestEpsilon * 0.9) {
+      bestEpsilon = step.epsilon;
+      bestIteration = iteration;
+      bestTable = previous;
+    }
+    if (iteration - bestIteration >= STALL_ITERATIONS && step.epsilon > epsilonTolerance) {
+      table = bestTable;
+      return done(
+        "stalled",
+        `the best response's gain stopped falling: at best ${bestEpsilon.toExponential(2)} of the mean gain from trade (iteration ${bestIteration}), not 10% less in the ${STALL_ITERATIONS} iterations since; the table of that iteration is kept (an approximate equilibrium: see its certificate)`,
+      );
+    }
     if (change < tolerance)
       return done("converged", `the table changed by ${change.toExponential(2)} sd(e) < ${tolerance} in iteration ${iteration}`);
     // Cells far from any clearing price can keep moving without changing anyone's payoff: three

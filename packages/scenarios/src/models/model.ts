@@ -2,6 +2,9 @@ import type { IcEnvironment } from "../ic/laws.ts";
 import { InputError } from "../inputError.ts";
 import type { MarketSimulation } from "../montecarlo/marketSimulation.ts";
 import type { ModelParameter, ParameterPoint, ParameterValue } from "./parameters.ts";
+import type { TopLevelSpec } from "vega-lite";
+import type { TaskResult } from "../sweeps/runTask.ts";
+import type { Scenario } from "../sweeps/scenarioSchema.ts";
 
 /** What `optex theory --model <id>` prints: one JSON object, or a readable text. */
 export interface TheoryOutput {
@@ -23,6 +26,15 @@ export interface InterimCurve {
 export interface TaskValues {
   readonly values: Readonly<Record<string, number | null>>;
   readonly interimCurves?: readonly InterimCurve[];
+  /** Named point lists a model's own plots draw (e.g. a learning path, a frontier), as [x, y] pairs. */
+  readonly curves?: Readonly<Record<string, readonly (readonly [number, number])[]>>;
+}
+
+/** One SVG figure of a scenario run. */
+export interface ModelPlot {
+  readonly file: string;
+  readonly title: string;
+  readonly svg: string;
 }
 
 /**
@@ -55,6 +67,13 @@ export interface ModelDefinition {
   taskValues?(p: ParameterPoint, interimPoints: number): TaskValues;
   /** Interim allocation and transfer of one mechanism on `points` types (Figure 1). */
   interim?(p: ParameterPoint, mechanism: string, points: number): InterimCurve | undefined;
+  /**
+   * Figures of its own beside the generic ones (drawn from the tasks' values and curves), rendered
+   * by `render` (a vega-lite spec to SVG; passed in so that models never load the plotting stack).
+   */
+  plots?(s: Scenario, results: readonly TaskResult[], render: (spec: TopLevelSpec) => Promise<string>): Promise<ModelPlot[]>;
+  /** A section of report.md of its own (markdown), after the results table. */
+  reportSection?(s: Scenario, results: readonly TaskResult[]): string;
   /** The IC oracle's environment for a registered fee of this model (optex ic). */
   readonly ic?: {
     readonly defaultFee: string;

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import { FEE_SPECS, feeFromSpec } from "@optex/fees";
+import { uniform } from "@optex/theory";
 import {
   parseAlpha,
   parseAssetCorrelation,
@@ -68,6 +70,7 @@ const LABELS: Record<string, string> = {
   sigmaZ: "shock volatility sigma_Z",
   dists: "laws of endowments",
   kappas: "holding capacities",
+  chargedFee: "fee charged",
 };
 
 const numberSpec = (
@@ -113,8 +116,37 @@ const lawSpec = (key: string, flag: string, description: string): ParameterSpec 
 
 const LAWS = "uniform:A,B | normal:MU,SIGMA | exponential:RATE";
 
+/** A fee an exchange charges, as `optex equilibrium --fee` reads it (checked by building it). */
+const chargedFeeSpec = (): ParameterSpec => {
+  const description = `the fee charged: ${FEE_SPECS}`;
+  const parse = (raw: string): string => {
+    try {
+      feeFromSpec(raw, { dist: uniform(-1, 1), kappa: 1, traders: 3, muPi: 0 });
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+    return raw.trim();
+  };
+  return {
+    key: "chargedFee",
+    flag: "charged-fee",
+    valueName: "<spec>",
+    description,
+    label: LABELS.chargedFee!,
+    sweepable: true,
+    jsonSchema: { type: "string", description },
+    parse,
+    fromFile: (value) => {
+      if (typeof value !== "string")
+        throw new InvalidArgumentError(`charged-fee must be a fee spec such as "per-unit:0.05", got ${JSON.stringify(value)}`);
+      return parse(value);
+    },
+  };
+};
+
 /** Every parameter of every model, by key. */
 export const parameterSpecs = {
+  chargedFee: chargedFeeSpec(),
   dist: lawSpec("dist", "dist", `law of endowments: ${LAWS}`),
   kappa: numberSpec("kappa", "kappa", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, { minimum: 1e-9, maximum: 1e9 }),
   traders: numberSpec("traders", "traders", "number of traders N, an integer >= 2", parseTraders, {

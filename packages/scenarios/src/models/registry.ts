@@ -2,6 +2,7 @@ import { adverseSelectionModel } from "./adverse-selection/model.ts";
 import { basicModel } from "./basic/model.ts";
 import { correlatedAssetsModel } from "./correlated-assets/model.ts";
 import { dynamicModel } from "./dynamic/model.ts";
+import { feeEquilibriumModel } from "./fee-equilibrium/model.ts";
 import { heterogeneousModel } from "./heterogeneous/model.ts";
 import type { ModelDefinition } from "./model.ts";
 import { multiAssetModel } from "./multi-asset/model.ts";
@@ -15,6 +16,7 @@ export const models: readonly ModelDefinition[] = [
   multiAssetModel,
   correlatedAssetsModel,
   dynamicModel,
+  feeEquilibriumModel,
 ];
 
 export const modelIds = models.map((m) => m.id);

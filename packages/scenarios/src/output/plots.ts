@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
 import type { TaskResult } from "../sweeps/runTask.ts";
 import { parameterSpecs } from "../models/parameters.ts";
+import { modelById } from "../models/registry.ts";
 import type { Scenario } from "../sweeps/scenarioSchema.ts";
 
 /** One SVG figure of a scenario run. */
@@ -50,7 +51,13 @@ function quantitiesOf(results: readonly TaskResult[]): [string, string][] {
  * Empty when the scenario sweeps no numeric parameter.
  */
 export async function scenarioPlots(s: Scenario, results: readonly TaskResult[]): Promise<Plot[]> {
-  const plots: Plot[] = [...(await frontierPlots(s, results)), ...(await interimPlots(s, results)), ...(await gapPlots(s, results))];
+  const model = modelById(s.model);
+  const plots: Plot[] = [
+    ...(await frontierPlots(s, results)),
+    ...(await interimPlots(s, results)),
+    ...(await gapPlots(s, results)),
+    ...((await model.plots?.(s, results, renderSvg)) ?? []),
+  ];
   const x = numericSwept(s)[0];
   if (!x) return plots;
   const others = swept(s).filter((k) => k !== x);

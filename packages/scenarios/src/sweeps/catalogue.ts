@@ -1,6 +1,10 @@
 import { parseScenario, type Scenario } from "./scenarioSchema.ts";
 
 /** Built-in scenarios reproducing the paper (sizes chosen to finish in seconds on 2 cores). */
+/** What simple-fees-vs-frontier finds (from its run; the report's table and figure give every number). */
+const SIMPLE_FEES_DESCRIPTION =
+  "Beyond the paper: for each fee (none, per unit, quadratic, different per-unit fees for buyers and sellers, a fixed charge per trade plus a per-unit fee) optex computes the symmetric equilibrium in demand schedules of the double auction (optex equilibrium), certifies it (epsilonFound, epsilonBound), simulates its revenue and holding cost, and measures how far it lies from Theorem 1's frontier: the excess holding cost at equal revenue.";
+
 const raw: unknown[] = [
   {
     id: "paper-figure-1",
@@ -155,6 +159,31 @@ const raw: unknown[] = [
     environment: { dist: "uniform:-1,1" },
     sweep: { traders: [3, 10], alpha: [0.25, 1], dist: ["uniform:-1,1", "normal:0,1"] },
     markets: 3000,
+  },
+  {
+    id: "simple-fees-vs-frontier",
+    title: "Fees an exchange can charge, in equilibrium, against Theorem 1's revenue-efficiency frontier",
+    description: SIMPLE_FEES_DESCRIPTION,
+    model: "fee-equilibrium",
+    environment: { kappa: 1 },
+    sweep: {
+      dist: ["uniform:-1,1", "normal:0,1"],
+      traders: [5, 10, 20],
+      chargedFee: [
+        "none",
+        "per-unit:0.01",
+        "per-unit:0.03",
+        "per-unit:0.1",
+        "quadratic:0.25",
+        "quadratic:1",
+        "quadratic:4",
+        "buy-sell:0.05,0.01",
+        "buy-sell:0.01,0.05",
+        "two-part:0.001,0.01",
+        "two-part:0.005,0.02",
+        "two-part:0.01,0.05",
+      ],
+    },
   },
 ];
 

@@ -522,6 +522,8 @@ function reportMarkdown(s: Scenario, results: readonly TaskResult[]): string {
     "```",
     "",
   );
+  const own = model.reportSection?.(s, results);
+  if (own) lines.push(own, "");
   const ranking = rankingTable(results, s);
   if (ranking)
     lines.push(

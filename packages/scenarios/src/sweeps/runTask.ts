@@ -37,6 +37,8 @@ export interface TaskResult {
   readonly values?: Readonly<Record<string, number | null>>;
   /** Interim rules on a grid of the type variable (Figures 1 and 4). */
   readonly interimCurves?: readonly InterimCurve[];
+  /** Theory tasks: the model's named point lists for its own plots (learning paths, frontiers). */
+  readonly curves?: Readonly<Record<string, readonly (readonly [number, number])[]>>;
 }
 
 /** The task's theory and, when markets > 0, its Monte Carlo (seeded by the task). */
@@ -65,7 +67,13 @@ export function taskHead(task: ScenarioTask): TaskResult {
   if (mechanism === "theory") {
     try {
       const t = model.taskValues!(params, task.interimPoints);
-      return { ...base, status: "ok", values: t.values, ...(t.interimCurves ? { interimCurves: t.interimCurves } : {}) };
+      return {
+        ...base,
+        status: "ok",
+        values: t.values,
+        ...(t.interimCurves ? { interimCurves: t.interimCurves } : {}),
+        ...(t.curves ? { curves: t.curves } : {}),
+      };
     } catch (error) {
       return { ...base, status: "unavailable", reason: firstLine(error) };
     }
