@@ -577,7 +577,12 @@ describe("optex bench", () => {
         ratio?: number;
       };
       theory: unknown[];
+      equilibrium: { fee: string; status: string; iterations: number; seconds: number; epsilonFound: number }[];
     };
+    // The equilibrium solver's row: per-unit:0.05 at N = 10 with its certificate.
+    expect(j.equilibrium.map((e) => e.fee)).toEqual(["per-unit:0.05"]);
+    expect(j.equilibrium[0]!.seconds).toBeGreaterThan(0);
+    expect(Number.isFinite(j.equilibrium[0]!.epsilonFound)).toBe(true);
     for (const row of j.rows) expect(row.secondsPerRun > 0 && Number.isFinite(row.itemsPerSecond), row.name).toBe(true);
     // Pairs alternate which worker count runs first.
     expect(j.sweep.runs.map((x) => [x.pair, x.workers])).toEqual([

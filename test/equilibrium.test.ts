@@ -36,6 +36,13 @@ describe("optex equilibrium", () => {
       expect(j.outcomes[q].ci99[0]).toBeLessThanOrEqual(j.outcomes[q].ci99[1]);
   });
 
+  test("--fresh-markets: learning from new markets each round reaches the same linear equilibrium", async () => {
+    const j = JSON.parse((await cli("equilibrium", "--traders", "6", "--fresh-markets", ...SMALL, "--no-uniqueness", "--json")).stdout);
+    expect(j.freshMarkets).toBe(true);
+    expect(j.status).toBe("converged");
+    expect(j.closedForm.maxDistance).toBeLessThan(1e-3);
+  });
+
   test("N = 2 with no fee: no equilibrium, said in words", async () => {
     const r = await cli("equilibrium", "--traders", "2", ...SMALL);
     expect(r.status).toBe(0);

@@ -50,6 +50,11 @@ export interface EquilibriumOptions {
   /** Stop when the largest change of the schedule table is below this, relative to sd(e) (default 1e-7). */
   readonly tolerance?: number;
   readonly maxIterations?: number;
+  /**
+   * Draw new opponent profiles in every iteration (agents learning from each round's new markets)
+   * instead of replaying the same ones (default false: common random numbers, which converge).
+   */
+  readonly freshMarkets?: boolean;
   /** Also stop after three iterations whose in-sample epsilon is below this (default 1e-9). */
   readonly epsilonTolerance?: number;
   /** Called after every iteration with its step (the learning path). */
@@ -576,7 +581,9 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
   const G = table.prices.length;
   const row = new Float64Array(G);
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    const samples = residualSamples(table, opponents, env.traders - 1);
+    // Learning from new markets each round draws new opponents (the iteration's noise then stays).
+    const round = options.freshMarkets ? drawOpponents(env, count, `${seed}/round-${iteration}`) : opponents;
+    const samples = residualSamples(table, round, env.traders - 1);
     const response = bestResponseTable(env, fee, table, samples);
     // The learning path's epsilon: in-sample gain of the best response, at worst over the nodes.
     let worst = 0;

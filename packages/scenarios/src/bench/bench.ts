@@ -1,4 +1,6 @@
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
+import { certify, solveEquilibrium } from "@optex/agents";
+import { feeFromSpec } from "@optex/fees";
 import { basicEnvironment, parseAlphaGrid, parseDistribution, revenueEfficiencyFrontier, uniform } from "@optex/theory";
 import { adverseSelectionLawsReport, adverseSelectionReport } from "../models/adverse-selection/report.ts";
 import { dynamicReport } from "../models/dynamic/report.ts";
@@ -387,7 +389,16 @@ export async function runBench(
   rows.push(...startupBench());
   rows.push(...modelSimulationBench(options.quick ? 0.02 : 0.3, options.quick ? 2e5 : 2e6));
   const theory = theoryBench(options.quick ? 0.05 : 0.5);
-  const result = { node: process.version, platform: `${process.platform}-${process.arch}`, rows, sweep: sweepSummary, numpy, theory };
+  const equilibrium = equilibriumBench(options.quick);
+  const result = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    rows,
+    sweep: sweepSummary,
+    numpy,
+    theory,
+    equilibrium,
+  };
   if (options.json) {
     out(`${toJson(result)}\n`);
     return;
@@ -417,8 +428,41 @@ export async function runBench(
           r.bestSeconds < r.target ? "yes" : "NO",
         ]),
       ) +
-      `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread.\n`,
+      `\n` +
+      table(
+        ["equilibrium (N = 10, U[-1,1])", "status", "iterations", "solve seconds", "epsilonFound", "epsilonBound"],
+        equilibrium.map((r) => [r.fee, r.status, String(r.iterations), r.seconds.toFixed(2), fmt(r.epsilonFound), fmt(r.epsilonBound)]),
+      ) +
+      `\nnode ${process.version}; clearing, Monte Carlo and theory: best of repeated runs after a warm-up, single thread; equilibria: one solve each on the main thread (${EQUILIBRIUM_GRID}).\n`,
   );
+}
+
+const EQUILIBRIUM_GRID = "64 types x 64 prices, 2,000 sampled profiles; certificate: 16 types, 2,000 fresh profiles";
+
+/**
+ * The equilibrium solver on one fee of each family at N = 10, U[-1, 1] (issue target: per-unit:0.05
+ * reaches epsilonFound <= 1e-4 of the mean gain from trade in under 30 s single-thread): solve time
+ * (the certificate's time is not counted), iterations and the certificate.
+ */
+function equilibriumBench(quick: boolean) {
+  const env = { dist: uniform(-1, 1), kappa: 1, traders: 10, muPi: 0 };
+  const fees = quick
+    ? ["per-unit:0.05"]
+    : ["none", "per-unit:0.05", "quadratic:1", "buy-sell:0.07,0.03", "two-part:0.002,0.02", "prop3:0.5"];
+  return fees.map((spec) => {
+    const fee = feeFromSpec(spec, env);
+    const grid = quick ? { types: 16, prices: 24, samples: 500 } : { types: 64, prices: 64, samples: 2000 };
+    const solution = solveEquilibrium(env, fee, { ...grid, seed: "bench" });
+    const certificate = certify(env, fee, solution.table, { seed: "bench", samples: grid.samples, checkTypes: quick ? 4 : 16 });
+    return {
+      fee: spec,
+      status: solution.status,
+      iterations: solution.iterations,
+      seconds: solution.elapsedSeconds,
+      epsilonFound: certificate.epsilonFound,
+      epsilonBound: certificate.epsilonBound,
+    };
+  });
 }
 
 /**

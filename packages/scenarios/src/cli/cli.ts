@@ -431,6 +431,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--markets <n>", "markets simulated for the outcomes (0: none), in [0, 1e7]", integerIn("markets", 0, 10_000_000), 10_000)
     .option("--check-types <n>", "types the certificate checks, in [1, 1024]", integerIn("check-types", 1, 1024), 16)
     .option("--no-uniqueness", "skip the second solve from the other start")
+    .option("--fresh-markets", "learn from new sampled markets in every iteration instead of replaying the same ones")
     .option("--seed <seed>", "seed of the random generator (same seed, same numbers)", parseSeed, "1")
     .option("--json", "print one JSON object on stdout");
   equilibrium.action(
@@ -448,6 +449,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       markets: number;
       checkTypes: number;
       uniqueness: boolean;
+      freshMarkets?: boolean;
       seed: string;
       json?: boolean;
     }) => {
@@ -470,6 +472,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         markets: o.markets,
         checkTypes: o.checkTypes,
         uniqueness: o.uniqueness,
+        freshMarkets: o.freshMarkets === true,
       };
       checkRequest(request);
       const report = runEquilibrium(request);

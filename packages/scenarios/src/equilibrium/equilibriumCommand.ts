@@ -33,6 +33,8 @@ export interface EquilibriumRequest {
   readonly checkTypes: number;
   /** Also solve from the other start and report the distance between the two equilibria. */
   readonly uniqueness: boolean;
+  /** New sampled markets in every iteration (a learning dynamic) instead of the same ones. */
+  readonly freshMarkets?: boolean;
 }
 
 export interface EquilibriumReport {
@@ -45,6 +47,7 @@ export interface EquilibriumReport {
   readonly grid: { readonly types: number; readonly prices: number; readonly samples: number };
   readonly seed: string;
   readonly start: string;
+  readonly freshMarkets: boolean;
   readonly status: EquilibriumSolution["status"];
   readonly reason: string;
   readonly iterations: number;
@@ -155,6 +158,7 @@ export function runEquilibrium(request: EquilibriumRequest, fee?: FeeSchedule): 
       seed: request.seed,
       start,
       maxIterations: request.maxIterations,
+      freshMarkets: request.freshMarkets === true,
     });
   const solution = solve(request.start);
   const exists = solution.status !== "no-equilibrium";
@@ -181,6 +185,7 @@ export function runEquilibrium(request: EquilibriumRequest, fee?: FeeSchedule): 
     grid: { types: request.types, prices: request.prices, samples: request.samples },
     seed: request.seed,
     start: request.start,
+    freshMarkets: request.freshMarkets === true,
     status: solution.status,
     reason: solution.reason,
     iterations: solution.iterations,
