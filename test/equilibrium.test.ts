@@ -95,7 +95,7 @@ describe("the fee-equilibrium model in a scenario", () => {
     const r = await cli("run", file, "--out", join(dir, "out"), "--workers", "1");
     expect(r.status, r.stderr).toBe(0);
     const report = readFileSync(join(dir, "out", "report.md"), "utf8");
-    expect(report).toMatch(/## Each fee family's best distance to the frontier/);
+    expect(report).toMatch(/## Each fee family against the frontier/);
     expect(report).toMatch(/per-unit\s+per-unit:0\.05/);
     expect(readdirSync(join(dir, "out"))).toEqual(expect.arrayContaining(["fees-vs-frontier.svg", "learning-path.svg"]));
     const results = JSON.parse(readFileSync(join(dir, "out", "results.json"), "utf8"));
