@@ -8,6 +8,8 @@ export type { Distribution } from "./laws/distribution.ts";
 export { uniform } from "./laws/uniform.ts";
 export { normal } from "./laws/normal.ts";
 export { exponential } from "./laws/exponential.ts";
+/** Laws beyond the log-concave three: Laplace, Student t, lognormal, mixtures, a kernel density of observations. */
+export { kernelDensity, laplace, lognormal, MIN_OBSERVATIONS, mixture, silvermanBandwidth, studentT } from "./laws/moreLaws.ts";
 export { customDistribution, type CustomDistributionSpec } from "./laws/customDistribution.ts";
 export { parseDistribution } from "./laws/parseDistribution.ts";
 

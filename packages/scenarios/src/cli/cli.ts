@@ -44,7 +44,8 @@ function chosenModel(cmd: Command, id: string): { model: ModelDefinition; params
   return { model, params: resolveParameters(model, given, (key) => `--${flagOf.get(key) ?? key}`) };
 }
 
-const LAW_FORMS = "uniform:A,B | normal:MU,SIGMA | exponential:RATE";
+const LAW_FORMS =
+  "uniform:A,B | normal:MU,SIGMA | exponential:RATE | laplace:MU,B | student-t:NU,MU,SIGMA | lognormal:MU,SIGMA[,LOC] | mixture:W1*LAW1+W2*LAW2 | empirical:PATH";
 
 const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 

@@ -114,7 +114,8 @@ const lawSpec = (key: string, flag: string, description: string): ParameterSpec 
   },
 });
 
-const LAWS = "uniform:A,B | normal:MU,SIGMA | exponential:RATE";
+const LAWS =
+  "uniform:A,B | normal:MU,SIGMA | exponential:RATE | laplace:MU,B | student-t:NU,MU,SIGMA | lognormal:MU,SIGMA[,LOC] | mixture:W1*LAW1+W2*LAW2 | empirical:PATH";
 
 /** A fee an exchange charges, as `optex equilibrium --fee` reads it (checked by building it). */
 const chargedFeeSpec = (): ParameterSpec => {
