@@ -32,6 +32,8 @@ export {
   inverseVirtualTypeIntegral,
 } from "./basic/inverseVirtualTypeIntegral.ts";
 export { utilityGain } from "./basic/utility.ts";
+/** Theorem 1 without Condition 1: the virtual type ironed, and its per-trader outcomes. */
+export { type FlatPiece, type IronedOutcome, type IronedVirtualType, ironedOutcome, ironVirtualType } from "./basic/ironing.ts";
 /** The revenue-efficiency frontier (Figure 3). */
 export { type FrontierPoint, parseAlphaGrid, revenueEfficiencyFrontier } from "./basic/frontier.ts";
 

@@ -17,13 +17,25 @@ export function theoryTable(r: TheoryReport): string {
     ["first best", r.firstBest],
     ["double auction (SLE)", r.doubleAuction],
   ] as const;
-  const scale = Math.max(...mechs.flatMap(([, m]) => (m ? quantityNames.map((q) => Math.abs(m[q])) : [])));
-  const rows = quantityNames.map((q) => [quantityLabels[q], ...mechs.map(([, m]) => (m ? fmtAt(m[q], scale) : "none"))]);
+  const scale = Math.max(...mechs.flatMap(([, m]) => (m ? quantityNames.map((q) => Math.abs(m[q] ?? 0)) : [])));
+  const rows = quantityNames.map((q) => [
+    quantityLabels[q],
+    ...mechs.map(([, m]) => (m ? (m[q] === null ? "-" : fmtAt(m[q], scale)) : "none")),
+  ]);
   rows.push(["autarky holding cost", ...mechs.map(([, m]) => (m ? fmt(m.autarkyHoldingCostPerTrader) : "none"))]);
   return [
     `Basic model: ${r.dist}, N = ${r.traders}, kappa = ${r.kappa}, mu_pi = ${r.muPi}`,
-    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmt(r.meanVirtualType)}, Var[v] = ${fmt(r.varianceVirtualType)}; Condition 1 holds`,
-    `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`,
+    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmt(r.meanVirtualType)}, Var[v] = ${fmt(r.varianceVirtualType)}; ${r.condition1Holds ? "Condition 1 holds" : "Condition 1 fails: v ironed"}`,
+    ...(r.ironing
+      ? [
+          r.ironing.pooled.length > 0
+            ? `Pooled by ironing (participation slack): ${r.ironing.pooled.map((p) => `[${fmt(p.from)}, ${fmt(p.to)}] at v = ${fmt(p.level)} (mass ${fmt(p.mass)})`).join("; ")}`
+            : "No pooling beyond the binding region (Condition 1 fails only inside it)",
+        ]
+      : []),
+    r.fee
+      ? `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`
+      : `Proposition 3 fee: ${r.feeReason}`,
     "",
     table(["per-trader expectation", ...mechs.map(([name]) => name)], rows),
     ...(r.doubleAuctionReason ? ["", `double auction: ${r.doubleAuctionReason}`] : []),

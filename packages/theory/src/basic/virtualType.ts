@@ -95,7 +95,7 @@ export function checkLawAndAlpha(dist: Distribution, alpha: number): void {
   const condition = checkCondition1(dist, alpha);
   if (!condition.holds) {
     throw new TheoryError(
-      `Condition 1 fails for ${dist.id} at alpha=${alpha}: ${condition.violation!.branch} decreases near e=${condition.violation!.at.toPrecision(6)} (ironing is not implemented)`,
+      `Condition 1 fails for ${dist.id} at alpha=${alpha}: ${condition.violation!.branch} decreases near e=${condition.violation!.at.toPrecision(6)} (optex theory irons v; the fee and simulation from an ironed v are not built yet)`,
     );
   }
 }
