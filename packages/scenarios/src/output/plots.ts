@@ -45,6 +45,26 @@ function quantitiesOf(results: readonly TaskResult[]): [string, string][] {
 }
 
 /**
+ * Whether a named result varies along parameter `k` with the other swept parameters held (beyond
+ * 1e-12 of its size): no plot of a constant, and none of a line that stays flat along its axis.
+ */
+function movesAlong(results: readonly TaskResult[], name: string, k: string, sweptKeys: readonly string[]): boolean {
+  const groups = new Map<string, number[]>();
+  for (const r of results) {
+    const key = sweptKeys
+      .filter((o) => o !== k)
+      .map((o) => `${o}=${r.params[o]}`)
+      .join(",");
+    groups.set(key, [...(groups.get(key) ?? []), r.values![name]!]);
+  }
+  for (const values of groups.values()) {
+    const spread = Math.max(...values) - Math.min(...values);
+    if (spread > 1e-12 * Math.max(...values.map(Math.abs))) return true;
+  }
+  return false;
+}
+
+/**
  * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the
  * simulated means with their 99% intervals as points and bars, one colour per mechanism (and per
  * value of any other swept parameter). Rendered headless by vega (no browser); deterministic bytes.
@@ -63,16 +83,19 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
   const others = swept(s).filter((k) => k !== x);
   const theoryOnly = results.find((r) => r.status === "ok" && r.values);
   if (theoryOnly) {
-    // Theory-only models: one figure per named result, a line per value of the other swept parameters.
+    // Theory-only results: one figure per named result, against the first swept parameter that
+    // moves it (a result the first one does not move, such as the plain auction's coefficients
+    // against alpha, is drawn against the next), a line per value of the other swept parameters.
     for (const name of Object.keys(theoryOnly.values!)) {
-      const rows = results
-        .filter((r) => r.status === "ok" && r.values && r.values[name] !== null && r.values[name] !== undefined)
-        .map((r) => ({ x: r.params[x], series: others.map((k) => `${k}=${r.params[k]}`).join(", ") || "theory", value: r.values![name]! }));
-      if (rows.length === 0) continue;
-      // No plot of a constant (the sweep does not move it): the report's table says its value.
-      const values = rows.map((row) => row.value);
-      const spread = Math.max(...values) - Math.min(...values);
-      if (!(spread > 1e-12 * Math.max(...values.map(Math.abs)))) continue;
+      const valued = results.filter((r) => r.status === "ok" && r.values && r.values[name] !== null && r.values[name] !== undefined);
+      const axis = numericSwept(s).find((k) => movesAlong(valued, name, k, swept(s)));
+      if (!axis || valued.length === 0) continue;
+      const rest = swept(s).filter((k) => k !== axis);
+      const rows = valued.map((r) => ({
+        x: r.params[axis],
+        series: rest.map((k) => `${k}=${r.params[k]}`).join(", ") || "theory",
+        value: r.values![name]!,
+      }));
       const spec: TopLevelSpec = {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         title: words(name),
@@ -81,7 +104,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         data: { values: rows },
         mark: { type: "line", point: true },
         encoding: {
-          x: { field: "x", type: "quantitative", title: axisTitle(x) },
+          x: { field: "x", type: "quantitative", title: axisTitle(axis) },
           y: { field: "value", type: "quantitative", title: words(name) },
           color: { field: "series", type: "nominal", title: "", legend: { labelLimit: 400 } },
         },
@@ -89,6 +112,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
       plots.push({ file: `${name}.svg`, title: name, svg: await renderSvg(spec) });
     }
   }
+  const runScale = Math.max(0, ...results.flatMap((r) => Object.values(r.theory ?? {}).map(Math.abs)));
   for (const [q, label] of quantitiesOf(results)) {
     const rows = results
       .filter((r) => r.status === "ok" && (r.theory?.[q] !== undefined || r.simulated?.[q] !== undefined))
@@ -104,6 +128,10 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
         high: r.simulated?.[q]?.ci99?.[1] ?? null,
       }));
     if (rows.length === 0) continue;
+    // No plot of rounding noise: a quantity whose values all lie within 1e-12 of the run's scale (the
+    // largest theory value of any quantity), such as an allocation error, is 0 in the report's table.
+    const magnitudes = rows.flatMap((r) => [r.theory, r.simulated, r.low, r.high].filter((v): v is number => v !== null).map(Math.abs));
+    if (magnitudes.every((v) => v <= 1e-12 * runScale)) continue;
     // At most MAX_SERIES series share a panel: beyond that, one panel per value of the other swept
     // parameters, coloured by mechanism.
     const facet = new Set(rows.map((r) => r.series)).size > MAX_SERIES && others.length > 0;
@@ -179,7 +207,8 @@ async function gapPlots(s: Scenario, results: readonly TaskResult[]): Promise<Pl
         };
       });
     if (rows.length === 0) continue;
-    const title = `${label}: gap to the first best (theory bars, simulation points)`;
+    const simulatedAny = rows.some((r) => r.simulatedGap !== null);
+    const title = `${label}: gap to the first best (theory bars${simulatedAny ? ", simulation points" : ""})`;
     const spec: TopLevelSpec = {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title,
