@@ -64,6 +64,23 @@ function movesAlong(results: readonly TaskResult[], name: string, k: string, swe
   return false;
 }
 
+/** Whether a mechanism's theory of quantity q varies along parameter k with the other swept parameters held. */
+function theoryMovesAlong(results: readonly TaskResult[], q: string, k: string, sweptKeys: readonly string[]): boolean {
+  const groups = new Map<string, number[]>();
+  for (const r of results) {
+    const key = sweptKeys
+      .filter((o) => o !== k)
+      .map((o) => `${o}=${r.params[o]}`)
+      .join(",");
+    groups.set(key, [...(groups.get(key) ?? []), r.theory![q]!]);
+  }
+  for (const values of groups.values()) {
+    const spread = Math.max(...values) - Math.min(...values);
+    if (spread > 1e-12 * Math.max(1e-300, ...values.map(Math.abs))) return true;
+  }
+  return false;
+}
+
 /**
  * For a sweep over a numeric parameter: one figure per reported quantity, theory as lines and the
  * simulated means with their 99% intervals as points and bars, one colour per mechanism (and per
@@ -114,27 +131,40 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
   }
   const runScale = Math.max(0, ...results.flatMap((r) => Object.values(r.theory ?? {}).map(Math.abs)));
   for (const [q, label] of quantitiesOf(results)) {
-    const rows = results
-      .filter((r) => r.status === "ok" && (r.theory?.[q] !== undefined || r.simulated?.[q] !== undefined))
-      .map((r) => ({
-        x: r.params[x],
-        mechanism: r.mechanism,
-        panel: others.map((k) => `${axisTitle(k)} = ${r.params[k]}`).join(", ") || "all",
-        series: [r.mechanism, ...others.map((k) => `${k}=${r.params[k]}`)].join(", "),
-        // A quantity without theory (e.g. a regret the paper does not give) is plotted from the simulation alone.
-        theory: r.theory?.[q] ?? null,
-        simulated: r.simulated?.[q]?.mean ?? null,
-        low: r.simulated?.[q]?.ci99?.[0] ?? null,
-        high: r.simulated?.[q]?.ci99?.[1] ?? null,
-      }));
-    if (rows.length === 0) continue;
+    const withQ = results.filter((r) => r.status === "ok" && (r.theory?.[q] !== undefined || r.simulated?.[q] !== undefined));
+    // A mechanism is drawn once per value of the swept parameters its theory depends on: the first
+    // best and the plain auction do not depend on alpha, so they get one line, not one per alpha.
+    const dependsOn = new Map<string, string[]>();
+    for (const mechanism of new Set(withQ.map((r) => r.mechanism))) {
+      const mine = withQ.filter((r) => r.mechanism === mechanism && r.theory?.[q] !== undefined);
+      dependsOn.set(mechanism, mine.length === 0 ? others : others.filter((k) => theoryMovesAlong(mine, q, k, swept(s))));
+    }
+    const allRows = withQ.map((r) => ({
+      x: r.params[x],
+      mechanism: r.mechanism,
+      panel: others.map((k) => `${axisTitle(k)} = ${r.params[k]}`).join(", ") || "all",
+      series: [r.mechanism, ...dependsOn.get(r.mechanism)!.map((k) => `${k}=${r.params[k]}`)].join(", "),
+      // A quantity without theory (e.g. a regret the paper does not give) is plotted from the simulation alone.
+      theory: r.theory?.[q] ?? null,
+      simulated: r.simulated?.[q]?.mean ?? null,
+      low: r.simulated?.[q]?.ci99?.[0] ?? null,
+      high: r.simulated?.[q]?.ci99?.[1] ?? null,
+    }));
+    if (allRows.length === 0) continue;
     // No plot of rounding noise: a quantity whose values all lie within 1e-12 of the run's scale (the
     // largest theory value of any quantity), such as an allocation error, is 0 in the report's table.
-    const magnitudes = rows.flatMap((r) => [r.theory, r.simulated, r.low, r.high].filter((v): v is number => v !== null).map(Math.abs));
+    const magnitudes = allRows.flatMap((r) => [r.theory, r.simulated, r.low, r.high].filter((v): v is number => v !== null).map(Math.abs));
     if (magnitudes.every((v) => v <= 1e-12 * runScale)) continue;
     // At most MAX_SERIES series share a panel: beyond that, one panel per value of the other swept
-    // parameters, coloured by mechanism.
-    const facet = new Set(rows.map((r) => r.series)).size > MAX_SERIES && others.length > 0;
+    // parameters, coloured by mechanism (each panel then draws every mechanism it holds).
+    const facet = new Set(allRows.map((r) => r.series)).size > MAX_SERIES && others.length > 0;
+    const seen = new Set<string>();
+    const rows = allRows.filter((r) => {
+      const key = `${facet ? r.panel : ""}|${r.series}|${r.x}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const encodingX = { field: "x", type: "quantitative" as const, title: axisTitle(x) };
     const color = { field: facet ? "mechanism" : "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const layer = [

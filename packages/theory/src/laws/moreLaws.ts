@@ -231,27 +231,60 @@ export function kernelDensity(observations: readonly number[], options: { bandwi
     }
     return lo;
   };
-  const cdf = (v: number) => {
+  // Direct sums (O(kernels within 9 bandwidths) per call), tabulated below for speed.
+  const sums = (v: number) => {
     const a = firstAbove(v - reach);
     const b = firstAbove(v + reach);
-    let s = a; // kernels wholly below v count 1
-    for (let i = a; i < b; i++) s += normalCdf((v - x[i]!) / h, 0, 1);
-    return Math.min(1, s / n);
+    let below = a; // kernels wholly below v count 1
+    let above = n - b;
+    let density = 0;
+    let slope = 0;
+    for (let i = a; i < b; i++) {
+      const z = (v - x[i]!) / h;
+      below += normalCdf(z, 0, 1);
+      above += normalCdf(-z, 0, 1);
+      const phi = normalPdf(z, 0, 1);
+      density += phi;
+      slope -= z * phi;
+    }
+    return { cdf: Math.min(1, below / n), survival: Math.min(1, above / n), pdf: density / (n * h), dpdf: slope / (n * h * h) };
   };
-  const survival = (v: number) => {
-    const a = firstAbove(v - reach);
-    const b = firstAbove(v + reach);
-    let s = n - b;
-    for (let i = a; i < b; i++) s += normalCdf((x[i]! - v) / h, 0, 1);
-    return Math.min(1, s / n);
+  // Cubic Hermite tables on [x_1 - 9h, x_n + 9h] (cdf with the pdf as its slope, pdf with its
+  // derivative), with cells no wider than h/16: the interpolation error is of order
+  // (1/16)^4 / 384, about 1e-7 of the density and far less for the cdf; outside the tables the sums
+  // are exact and cheap (no kernel, or few, within reach). Built once: 4,096 or more cells.
+  const tableLo = x[0]! - reach;
+  const tableHi = x[n - 1]! + reach;
+  const cells = Math.min(65_536, Math.max(4096, Math.ceil((16 * (tableHi - tableLo)) / h)));
+  const step = (tableHi - tableLo) / cells;
+  const C = new Float64Array(cells + 1);
+  const S = new Float64Array(cells + 1);
+  const P = new Float64Array(cells + 1);
+  const D = new Float64Array(cells + 1);
+  for (let j = 0; j <= cells; j++) {
+    const t = sums(tableLo + j * step);
+    C[j] = t.cdf;
+    S[j] = t.survival;
+    P[j] = t.pdf;
+    D[j] = t.dpdf;
+  }
+  const hermite = (values: Float64Array, slopes: Float64Array, v: number, sign: number) => {
+    const r = (v - tableLo) / step;
+    const j = Math.min(cells - 1, Math.floor(r));
+    const t = r - j;
+    const t2 = t * t;
+    const t3 = t2 * t;
+    return (
+      (2 * t3 - 3 * t2 + 1) * values[j]! +
+      (t3 - 2 * t2 + t) * step * sign * slopes[j]! +
+      (-2 * t3 + 3 * t2) * values[j + 1]! +
+      (t3 - t2) * step * sign * slopes[j + 1]!
+    );
   };
-  const pdf = (v: number) => {
-    const a = firstAbove(v - reach);
-    const b = firstAbove(v + reach);
-    let s = 0;
-    for (let i = a; i < b; i++) s += normalPdf((v - x[i]!) / h, 0, 1);
-    return s / (n * h);
-  };
+  const inTable = (v: number) => v > tableLo && v < tableHi;
+  const cdf = (v: number) => (inTable(v) ? Math.min(1, Math.max(0, hermite(C, P, v, 1))) : sums(v).cdf);
+  const survival = (v: number) => (inTable(v) ? Math.min(1, Math.max(0, hermite(S, P, v, -1))) : sums(v).survival);
+  const pdf = (v: number) => (inTable(v) ? Math.max(0, hermite(P, D, v, 1)) : sums(v).pdf);
   const lo = x[0]! - 12 * h;
   const hi = x[n - 1]! + 12 * h;
   return fromFunctions({
