@@ -20,14 +20,18 @@ const gaussian = parseDistribution("normal:1,2");
 writeFileSync(data, `${Array.from({ length: 200 }, (_, i) => gaussian.quantile((i + 0.5) / 200)).join("\n")}\n`);
 
 describe("the new laws as markets: theory inside the simulated intervals (Holm's family verdict at 1%)", () => {
-  test.each(["laplace:0,1", "student-t:5,0.5,1", "lognormal:0,0.5", `empirical:${data}`])("basic model, %s", async (law) => {
-    // A kernel density costs O(observations) per evaluation: fewer markets for it (the verdict's power is the interval's).
-    const markets = law.startsWith("empirical") ? "20000" : "60000";
-    const r = await cli("simulate", "--dist", law, "--traders", "5", "--markets", markets, "--seed", "laws", "--json");
-    expect(r.status, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout);
-    expect(j.verdict.consistent, JSON.stringify(j.verdict)).toBe(true);
-  }, 180_000);
+  test.each(["laplace:0,1", "student-t:5,0.5,1", "lognormal:0,0.5", `empirical:${data}`])(
+    "basic model, %s",
+    async (law) => {
+      // A kernel density costs O(observations) per evaluation: fewer markets for it (the verdict's power is the interval's).
+      const markets = law.startsWith("empirical") ? "20000" : "60000";
+      const r = await cli("simulate", "--dist", law, "--traders", "5", "--markets", markets, "--seed", "laws", "--json");
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.verdict.consistent, JSON.stringify(j.verdict)).toBe(true);
+    },
+    180_000,
+  );
 
   test("heterogeneous traders with a Laplace, a Student t and a lognormal law", async () => {
     const r = await cli(
