@@ -105,7 +105,11 @@ export function quadraticInverseFee(
     if (!lazy) {
       const K = inverseVirtualTypeIntegral(z); // int_{flat level}^{t} v_z^{-1}
       const K0 = K.evaluate(0); // the standardized mean is 0
-      lazy = { K, K0, table: fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.flatLevel) };
+      const table = fuse(K.lower, K.upper, factor, K0, mu, sigma, vt.flatLevel);
+      // An ironed v (docs/ironing.md) pools types at other levels, where B has a kink inside a cell:
+      // those cells (and their neighbours) are left to the exact evaluation.
+      for (const level of z.pooledLevels ?? []) markExact(table, mu + sigma * level);
+      lazy = { K, K0, table };
     }
     return lazy;
   };
@@ -175,6 +179,15 @@ function tableB(t: FusedTable, l: number): number {
   return v0 + s * (d0 + s * (3 * (v1 - v0) - 2 * d0 - d1 + s * (2 * (v0 - v1) + d0 + d1)));
 }
 
+/** Fills the cells around l (the one holding it and its neighbours) with NaN: tableB then returns NaN there. */
+function markExact(t: FusedTable, l: number): void {
+  const up = +(l >= t.m);
+  const x = (1 - up) * ((l - t.loStart) * t.loInv) + up * (t.nLo + (l - t.hiStart) * t.hiInv);
+  if (!(x >= 0 && x <= t.cellCount)) return;
+  const k = Math.min(t.cellCount - 1, Math.floor(x));
+  for (let c = Math.max(0, k - 1); c <= Math.min(t.cellCount - 1, k + 1); c++) t.cells.fill(Number.NaN, 4 * c, 4 * c + 4);
+}
+
 /**
  * Cells of B from K's tables (standardized units t): B = factor (t^2/2 - (K - K0)),
  * dB/dt = factor (t - v_z^{-1}(t)), placed on the user's axis l = mu + sigma t.
@@ -190,19 +203,21 @@ function fuse(lower: BranchTable, upper: BranchTable, factor: number, K0: number
       slopes[k] = factor * (t - table.slopes[k]!) * table.step;
     }
     // A zero-width branch (never for laws satisfying Condition 1) gets no cells: lookups fall back to exact.
-    return { n: table.step > 0 ? n : 0, values, slopes };
+    return { n: table.step > 0 ? n : 0, values, slopes, exact: table.exactCells };
   };
   const lo = nodes(lower);
   const hi = nodes(upper);
   const cellCount = lo.n + hi.n;
   const cells = new Float64Array(4 * Math.max(1, cellCount));
-  const put = (offset: number, side: { n: number; values: Float64Array; slopes: Float64Array }) => {
+  const put = (offset: number, side: { n: number; values: Float64Array; slopes: Float64Array; exact?: Uint8Array | undefined }) => {
     for (let k = 0; k < side.n; k++) {
       const j = 4 * (offset + k);
-      cells[j] = side.values[k]!;
-      cells[j + 1] = side.slopes[k]!;
-      cells[j + 2] = side.values[k + 1]!;
-      cells[j + 3] = side.slopes[k + 1]!;
+      // A cell K's table evaluates exactly is left NaN here: tableB falls back to the exact B.
+      const flagged = side.exact?.[k] === 1;
+      cells[j] = flagged ? Number.NaN : side.values[k]!;
+      cells[j + 1] = flagged ? Number.NaN : side.slopes[k]!;
+      cells[j + 2] = flagged ? Number.NaN : side.values[k + 1]!;
+      cells[j + 3] = flagged ? Number.NaN : side.slopes[k + 1]!;
     }
   };
   put(0, lo);

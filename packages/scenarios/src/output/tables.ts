@@ -33,9 +33,7 @@ export function theoryTable(r: TheoryReport): string {
             : "No pooling beyond the binding region (Condition 1 fails only inside it)",
         ]
       : []),
-    r.fee
-      ? `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`
-      : `Proposition 3 fee: ${r.feeReason}`,
+    `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`,
     "",
     table(["per-trader expectation", ...mechs.map(([name]) => name)], rows),
     ...(r.doubleAuctionReason ? ["", `double auction: ${r.doubleAuctionReason}`] : []),

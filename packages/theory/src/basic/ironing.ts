@@ -2,6 +2,8 @@ import { findRoot, integrate } from "@optex/numerics";
 import type { Distribution } from "../laws/distribution.ts";
 import { TheoryError } from "../theoryError.ts";
 import type { BasicEnvironment } from "./basicEnvironment.ts";
+import { standardizedLaw } from "../laws/standardizedLaw.ts";
+import type { VirtualType } from "./virtualType.ts";
 
 // Theorem 1 without Condition 1: the virtual type ironed (docs/ironing.md).
 //
@@ -330,4 +332,79 @@ export function ironedOutcome(env: BasicEnvironment, ironed: IronedVirtualType):
     utilityGainPerTrader: gain,
     autarkyHoldingCostPerTrader: autarky,
   };
+}
+
+/**
+ * Theorem 1's virtual type for a law that fails Condition 1, as a VirtualType: ironed on the
+ * standardized law (v is equivariant: v_e(mu + sigma z) = mu + sigma v_z(z)) and mapped back. Its
+ * `pooledLevels` are where v^{-1} jumps besides the binding region (Proposition 3's fee evaluates
+ * B exactly around them). Throws TheoryError when the ironing does not balance.
+ */
+export function ironedVirtualType(dist: Distribution, alpha: number): VirtualType {
+  const zLaw = standardizedLaw(dist);
+  const zi = ironVirtualType(zLaw, alpha);
+  const z = asVirtualType(zLaw, alpha, zi, 0, 1, undefined);
+  return asVirtualType(dist, alpha, zi, dist.mean, Math.sqrt(dist.variance), z);
+}
+
+/** The ironed solution on the standardized law as a VirtualType of the law e = location + scale z. */
+function asVirtualType(
+  dist: Distribution,
+  alpha: number,
+  zi: IronedVirtualType,
+  location: number,
+  scale: number,
+  standardized: VirtualType | undefined,
+): VirtualType {
+  const toE = (t: number) => location + scale * t;
+  const zLaw = zi.dist;
+  const [zLo, zHi] = [
+    Number.isFinite(zLaw.lower) ? zLaw.lower : zLaw.quantile(1e-16),
+    Number.isFinite(zLaw.upper) ? zLaw.upper : zLaw.quantile(1 - 1e-16),
+  ];
+  const vz = zi.v;
+  // v^{-1}: the least z with v(z) >= s (the left end of a flat piece), clamped to the support.
+  const vInverseZ = (s: number): number => {
+    if (s <= vz(zLo)) return Number.isFinite(zLaw.lower) ? zLaw.lower : zLo;
+    if (s >= vz(zHi)) return Number.isFinite(zLaw.upper) ? zLaw.upper : zHi;
+    let a = zLo;
+    let b = zHi;
+    for (let it = 0; it < 200 && b - a > 1e-15 * (1 + Math.abs(a) + Math.abs(b)); it++) {
+      const mid = 0.5 * (a + b);
+      if (vz(mid) >= s) b = mid;
+      else a = mid;
+    }
+    return b;
+  };
+  const m = location + scale * zi.meanVirtualType;
+  const vt: VirtualType & { pooledLevels: readonly number[] } = {
+    dist,
+    alpha,
+    eA: toE(zi.bindingRegion.from),
+    eB: toE(zi.bindingRegion.to),
+    meanVirtualType: m,
+    flatLevel: m,
+    flatMass: zi.bindingRegion.mass,
+    varianceVirtualType: scale * scale * zi.varianceVirtualType,
+    v: (e: number) => location + scale * vz((e - location) / scale),
+    vInverse: (s: number) => {
+      const t = vInverseZ((s - location) / scale);
+      return t <= zLaw.lower ? dist.lower : t >= zLaw.upper ? dist.upper : toE(t);
+    },
+    get standardized() {
+      return standardized ?? vt;
+    },
+    location,
+    scale,
+    condition1Holds: false,
+    pooled: zi.pooled.map((p) => ({ from: toE(p.from), to: toE(p.to), level: location + scale * p.level, mass: p.mass })),
+    // Where v^{-1} jumps or ends a flat stretch: each piece's level and, where the grid's pieces were
+    // not refined (v may then step at a piece's end), the branch values just outside its ends.
+    pooledLevels: [...zi.pooled, ...(zi.refined ? [] : [zi.bindingRegion])].flatMap((p) =>
+      [p.level, ...(zi.refined ? [] : [vz(p.from - 1e-12 * (1 + Math.abs(p.from))), vz(p.to + 1e-12 * (1 + Math.abs(p.to)))])].map(
+        (level) => location + scale * level,
+      ),
+    ),
+  };
+  return vt;
 }

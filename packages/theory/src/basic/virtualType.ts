@@ -1,5 +1,6 @@
 import { findRootExpanding, nextUp, PiecewiseQuadratic, type QuadraticPiece } from "@optex/numerics";
 import { checkCondition1 } from "./condition1.ts";
+import { ironedVirtualType } from "./ironing.ts";
 import { integrateOverUnitLaw } from "./lawQuadrature.ts";
 import type { Distribution } from "../laws/distribution.ts";
 import { standardizedLaw } from "../laws/standardizedLaw.ts";
@@ -43,6 +44,12 @@ export interface VirtualType {
   /** mu_e and sigma_e: e = location + scale z. */
   readonly location: number;
   readonly scale: number;
+  /** False when Condition 1 fails and v is ironed (docs/ironing.md); absent or true otherwise. */
+  readonly condition1Holds?: boolean;
+  /** Pieces pooled by ironing (flat, participation slack), when Condition 1 fails. */
+  readonly pooled?: readonly { readonly from: number; readonly to: number; readonly level: number; readonly mass: number }[];
+  /** The levels of `pooled`: where v^{-1} jumps besides the flat level. */
+  readonly pooledLevels?: readonly number[];
 }
 
 /** Tolerances of the Theorem 1 solve: quadrature (relative 1e-12) and the root in m (1e-13 sigma_e). */
@@ -54,11 +61,22 @@ const QUAD = { absTol: 1e-15, relTol: 1e-12, maxSubdivisions: 4000 };
  * g(m) = E[v_m(e)] - m has slope F(eB) - F(eA) - 1 < 0, so its unique root is E[v].
  * The solve runs on the standardized law z = (e - mu)/sigma (v is equivariant:
  * v_e(mu + sigma z) = mu + sigma v_z(z)), so tolerances are relative to sigma whatever the units.
- * Throws TheoryError when alpha is outside [0, 1] or Condition 1 fails (ironing is not implemented).
+ * Where Condition 1 fails, the virtual type is ironed (ironedVirtualType). Throws TheoryError when
+ * alpha is outside [0, 1] or the law has no finite variance.
  */
 export function solveVirtualType(dist: Distribution, alpha: number): VirtualType {
-  checkLawAndAlpha(dist, alpha);
+  checkMoments(dist, alpha);
+  // Without Condition 1, Theorem 1's v is ironed (docs/ironing.md).
+  if (!checkCondition1(dist, alpha).holds) return ironedVirtualType(dist, alpha);
   return inUserUnits(dist, alpha, solveStandard(standardizedLaw(dist), alpha));
+}
+
+/** Validates alpha and the law's moments; throws TheoryError. */
+function checkMoments(dist: Distribution, alpha: number): void {
+  if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
+  if (!(Number.isFinite(dist.mean) && dist.variance > 0 && Number.isFinite(dist.variance))) {
+    throw new TheoryError(`the law ${dist.id} needs a finite mean and a finite variance > 0`);
+  }
 }
 
 /**
@@ -86,7 +104,7 @@ export function solveVirtualTypeWithWeight(dist: Distribution, weight: number): 
 /** Smallest tail mass beyond the flat region that double precision resolves (densities there are ~1e-250 or more). */
 const MIN_TAIL_MASS = 1e-250;
 
-/** Validates alpha and the law, and checks Condition 1; throws TheoryError. */
+/** Validates alpha and the law, and checks Condition 1 (Theorem 5, heterogeneous traders: not ironed); throws TheoryError. */
 export function checkLawAndAlpha(dist: Distribution, alpha: number): void {
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
   if (!(Number.isFinite(dist.mean) && dist.variance > 0 && Number.isFinite(dist.variance))) {
@@ -95,7 +113,7 @@ export function checkLawAndAlpha(dist: Distribution, alpha: number): void {
   const condition = checkCondition1(dist, alpha);
   if (!condition.holds) {
     throw new TheoryError(
-      `Condition 1 fails for ${dist.id} at alpha=${alpha}: ${condition.violation!.branch} decreases near e=${condition.violation!.at.toPrecision(6)} (optex theory irons v; the fee and simulation from an ironed v are not built yet)`,
+      `Condition 1 fails for ${dist.id} at alpha=${alpha}: ${condition.violation!.branch} decreases near e=${condition.violation!.at.toPrecision(6)} (ironing covers identical traders, the basic model; heterogeneous traders need Condition 1)`,
     );
   }
 }

@@ -2,9 +2,6 @@ import { prop3Fee } from "@optex/fees";
 import {
   type BasicEnvironment,
   doubleAuctionOutcome,
-  ironedOutcome,
-  ironVirtualType,
-  TheoryError,
   type MechanismOutcome,
   optimalMechanismOutcome,
   type PerTraderExpectations,
@@ -34,13 +31,9 @@ export interface TheoryReport {
   /** Where Condition 1 fails: the virtual type ironed (docs/ironing.md): the pooled pieces beside the binding region. */
   readonly ironing?: {
     readonly pooled: readonly { readonly from: number; readonly to: number; readonly level: number; readonly mass: number }[];
-    readonly refined: boolean;
-    readonly grid: number;
   };
-  /** Proposition 3's fee; null (with feeReason) where it is not built yet (an ironed virtual type). */
-  readonly fee: { readonly c: number; readonly d: number } | null;
-  readonly feeReason?: string;
-  readonly optimal: Omit<QuantitiesReport, "tradeVolumePerTrader"> & { readonly tradeVolumePerTrader: number | null };
+  readonly fee: { readonly c: number; readonly d: number };
+  readonly optimal: QuantitiesReport;
   readonly firstBest: QuantitiesReport;
   readonly doubleAuction: QuantitiesReport | null;
   readonly doubleAuctionReason?: string;
@@ -62,13 +55,8 @@ export function quantitiesOf(o: MechanismOutcome): QuantitiesReport {
  * double auction's SLE, for one basic environment. Throws TheoryError when Condition 1 fails.
  */
 export function basicTheoryReport(env: BasicEnvironment, alpha: number): TheoryReport {
-  let vt: ReturnType<typeof solveVirtualType>;
-  try {
-    vt = solveVirtualType(env.dist, alpha);
-  } catch (error) {
-    if (error instanceof TheoryError && /^Condition 1 fails/.test(error.message)) return ironedTheoryReport(env, alpha);
-    throw error;
-  }
+  // Where Condition 1 fails, v comes ironed (docs/ironing.md).
+  const vt = solveVirtualType(env.dist, alpha);
   const fee = prop3Fee(env, vt);
   const optimal = quantitiesOf(optimalMechanismOutcome(env, vt));
   const firstBest = quantitiesOf(optimalMechanismOutcome(env, alpha === 0 ? vt : solveVirtualType(env.dist, 0)));
@@ -86,42 +74,13 @@ export function basicTheoryReport(env: BasicEnvironment, alpha: number): TheoryR
     meanVirtualType: vt.meanVirtualType,
     varianceVirtualType: vt.varianceVirtualType,
     bindingMass: vt.flatMass,
-    condition1Holds: true,
+    condition1Holds: vt.condition1Holds !== false,
+    ...(vt.pooled ? { ironing: { pooled: vt.pooled } } : {}),
     fee: { c: fee.c, d: fee.d },
     optimal,
     firstBest,
     doubleAuction: da ? quantitiesOf(da) : null,
     ...(sle.exists ? {} : { doubleAuctionReason: sle.reason }),
     tolerances: { quadratureRelative: 1e-11, rootAbsolute: "1e-13 sigma_e", tradeVolumeAbsolute: "1e-8 sd(X_i)" },
-  };
-}
-
-/** The report where Condition 1 fails: Theorem 1 with the virtual type ironed. */
-function ironedTheoryReport(env: BasicEnvironment, alpha: number): TheoryReport {
-  const ironed = ironVirtualType(env.dist, alpha);
-  const o = ironedOutcome(env, ironed);
-  const sle = symmetricLinearEquilibrium(env.traders, env.kappa);
-  const da = doubleAuctionOutcome(env);
-  return {
-    model: "basic",
-    dist: env.dist.id,
-    kappa: env.kappa,
-    alpha,
-    traders: env.traders,
-    muPi: env.muPi,
-    eA: ironed.bindingRegion.from,
-    eB: ironed.bindingRegion.to,
-    meanVirtualType: ironed.meanVirtualType,
-    varianceVirtualType: ironed.varianceVirtualType,
-    bindingMass: ironed.bindingRegion.mass,
-    condition1Holds: false,
-    ironing: { pooled: ironed.pooled, refined: ironed.refined, grid: ironed.grid },
-    fee: null,
-    feeReason: "Proposition 3's fee from an ironed virtual type is not built yet (its simulation and incentive check come with it)",
-    optimal: { ...o, tradeVolumePerTrader: null },
-    firstBest: quantitiesOf(optimalMechanismOutcome(env, solveVirtualType(env.dist, 0))),
-    doubleAuction: da ? quantitiesOf(da) : null,
-    ...(sle.exists ? {} : { doubleAuctionReason: sle.reason }),
-    tolerances: { quadratureRelative: 1e-11, rootAbsolute: "1e-14 (1 + |e|) (ironed pieces' ends)", tradeVolumeAbsolute: "1e-8 sd(X_i)" },
   };
 }
