@@ -43,6 +43,16 @@ describe("optex equilibrium", () => {
     expect(j.closedForm.maxDistance).toBeLessThan(1e-3);
   });
 
+  test("a fee that stops all trade (a fixed charge above the gains): finite epsilons, valid JSON", async () => {
+    const r = await cli("equilibrium", "--traders", "5", "--fee", "two-part:0.3,0", ...SMALL, "--no-uniqueness", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    for (const step of j.path) expect(Number.isFinite(step.epsilon)).toBe(true);
+    expect(Number.isFinite(j.epsilonFound)).toBe(true);
+    expect(Number.isFinite(j.epsilonBound)).toBe(true);
+    expect(j.certificate.belowStrategy).toBe(0);
+  });
+
   test("N = 2 with no fee: no equilibrium, said in words", async () => {
     const r = await cli("equilibrium", "--traders", "2", ...SMALL);
     expect(r.status).toBe(0);

@@ -61,3 +61,25 @@ describe("the new laws as markets: theory inside the simulated intervals (Holm's
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
+
+describe("a scenario whose law reads a file", () => {
+  test("editing the file makes --resume rerun the old records instead of mixing them (the run key covers the data)", async () => {
+    const file = join(dir, "resume.csv");
+    const write = (shift: number) =>
+      writeFileSync(file, `${Array.from({ length: 100 }, (_, i) => gaussian.quantile((i + 0.5) / 100) + shift).join("\n")}\n`);
+    write(0);
+    const scenario = join(dir, "resume.yaml");
+    writeFileSync(
+      scenario,
+      `id: resume\nenvironment: { dist: "empirical:${file}", traders: 4 }\nmechanisms: ["first-best"]\nmarkets: 2000\n`,
+    );
+    const out = join(dir, "resume-out");
+    expect((await cli("run", scenario, "--out", out, "--workers", "1")).status).toBe(0);
+    const same = await cli("run", scenario, "--out", out, "--workers", "1", "--resume");
+    expect(same.stderr).toBe("");
+    write(0.5);
+    const r = await cli("run", scenario, "--out", out, "--workers", "1", "--resume");
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/failed verification; their tasks run again .*a record of another run/);
+  }, 120_000);
+});

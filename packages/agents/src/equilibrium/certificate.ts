@@ -41,6 +41,8 @@ export interface TypeCertificate {
 export interface Certificate {
   /** Opponent profiles drawn (fresh: independent of those the solver used). */
   readonly samples: number;
+  /** Profiles where the ex post search found less than the strategy's own payoff (beyond 1e-9): should be 0. */
+  readonly belowStrategy: number;
   readonly perType: readonly TypeCertificate[];
   /** Mean over the checked types (quantile midpoints) of their expected gains from trade. */
   readonly meanGain: number;
@@ -105,6 +107,7 @@ export function certify(
     return utilityGain(e, settlement.trades[0]!, settlement.transfers[0]!, env.kappa, env.muPi);
   };
   const perType: TypeCertificate[] = [];
+  let belowStrategy = 0;
   for (let j = 0; j < checkTypes; j++) {
     const e = types[j]!;
     const own = rowSchedule(table.prices, Float64Array.from(rowInto(table, e, row)));
@@ -116,15 +119,23 @@ export function certify(
       const mine = payoffOf(e, own, books[m]!);
       gain[m] = mine;
       found[m] = payoffOf(e, better, books[m]!) - mine;
-      bound[m] = Math.max(0, expostOptimum(env, fee, e, table.prices, residual.level, m * G) - mine);
+      // The ex post optimum can fall below the strategy's payoff only by the search's tolerance; a
+      // larger shortfall is counted (belowStrategy) rather than hidden.
+      const gap = expostOptimum(env, fee, e, table.prices, residual.level, m * G) - mine;
+      if (gap < -1e-9 * (1 + Math.abs(mine))) belowStrategy++;
+      bound[m] = Math.max(0, gap);
     }
     perType.push({ type: e, quantile: quantiles[j]!, gain: estimate(gain), found: estimate(found), bound: estimate(bound) });
   }
   let meanGain = 0;
   for (const t of perType) meanGain += t.gain.mean / checkTypes;
-  const relative = (x: number) => (meanGain > 0 ? x / meanGain : x > 0 ? Number.POSITIVE_INFINITY : 0);
+  // Relative to the mean gain from trade, floored at 1e-9 of the gain at stake (sd(e)^2 / kappa): a
+  // strategy that gains nothing (no trade) gets a finite, large epsilon, never 0/0.
+  const floor = (1e-9 * env.dist.variance) / env.kappa;
+  const relative = (x: number) => x / Math.max(meanGain, floor);
   return {
     samples: count,
+    belowStrategy,
     perType,
     meanGain,
     epsilonFound: relative(Math.max(0, ...perType.map((t) => t.found.mean))),
@@ -183,13 +194,15 @@ export function expostOptimum(
   ] as const) {
     if (b > a) best = Math.max(best, maximize(V, a, b, 1e-12 * (1 + Math.abs(a))).value);
   }
-  // The no-trade point: the price where the others alone clear (a kink or a jump of the fee).
-  const r0 = level[base]!;
-  const r1 = level[base + G - 1]!;
-  if (r0 <= 0 && r1 >= 0 && r1 > r0) {
-    let a = prices[0]!;
-    let b = prices[G - 1]!;
-    for (let it = 0; it < 100; it++) {
+  // The no-trade point: the price where the others alone clear (a kink or a jump of the fee), found
+  // on the residual supply extended linearly beyond the grid when it crosses 0 out there.
+  let a = prices[0]!;
+  let b = prices[G - 1]!;
+  const span0 = b - a;
+  for (let k = 0; k < 60 && R(a) > 0; k++) a -= span0 * 2 ** k;
+  for (let k = 0; k < 60 && R(b) < 0; k++) b += span0 * 2 ** k;
+  if (R(a) <= 0 && R(b) >= 0 && R(b) > R(a)) {
+    for (let it = 0; it < 200 && b - a > 1e-15 * (1 + Math.abs(a)); it++) {
       const mid = 0.5 * (a + b);
       if (R(mid) < 0) a = mid;
       else b = mid;

@@ -107,6 +107,18 @@ describe("a quadratic fee T = (C/2) q^2: the closed-form linear equilibrium", ()
   });
 });
 
+describe("starting from a given table", () => {
+  test("its own nodes and prices set the grid, whatever the options say", () => {
+    const e = env(uniform(-1, 1), 5);
+    const start = startTable(e, "price-taker", 12, 20, "given");
+    const s = solveEquilibrium(e, feeFromSpec("none", e), { samples: 600, seed: "given", start });
+    expect(s.status, s.reason).toBe("converged");
+    expect(s.table.typeNodes).toHaveLength(12);
+    for (const step of s.path) expect(Number.isFinite(step.epsilon)).toBe(true);
+    expect(distance(e, s.table, linear(e, (e.kappa * 3) / 4))).toBeLessThan(1e-3);
+  });
+});
+
 describe("the certificate", () => {
   test("at the plain auction's equilibrium both bounds vanish; off it (price takers) the deviation found gains a lot", () => {
     const e = env(uniform(-1, 1), 5);

@@ -539,7 +539,7 @@ function meanSlope(table: ScheduleTable): number {
   const G = table.prices.length;
   const K = table.typeNodes.length;
   const g0 = Math.floor(G / 4);
-  const g1 = Math.max(g0 + 1, Math.ceil((3 * G) / 4));
+  const g1 = Math.min(G - 1, Math.max(g0 + 1, Math.ceil((3 * G) / 4)));
   let total = 0;
   for (let k = 0; k < K; k++) total += -(table.q[k * G + g1]! - table.q[k * G + g0]!) / (table.prices[g1]! - table.prices[g0]!);
   return total / K;
@@ -566,6 +566,11 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
   if (!(Number.isInteger(count) && count >= 50)) throw new RangeError(`samples must be an integer >= 50, got ${count}`);
   const scale = Math.sqrt(env.dist.variance);
   let table = startTable(env, options.start ?? "price-taker", types, prices, seed);
+  // A given table sets the grid: its own nodes and prices.
+  const K = table.typeNodes.length;
+  // Relative epsilons are taken against the mean gain from trade, floored at 1e-9 of the gain at
+  // stake (sd(e)^2 / kappa): a strategy that gains nothing (no trade) gets a finite, large epsilon.
+  const gainFloor = (1e-9 * env.dist.variance) / env.kappa;
   const opponents = drawOpponents(env, count, `${seed}/opponents`);
   const path: IterationStep[] = [];
   const slope0 = meanSlope(table);
@@ -588,14 +593,14 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
     // The learning path's epsilon: in-sample gain of the best response, at worst over the nodes.
     let worst = 0;
     let meanGain = 0;
-    for (let k = 0; k < types; k++) {
+    for (let k = 0; k < K; k++) {
       const e = table.typeNodes[k]!;
       row.set(table.q.subarray(k * G, (k + 1) * G));
       const current = sampledPayoff(env, fee, table.prices, row, e, samples);
       row.set(response.q.subarray(k * G, (k + 1) * G));
       const better = sampledPayoff(env, fee, table.prices, row, e, samples);
       worst = Math.max(worst, better - current);
-      meanGain += current / types;
+      meanGain += current / K;
     }
     let change = 0;
     for (let i = 0; i < table.q.length; i++) change = Math.max(change, Math.abs(response.q[i]! - table.q[i]!));
@@ -617,7 +622,7 @@ export function solveEquilibrium(env: EquilibriumEnvironment, fee: FeeSchedule, 
     const step: IterationStep = {
       iteration,
       change,
-      epsilon: meanGain > 0 ? worst / meanGain : worst > 0 ? Infinity : 0,
+      epsilon: worst / Math.max(meanGain, gainFloor),
       meanSlope: slope,
       damping,
     };

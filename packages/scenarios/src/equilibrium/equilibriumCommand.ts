@@ -78,6 +78,7 @@ export const SAME_EQUILIBRIUM = 1e-3;
 function certificateJson(c: Certificate) {
   return {
     samples: c.samples,
+    belowStrategy: c.belowStrategy,
     meanGain: c.meanGain,
     epsilonFound: c.epsilonFound,
     epsilonBound: c.epsilonBound,

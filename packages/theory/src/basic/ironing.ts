@@ -397,6 +397,7 @@ function asVirtualType(
     location,
     scale,
     condition1Holds: false,
+    ironingRefined: zi.refined,
     pooled: zi.pooled.map((p) => ({ from: toE(p.from), to: toE(p.to), level: location + scale * p.level, mass: p.mass })),
     // Where v^{-1} jumps or ends a flat stretch: each piece's level and, where the grid's pieces were
     // not refined (v may then step at a piece's end), the branch values just outside its ends.

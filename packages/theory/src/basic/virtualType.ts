@@ -46,6 +46,8 @@ export interface VirtualType {
   readonly scale: number;
   /** False when Condition 1 fails and v is ironed (docs/ironing.md); absent or true otherwise. */
   readonly condition1Holds?: boolean;
+  /** For an ironed v: whether the pieces were refined to the exact conditions (false: the grid's solution, accuracy ~1/20,000 in quantile). */
+  readonly ironingRefined?: boolean;
   /** Pieces pooled by ironing (flat, participation slack), when Condition 1 fails. */
   readonly pooled?: readonly { readonly from: number; readonly to: number; readonly level: number; readonly mass: number }[];
   /** The levels of `pooled`: where v^{-1} jumps besides the flat level. */

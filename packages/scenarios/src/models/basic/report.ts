@@ -31,6 +31,8 @@ export interface TheoryReport {
   /** Where Condition 1 fails: the virtual type ironed (docs/ironing.md): the pooled pieces beside the binding region. */
   readonly ironing?: {
     readonly pooled: readonly { readonly from: number; readonly to: number; readonly level: number; readonly mass: number }[];
+    /** False: the pieces' refinement failed and the grid's solution stands (accuracy ~1/20,000 in quantile). */
+    readonly refined: boolean;
   };
   readonly fee: { readonly c: number; readonly d: number };
   readonly optimal: QuantitiesReport;
@@ -75,7 +77,7 @@ export function basicTheoryReport(env: BasicEnvironment, alpha: number): TheoryR
     varianceVirtualType: vt.varianceVirtualType,
     bindingMass: vt.flatMass,
     condition1Holds: vt.condition1Holds !== false,
-    ...(vt.pooled ? { ironing: { pooled: vt.pooled } } : {}),
+    ...(vt.pooled ? { ironing: { pooled: vt.pooled, refined: vt.ironingRefined !== false } } : {}),
     fee: { c: fee.c, d: fee.d },
     optimal,
     firstBest,
