@@ -91,7 +91,7 @@ export {
   typeGrid,
 } from "./equilibrium/solver.ts";
 /** Strategies as tables of types x prices, interpolated; as engine Strategies. */
-export { rowInto, rowSchedule, type ScheduleTable, tableStrategy } from "./equilibrium/scheduleTable.ts";
+export { rowInto, rowSchedule, type ScheduleTable, tableDistance, tableStrategy } from "./equilibrium/scheduleTable.ts";
 /** How far a strategy is from an equilibrium (epsilonFound, epsilonBound) and its simulated outcomes. */
 export {
   type Certificate,

@@ -81,3 +81,29 @@ export function rowAt(prices: Float64Array, row: Float64Array, p: number): numbe
   if (p > prices[G - 1]!) return row[G - 1]! + Math.min(0, slope) * (p - prices[G - 1]!);
   return row[lo]! + slope * (p - prices[lo]!);
 }
+
+/**
+ * Largest |table - q(e, p)| over the type nodes and the prices within 3 sd of the mean endowment /
+ * kappa of the no-fee centre (where markets clear), relative to sd(e): how far a table is from a
+ * closed form or from another table.
+ */
+export function tableDistance(
+  env: {
+    readonly dist: { readonly mean: number; readonly variance: number };
+    readonly kappa: number;
+    readonly traders: number;
+    readonly muPi: number;
+  },
+  table: ScheduleTable,
+  q: (e: number, p: number) => number,
+): number {
+  const G = table.prices.length;
+  const centre = env.muPi - env.dist.mean / env.kappa;
+  const reach = (3 * Math.sqrt(env.dist.variance / env.traders)) / env.kappa;
+  let worst = 0;
+  for (let k = 0; k < table.typeNodes.length; k++)
+    for (let g = 0; g < G; g++)
+      if (Math.abs(table.prices[g]! - centre) <= reach)
+        worst = Math.max(worst, Math.abs(table.q[k * G + g]! - q(table.typeNodes[k]!, table.prices[g]!)));
+  return worst / Math.sqrt(env.dist.variance);
+}

@@ -5,7 +5,7 @@ import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { regretOf } from "../bestResponder.ts";
 import { certify } from "./certificate.ts";
-import { rowInto, type ScheduleTable } from "./scheduleTable.ts";
+import { rowInto, tableDistance } from "./scheduleTable.ts";
 import { type EquilibriumEnvironment, solveEquilibrium, startTable } from "./solver.ts";
 
 // Small grids keep these fast: linear equilibria are represented exactly on any grid, and
@@ -14,17 +14,7 @@ const SMALL = { types: 16, prices: 24, samples: 600, seed: "solver-test" } as co
 
 const env = (dist: Distribution, traders: number, kappa = 1): EquilibriumEnvironment => ({ dist, kappa, traders, muPi: 0 });
 
-/** Largest |table - q(e, p)| over the nodes and the central prices, relative to sd(e). */
-function distance(e: EquilibriumEnvironment, t: ScheduleTable, q: (x: number, p: number) => number): number {
-  const G = t.prices.length;
-  const centre = e.muPi - e.dist.mean / e.kappa;
-  const reach = (3 * Math.sqrt(e.dist.variance / e.traders)) / e.kappa;
-  let worst = 0;
-  for (let k = 0; k < t.typeNodes.length; k++)
-    for (let g = 0; g < G; g++)
-      if (Math.abs(t.prices[g]! - centre) <= reach) worst = Math.max(worst, Math.abs(t.q[k * G + g]! - q(t.typeNodes[k]!, t.prices[g]!)));
-  return worst / Math.sqrt(e.dist.variance);
-}
+const distance = tableDistance;
 
 /** The linear schedule q = -(c/kappa)(e - mu_e) - c (p - mu_pi + mu_e/kappa). */
 const linear = (e: EquilibriumEnvironment, c: number) => (x: number, p: number) =>

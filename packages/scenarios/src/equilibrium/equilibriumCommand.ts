@@ -9,6 +9,7 @@ import {
   rowInto,
   type ScheduleTable,
   solveEquilibrium,
+  tableDistance,
   simulateOutcomes,
 } from "@optex/agents";
 import type { FeeSchedule } from "@optex/engine";
@@ -119,20 +120,6 @@ export function closedFormEquilibrium(
   return null;
 }
 
-/** Largest |table - other| over type nodes and the prices within 3 sd of the mean endowment / kappa of the centre, relative to sd(e). */
-function distance(env: EquilibriumEnvironment, t: ScheduleTable, other: (e: number, p: number) => number): number {
-  const G = t.prices.length;
-  const centre = env.muPi - env.dist.mean / env.kappa;
-  const reach = (3 * Math.sqrt(env.dist.variance / env.traders)) / env.kappa;
-  let worst = 0;
-  for (let k = 0; k < t.typeNodes.length; k++)
-    for (let g = 0; g < G; g++) {
-      if (Math.abs(t.prices[g]! - centre) > reach) continue;
-      worst = Math.max(worst, Math.abs(t.q[k * G + g]! - other(t.typeNodes[k]!, t.prices[g]!)));
-    }
-  return worst / Math.sqrt(env.dist.variance);
-}
-
 function tableFunction(t: ScheduleTable): (e: number, p: number) => number {
   const row = new Float64Array(t.prices.length);
   return (e, p) => {
@@ -172,7 +159,7 @@ export function runEquilibrium(request: EquilibriumRequest, fee?: FeeSchedule): 
   if (request.uniqueness && exists) {
     const otherStart = request.start === "price-taker" ? "zero-intelligence" : "price-taker";
     const other = solve(otherStart);
-    const d = distance(env, solution.table, tableFunction(other.table));
+    const d = tableDistance(env, solution.table, tableFunction(other.table));
     uniqueness = { start: otherStart, status: other.status, iterations: other.iterations, maxDistance: d, same: d < SAME_EQUILIBRIUM };
   }
   const G = solution.table.prices.length;
@@ -201,7 +188,7 @@ export function runEquilibrium(request: EquilibriumRequest, fee?: FeeSchedule): 
     epsilonBound: certificate?.epsilonBound ?? null,
     certificate: certificate ? certificateJson(certificate) : null,
     outcomes,
-    closedForm: known && exists ? { name: known.name, maxDistance: distance(env, solution.table, known.q) } : null,
+    closedForm: known && exists ? { name: known.name, maxDistance: tableDistance(env, solution.table, known.q) } : null,
     uniqueness,
   };
 }

@@ -45,34 +45,18 @@ function quantitiesOf(results: readonly TaskResult[]): [string, string][] {
 }
 
 /**
- * Whether a named result varies along parameter `k` with the other swept parameters held (beyond
- * 1e-12 of its size): no plot of a constant, and none of a line that stays flat along its axis.
+ * Whether a task's number (a named result, a mechanism's theory) varies along parameter `k` with the
+ * other swept parameters held, beyond 1e-12 of its size: no plot of a constant, no line that stays
+ * flat along its axis, one line for a mechanism that does not depend on a parameter.
  */
-function movesAlong(results: readonly TaskResult[], name: string, k: string, sweptKeys: readonly string[]): boolean {
+function movesAlong(results: readonly TaskResult[], value: (r: TaskResult) => number, k: string, sweptKeys: readonly string[]): boolean {
   const groups = new Map<string, number[]>();
   for (const r of results) {
     const key = sweptKeys
       .filter((o) => o !== k)
       .map((o) => `${o}=${r.params[o]}`)
       .join(",");
-    groups.set(key, [...(groups.get(key) ?? []), r.values![name]!]);
-  }
-  for (const values of groups.values()) {
-    const spread = Math.max(...values) - Math.min(...values);
-    if (spread > 1e-12 * Math.max(...values.map(Math.abs))) return true;
-  }
-  return false;
-}
-
-/** Whether a mechanism's theory of quantity q varies along parameter k with the other swept parameters held. */
-function theoryMovesAlong(results: readonly TaskResult[], q: string, k: string, sweptKeys: readonly string[]): boolean {
-  const groups = new Map<string, number[]>();
-  for (const r of results) {
-    const key = sweptKeys
-      .filter((o) => o !== k)
-      .map((o) => `${o}=${r.params[o]}`)
-      .join(",");
-    groups.set(key, [...(groups.get(key) ?? []), r.theory![q]!]);
+    groups.set(key, [...(groups.get(key) ?? []), value(r)]);
   }
   for (const values of groups.values()) {
     const spread = Math.max(...values) - Math.min(...values);
@@ -105,7 +89,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     // against alpha, is drawn against the next), a line per value of the other swept parameters.
     for (const name of Object.keys(theoryOnly.values!)) {
       const valued = results.filter((r) => r.status === "ok" && r.values && r.values[name] !== null && r.values[name] !== undefined);
-      const axis = numericSwept(s).find((k) => movesAlong(valued, name, k, swept(s)));
+      const axis = numericSwept(s).find((k) => movesAlong(valued, (r) => r.values![name]!, k, swept(s)));
       if (!axis || valued.length === 0) continue;
       const rest = swept(s).filter((k) => k !== axis);
       const rows = valued.map((r) => ({
@@ -137,7 +121,7 @@ export async function scenarioPlots(s: Scenario, results: readonly TaskResult[])
     const dependsOn = new Map<string, string[]>();
     for (const mechanism of new Set(withQ.map((r) => r.mechanism))) {
       const mine = withQ.filter((r) => r.mechanism === mechanism && r.theory?.[q] !== undefined);
-      dependsOn.set(mechanism, mine.length === 0 ? others : others.filter((k) => theoryMovesAlong(mine, q, k, swept(s))));
+      dependsOn.set(mechanism, mine.length === 0 ? others : others.filter((k) => movesAlong(mine, (r) => r.theory![q]!, k, swept(s))));
     }
     const allRows = withQ.map((r) => ({
       x: r.params[x],
