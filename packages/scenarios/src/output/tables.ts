@@ -25,7 +25,7 @@ export function theoryTable(r: TheoryReport): string {
   rows.push(["autarky holding cost", ...mechs.map(([, m]) => (m ? fmt(m.autarkyHoldingCostPerTrader) : "none"))]);
   return [
     `Basic model: ${r.dist}, N = ${r.traders}, kappa = ${r.kappa}, mu_pi = ${r.muPi}`,
-    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmt(r.meanVirtualType)}, Var[v] = ${fmt(r.varianceVirtualType)}; ${r.condition1Holds ? "Condition 1 holds" : "Condition 1 fails: v ironed"}`,
+    `Theorem 1 (alpha = ${r.alpha}): participation binds on [eA, eB] = [${fmt(r.eA)}, ${fmt(r.eB)}] (mass ${fmt(r.bindingMass)}), E[v] = ${fmtAt(r.meanVirtualType, Math.sqrt(r.varianceVirtualType) + Math.abs(r.eA) + Math.abs(r.eB))}, Var[v] = ${fmt(r.varianceVirtualType)}; ${r.condition1Holds ? "Condition 1 holds" : "Condition 1 fails: v ironed"}`,
     ...(r.ironing
       ? [
           r.ironing.pooled.length > 0
