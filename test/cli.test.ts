@@ -1,14 +1,5 @@
-import { main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
-import { optex } from "./run.ts";
-
-/** The CLI in-process (fast); `optex` spawns it as a user would, for exit codes and streams. */
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
+import { optex, cli } from "./run.ts";
 
 describe("optex theory", () => {
   test("--json prints the contract's fields (U[-1,1] closed forms)", async () => {

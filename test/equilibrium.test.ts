@@ -1,15 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@optex/scenarios";
+import { cli } from "./run.ts";
 import { describe, expect, test } from "vitest";
-
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
 
 // Small grids: the linear equilibria are exact on any grid (docs/equilibrium.md).
 const SMALL = ["--types", "12", "--prices", "20", "--samples", "400", "--markets", "600", "--check-types", "4"];

@@ -1,6 +1,5 @@
 import { regretOf, truthfulBidder } from "@optex/agents";
 import { prop3Fee } from "@optex/fees";
-import { main } from "@optex/scenarios";
 import {
   basicEnvironment,
   ironedOutcome,
@@ -11,14 +10,8 @@ import {
   type VirtualType,
 } from "@optex/theory";
 import seedrandom from "seedrandom";
+import { cli } from "./run.ts";
 import { describe, expect, test } from "vitest";
-
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
 
 // Three laws that fail Condition 1: a symmetric and an asymmetric bimodal mixture (the asymmetric
 // one pools types outside the binding region) and a heavy-tailed mixture.

@@ -1,16 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@optex/scenarios";
 import { parseDistribution } from "@optex/theory";
+import { cli } from "./run.ts";
 import { describe, expect, test } from "vitest";
-
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "optex-laws-cli-"));
 const data = join(dir, "endowments.csv");

@@ -14,3 +14,12 @@ export function runTs(file: string, args: string[] = []): { status: number | nul
 export function optex(...args: string[]) {
   return runTs("packages/scenarios/src/cli/optex.ts", args);
 }
+
+/** The CLI in-process (fast): exit status and what it printed on each stream. */
+export async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const { main } = await import("@optex/scenarios");
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}

@@ -2,17 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@optex/scenarios";
 import { describe, expect, test } from "vitest";
-import { root } from "./run.ts";
-
-/** The user's mistakes get exit 2 and one line naming the path or field and the cause; never an internal error. */
-async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
-  return { status, stdout, stderr };
-}
+import { root, cli } from "./run.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "optex-errors-"));
 

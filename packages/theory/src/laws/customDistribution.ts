@@ -1,5 +1,6 @@
 import { findRoot, integrate } from "@optex/numerics";
 import type { Distribution } from "./distribution.ts";
+import { lawFromFunctions } from "./lawFromFunctions.ts";
 import { TheoryError } from "../theoryError.ts";
 
 export interface CustomDistributionSpec {
@@ -47,7 +48,8 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
     });
   // rng() = 0 would map to the lower end, -Infinity on an unbounded support: use 2^-33 instead.
   const sample = spec.sample ?? ((rng: () => number) => quantile(rng() || 2 ** -33));
-  return {
+  // Ratios where both underflow are taken as 0 (light tails); supply a built-in law for exact tails.
+  return lawFromFunctions({
     id: spec.id ?? "custom",
     lower,
     upper,
@@ -58,18 +60,6 @@ export function customDistribution(spec: CustomDistributionSpec): Distribution {
     survival: (x) => 1 - cdf(x),
     pdf,
     quantile,
-    // Where both underflow the ratio is taken as 0 (light tails); supply a built-in law for exact tails.
-    cdfOverPdf: (x) => {
-      const F = cdf(x);
-      return F === 0 ? 0 : F / pdf(x);
-    },
-    survivalOverPdf: (x) => {
-      const S = 1 - cdf(x);
-      return S === 0 ? 0 : S / pdf(x);
-    },
     sample,
-    sampleInto: (rng, out) => {
-      for (let k = 0; k < out.length; k++) out[k] = sample(rng);
-    },
-  };
+  });
 }

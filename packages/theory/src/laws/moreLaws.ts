@@ -6,55 +6,12 @@ import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import tPdf from "@stdlib/stats-base-dists-t-pdf";
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import type { Distribution } from "./distribution.ts";
+import { lawFromFunctions as fromFunctions } from "./lawFromFunctions.ts";
 import { TheoryError } from "../theoryError.ts";
 
 // Laws beyond the log-concave three: heavy tails (Student t), a kink (Laplace), skew (lognormal),
 // several modes (mixtures) and laws estimated from data (a kernel density). Condition 1 may fail for
 // them (a bimodal mixture's dip); Theorem 1's solve then says where.
-
-/** Builds the Distribution from cdf, survival, pdf and quantile: ratios, sampling by inversion. */
-function fromFunctions(spec: {
-  id: string;
-  lower: number;
-  upper: number;
-  mean: number;
-  variance: number;
-  symmetric: boolean;
-  cdf: (x: number) => number;
-  survival: (x: number) => number;
-  pdf: (x: number) => number;
-  quantile: (u: number) => number;
-  sample?: (rng: () => number) => number;
-}): Distribution {
-  const { cdf, survival, pdf, quantile } = spec;
-  // rng() = 0 would map to the lower end (-Infinity on an unbounded support): 2^-53 instead.
-  const sample = spec.sample ?? ((rng: () => number) => quantile(rng() || 2 ** -53));
-  return {
-    id: spec.id,
-    lower: spec.lower,
-    upper: spec.upper,
-    mean: spec.mean,
-    variance: spec.variance,
-    symmetric: spec.symmetric,
-    cdf,
-    survival,
-    pdf,
-    quantile,
-    // Where both underflow the ratio is taken as 0 (the tail carries no mass in double precision).
-    cdfOverPdf: (x) => {
-      const F = cdf(x);
-      return F === 0 ? 0 : F / pdf(x);
-    },
-    survivalOverPdf: (x) => {
-      const S = survival(x);
-      return S === 0 ? 0 : S / pdf(x);
-    },
-    sample,
-    sampleInto: (rng, out) => {
-      for (let k = 0; k < out.length; k++) out[k] = sample(rng);
-    },
-  };
-}
 
 /** Laplace(mu, b): density exp(-|x - mu|/b) / (2 b). Log-concave (Condition 1 holds). */
 export function laplace(mu: number, b: number): Distribution {
