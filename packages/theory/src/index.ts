@@ -89,3 +89,13 @@ export {
   robustMechanism,
   type RobustMechanismSpec,
 } from "./adverse-selection/robustMechanism.ts";
+
+// --- A numerical check of optimality: the designer's problem discretised and solved by HiGHS ---
+export {
+  type BasicDesignOptions,
+  type BasicDesignSolution,
+  type DesignCell,
+  type DesignFormulation,
+  solveBasicDesign,
+} from "./design/basicDesign.ts";
+export { type RadialDesignOptions, type RadialDesignSolution, solveRadialDesign } from "./design/radialDesign.ts";

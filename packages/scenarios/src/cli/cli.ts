@@ -14,8 +14,20 @@ import { loadScenario } from "../sweeps/scenarioFiles.ts";
 import { scenarioJsonSchema } from "../sweeps/scenarioSchema.ts";
 import { parseShard, scenarioTasks, shardFromEnvironment } from "../sweeps/scenarioTasks.ts";
 import { createLogger } from "./logger.ts";
-import { parseDist, parseFrontier, parseKappa, parseLogLevel, parseMarkets, parseMuPi, parseSeed, parseTraders } from "./options.ts";
+import {
+  parseAlpha,
+  parseDist,
+  parseFrontier,
+  parseKappa,
+  parseLogLevel,
+  parseMarkets,
+  parseMuPi,
+  parsePositiveIn,
+  parseSeed,
+  parseTraders,
+} from "./options.ts";
 import { checkRequest, equilibriumText, runEquilibrium } from "../equilibrium/equilibriumCommand.ts";
+import { designText, runDesign } from "../design/designCommand.ts";
 import { progressBar } from "./progress.ts";
 import { simulationTable } from "../output/tables.ts";
 import { icModelIds, icTable, runIc } from "../ic/icCommand.ts";
@@ -478,6 +490,65 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       checkRequest(request);
       const report = runEquilibrium(request);
       io.out(`${o.json ? toJson(report) : equilibriumText(report)}\n`);
+    },
+  );
+
+  const design = program
+    .command("design")
+    .description(
+      "the designer's problem discretised and solved by a QP solver (HiGHS): the best feasible mechanism on a grid of types beside the theory's optimum",
+    )
+    .addOption(new Option("--dist <law>", `law of endowments: ${LAW_FORMS}`).default("uniform:-1,1"))
+    .option("--alpha <a>", "weight on revenue, in [0, 1]", parseAlpha, 0.5)
+    .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, 5)
+    .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
+    .option(
+      "--grid <n>",
+      "cells of types, in [8, 2000], default 200 (ex-post: in [8, 64]; two assets: rings, in [2, 24], default 12)",
+      integerIn("grid", 2, 2000),
+    )
+    .addOption(
+      new Option("--formulation <f>", "interim allocations (any N) or ex post trades (N = 2)")
+        .choices(["interim", "ex-post"])
+        .default("interim"),
+    )
+    .option("--assets <k>", "1, or 2 for Proposition 7's question (normal endowments)", integerIn("assets", 1, 2), 1)
+    .option("--sectors <n>", "two assets: angular sectors, in [4, 64]", integerIn("sectors", 4, 64), 24)
+    .option("--sigma-pi <s>", "two assets: sd of each payoff, in [1e-6, 1e6]", parsePositiveIn("sigma-pi", 1e-6, 1e6), 1)
+    .option("--json", "print one JSON object on stdout");
+  design.action(
+    async (o: {
+      dist: string;
+      alpha: number;
+      traders: number;
+      kappa: number;
+      grid?: number;
+      formulation: "interim" | "ex-post";
+      assets: number;
+      sectors: number;
+      sigmaPi: number;
+      json?: boolean;
+    }) => {
+      let dist: ReturnType<typeof parseDist>;
+      try {
+        dist = parseDist(o.dist);
+      } catch (error) {
+        throw new InputError(`--dist: ${(error as Error).message}`);
+      }
+      const { report, seconds } = await runDesign({
+        dist,
+        distSpec: o.dist.trim(),
+        alpha: o.alpha,
+        traders: o.traders,
+        kappa: o.kappa,
+        assets: o.assets === 2 ? 2 : 1,
+        grid: o.grid ?? (o.assets === 2 ? 12 : 200),
+        sectors: o.sectors,
+        sigmaPi: o.sigmaPi,
+        formulation: o.formulation,
+      });
+      if (!report.verdict.theoryOptimal) status.exitCode = 1;
+      io.out(`${o.json ? toJson(report) : designText(report, seconds)}\n`);
     },
   );
 
