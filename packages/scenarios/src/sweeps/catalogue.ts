@@ -164,7 +164,7 @@ const raw: unknown[] = [
     id: "ironing",
     title: "A bimodal law that fails Condition 1: Theorem 1 with the virtual type ironed, theory beside simulation",
     description:
-      "Endowments 0.9 N(0, 0.5^2) + 0.1 N(3, 0.3^2): most traders near 0, a few far long. Condition 1 fails (the upper branch of the virtual type falls where the density dips), so Theorem 1's virtual type is ironed (docs/ironing.md): at alpha = 0.25 participation binds on about [0.10, 0.43] and the types on about [0.54, 2.35] are pooled, all trading alike. The interim allocation is flat on both stretches (interim-allocation.svg); the frontier (frontier.svg) and every per-trader quantity are simulated through Proposition 3's fee built from the ironed virtual type.",
+      "Endowments 0.9 N(0, 0.5^2) + 0.1 N(3, 0.3^2): most traders near 0, a few far long. Condition 1 fails (the upper branch of the virtual type falls where the density dips), so Theorem 1's virtual type is ironed (docs/ironing.md; virtual-type.svg draws the formula's non-monotone v beside the ironed one): at alpha = 0.25 participation binds on about [0.10, 0.43] and the types on about [0.54, 2.35] are pooled, all trading alike. The interim allocation is flat on both stretches (interim-allocation.svg); the frontier (frontier.svg) and every per-trader quantity are simulated through Proposition 3's fee built from the ironed virtual type. `optex design` solves the discretised designer's problem for this law and finds the same pooling (docs/design.md).",
     environment: { dist: "mixture:0.9*normal:0,0.5+0.1*normal:3,0.3", traders: 5 },
     mechanisms: ["optimal", "first-best"],
     sweep: { alpha: [0, 0.25, 0.5, 0.75, 1] },

@@ -1,6 +1,7 @@
 import { basicEnvironment, type BasicEnvironment, parseDistribution, revenueEfficiencyFrontier } from "@optex/theory";
 import { basicIcEnvironment } from "../../ic/singleAsset.ts";
 import { frontierTable, theoryTable } from "../../output/tables.ts";
+import { basicPlots } from "./plots.ts";
 import { basicTheoryReport } from "./report.ts";
 import { type ModelDefinition, num, selectMechanisms, str } from "../model.ts";
 import { type ParameterPoint, parameterSpecs as P } from "../parameters.ts";
@@ -35,6 +36,7 @@ export const basicModel: ModelDefinition = {
     return { json: points ? { ...report, frontier: points } : report, text: theoryTable(report) + (points ? frontierTable(points) : "") };
   },
   mechanisms: basicMechanisms,
+  plots: basicPlots,
   simulations(p, mechanisms) {
     const env = basicEnvironmentOf(p);
     // Without an explicit choice the plain auction runs only where its equilibrium exists (N >= 3).
