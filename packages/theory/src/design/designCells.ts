@@ -18,7 +18,7 @@ const QUAD = { absTol: 1e-16, relTol: 1e-12, maxSubdivisions: 2000 };
 /**
  * About `n` cells for a law of unit scale: half of the boundaries at equal steps of probability, half
  * at equal steps of z between the 0.001 and 0.999 quantiles (a bimodal law's dip, where the
- * ironing happens, has little mass and would otherwise get few, wide cells), and the extreme cells
+ * ironing happens, has little mass and would otherwise get few, wide cells), and the extreme cells of an unbounded side
  * split again at probabilities shrinking geometrically down to 1/n^2 (the allocation grows without bound in an
  * unbounded tail; one wide tail cell would dominate the discretisation error).
  * Cell means are adaptive quadratures of z f(z) (1e-12 relative).
@@ -34,8 +34,9 @@ export function designCells(law: Distribution, n: number): DesignCells {
   const tailMass = Math.max(TAIL_MASS, 1 / (n * n));
   const ratio = Math.exp(-12 / n);
   for (let p = (1 / half) * ratio; p >= tailMass; p *= ratio) {
-    quantiles.add(p);
-    quantiles.add(1 - p);
+    // Only an unbounded side: near a finite end the allocation is bounded and the cells are short.
+    if (law.lower === Number.NEGATIVE_INFINITY) quantiles.add(p);
+    if (law.upper === Number.POSITIVE_INFINITY) quantiles.add(1 - p);
   }
   const inner: number[] = [...quantiles].map((u) => law.quantile(u));
   const zLo = law.quantile(1e-3);
