@@ -61,7 +61,7 @@ describe("optex design", () => {
   test.each([
     [["--formulation", "ex-post", "--traders", "3"], /--formulation ex-post needs --traders 2/],
     [["--assets", "2"], /two assets need normal endowments/],
-    [["--grid", "5000"], /grid must be an integer in \[2, 2000\]/],
+    [["--grid", "5000"], /grid must be an integer in \[2, 1000\]/],
     [["--alpha", "2"], /alpha must be in \[0, 1\]/],
     [["--dist", "normal:0,-1"], /--dist/],
   ])("bad input %j: one line, exit 2", async (args, message) => {

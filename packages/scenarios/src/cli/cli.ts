@@ -504,8 +504,8 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
     .option(
       "--grid <n>",
-      "cells of types, in [8, 2000], default 200 (ex-post: in [8, 64]; two assets: rings, in [2, 24], default 12)",
-      integerIn("grid", 2, 2000),
+      "cells of types, in [8, 1000], default 200 (ex-post: in [8, 64]; two assets: rings, in [2, 24], default 12)",
+      integerIn("grid", 2, 1000),
     )
     .addOption(
       new Option("--formulation <f>", "interim allocations (any N) or ex post trades (N = 2)")

@@ -39,7 +39,8 @@ export interface DesignReport {
   readonly assets: 1 | 2;
   readonly formulation: DesignFormulation;
   readonly grid: { readonly requested: number; readonly cells: number; readonly rings?: number; readonly sectors?: number };
-  readonly solver: { readonly name: string; readonly status: string; readonly rounds: number };
+  /** proven: HiGHS proved its solution optimal (false: the best of its failed attempts; the comparison is then weak). */
+  readonly solver: { readonly name: string; readonly status: string; readonly proven: boolean; readonly rounds: number };
   readonly constraints: { readonly given: number; readonly checked: number; readonly maxViolation: number };
   /** alpha revenue - (1 - alpha) holding cost per trader: the solver's (a feasible mechanism's, exactly) and the theory's. */
   readonly objective: { readonly solver: number; readonly theory: number; readonly gap: number; readonly relativeGap: number };
@@ -48,14 +49,18 @@ export interface DesignReport {
     readonly holdingCost: { readonly solver: number; readonly theory: number };
     readonly utilityGain: { readonly solver: number; readonly theory: number };
   };
-  readonly bindingRegion?: { readonly solver: [number, number] | null; readonly theory: [number, number] };
-  readonly pooled?: { readonly solver: [number, number][]; readonly theory: [number, number][] };
+  /** Interval ends; null for an infinite end (a pooled run reaching the support's end). */
+  readonly bindingRegion?: { readonly solver: Interval | null; readonly theory: Interval };
+  readonly pooled?: { readonly solver: Interval[]; readonly theory: Interval[] };
   /** Interim allocation: solver's cells against the theory's Xhat at the cells' means, mass-weighted RMS and largest (cells of mass >= 1e-6), in sd(e). */
   readonly allocation?: { readonly rmsError: number; readonly maxError: number };
   readonly exPost?: { readonly additivityGap: number; readonly symmetryGap: number };
   readonly radial?: { readonly tangentialShare: number; readonly angularSpread: number; readonly distanceFromProposition7: number };
   readonly verdict: { readonly theoryOptimal: boolean; readonly reason: string };
 }
+
+type Interval = [number | null, number | null];
+const interval = (from: number, to: number): Interval => [Number.isFinite(from) ? from : null, Number.isFinite(to) ? to : null];
 
 export function checkDesignRequest(r: DesignRequest): void {
   if (r.assets === 2) {
@@ -71,8 +76,8 @@ export function checkDesignRequest(r: DesignRequest): void {
     if (r.traders !== 2) throw new InputError(`--formulation ex-post needs --traders 2, got ${r.traders}`);
     if (!(r.grid >= 8 && r.grid <= 64))
       throw new InputError(`--grid: the ex-post formulation takes a grid in [8, 64] (m^2 variables), got ${r.grid}`);
-  } else if (!(Number.isInteger(r.grid) && r.grid >= 8 && r.grid <= 2000)) {
-    throw new InputError(`--grid must be an integer in [8, 2000], got ${r.grid}`);
+  } else if (!(Number.isInteger(r.grid) && r.grid >= 8 && r.grid <= 1000)) {
+    throw new InputError(`--grid must be an integer in [8, 1000], got ${r.grid}`);
   }
 }
 
@@ -116,10 +121,13 @@ async function oneAsset(r: DesignRequest): Promise<DesignReport> {
       utilityGain: { solver: solution.utilityGainPerTrader, theory: outcome.utilityGainPerTrader },
     },
     bindingRegion: {
-      solver: solution.bindingRegion && [solution.bindingRegion.from, solution.bindingRegion.to],
-      theory: [vt.eA, vt.eB],
+      solver: solution.bindingRegion && interval(solution.bindingRegion.from, solution.bindingRegion.to),
+      theory: interval(vt.eA, vt.eB),
     },
-    pooled: { solver: solution.pooled.map((p) => [p.from, p.to]), theory: (vt.pooled ?? []).map((p) => [p.from, p.to]) },
+    pooled: {
+      solver: solution.pooled.map((p) => interval(p.from, p.to)),
+      theory: (vt.pooled ?? []).map((p) => interval(p.from, p.to)),
+    },
     allocation: { rmsError: Math.sqrt(squares / weight), maxError },
     ...(solution.additivityGap !== undefined && solution.symmetryGap !== undefined
       ? { exPost: { additivityGap: solution.additivityGap, symmetryGap: solution.symmetryGap } }
@@ -163,14 +171,16 @@ function common(r: DesignRequest, s: BasicDesignSolution | RadialDesignSolution,
     kappa: r.kappa,
     assets: r.assets,
     formulation: r.formulation,
-    solver: { name: s.solver.name, status: s.solver.status, rounds: s.rounds },
+    solver: { name: s.solver.name, status: s.solver.status, proven: s.solver.proven, rounds: s.rounds },
     constraints: { given: s.constraintsGiven, checked: s.constraintsChecked, maxViolation: s.maxViolation },
     objective: { solver: s.objective, theory, gap, relativeGap: gap / scale },
     verdict: {
       theoryOptimal,
-      reason: theoryOptimal
-        ? `no feasible mechanism on this grid beats ${name} (the solver's optimum is ${fmt(gap / scale)} sd^2/kappa below it)`
-        : `the solver found a feasible mechanism ${fmt(-gap / scale)} sd^2/kappa above ${name}: it is not optimal`,
+      reason: !theoryOptimal
+        ? `the solver found a feasible mechanism ${fmt(-gap / scale)} sd^2/kappa above ${name}: it is not optimal`
+        : s.solver.proven
+          ? `no feasible mechanism on this grid beats ${name} (the solver's optimum is ${fmt(gap / scale)} sd^2/kappa below it)`
+          : `the solver's best mechanism is ${fmt(gap / scale)} sd^2/kappa below ${name}, but HiGHS did not prove it optimal on this grid: the check is inconclusive (try another --grid)`,
     },
   };
 }
@@ -186,10 +196,11 @@ export function designText(r: DesignReport, seconds: number): string {
     rows.push(["holding cost per trader", fmt(r.perTrader.holdingCost.solver), fmt(r.perTrader.holdingCost.theory)]);
     rows.push(["utility gain per trader", fmt(r.perTrader.utilityGain.solver), fmt(r.perTrader.utilityGain.theory)]);
   }
-  const interval = (x: [number, number] | null) => (x ? `[${fmt(x[0])}, ${fmt(x[1])}]` : "none");
-  if (r.bindingRegion) rows.push(["binding region", interval(r.bindingRegion.solver), interval(r.bindingRegion.theory)]);
+  const end = (x: number | null, side: string) => (x === null ? side : fmt(x));
+  const shown = (x: Interval | null) => (x ? `[${end(x[0], "-inf")}, ${end(x[1], "inf")}]` : "none");
+  if (r.bindingRegion) rows.push(["binding region", shown(r.bindingRegion.solver), shown(r.bindingRegion.theory)]);
   if (r.pooled)
-    rows.push(["pooled by ironing", r.pooled.solver.map(interval).join(" ") || "none", r.pooled.theory.map(interval).join(" ") || "none"]);
+    rows.push(["pooled by ironing", r.pooled.solver.map(shown).join(" ") || "none", r.pooled.theory.map(shown).join(" ") || "none"]);
   const lines = [head, table(["", "solver", "theory"], rows)];
   lines.push(`gap theory - solver: ${fmt(r.objective.gap)} (${fmt(r.objective.relativeGap)} sd^2/kappa); ${r.verdict.reason}`);
   if (r.allocation)

@@ -34,6 +34,13 @@ export class QuadraticProgram {
     this.upper.push(upper);
   }
 
+  /** c'x + (1/2) sum_j d_j x_j^2. */
+  objective(x: Float64Array): number {
+    let total = 0;
+    for (let j = 0; j < this.columns; j++) total += this.cost[j]! * x[j]! + 0.5 * this.hessianDiagonal[j]! * x[j]! * x[j]!;
+    return total;
+  }
+
   /** The largest amount by which x misses a row's bounds. */
   maxRowViolation(x: Float64Array): number {
     let worst = 0;
@@ -109,8 +116,10 @@ function loadHighs(): Promise<Highs> {
 
 export interface QpSolution {
   readonly x: Float64Array;
-  /** HiGHS's model status text ("Optimal"). */
+  /** HiGHS's model status text ("Optimal"), or why the solution is not proven optimal. */
   readonly status: string;
+  /** Whether HiGHS proved the solution optimal (false: the best of its failed attempts, feasible after repair). */
+  readonly proven: boolean;
   /** Diagonal regularisation added to the Hessian (0 unless the first attempt failed). */
   readonly regularization: number;
   readonly seconds: number;
@@ -135,6 +144,7 @@ export async function solveQuadraticProgram(qp: QuadraticProgram): Promise<QpSol
     { regularization: 1e-6, boxed: false },
   ];
   let lastStatus = "not solved";
+  let best: { x: Float64Array; value: number; miss: number; regularization: number; seconds: number } | undefined;
   for (const { regularization, boxed } of attempts) {
     const start = performance.now();
     try {
@@ -164,22 +174,34 @@ export async function solveQuadraticProgram(qp: QuadraticProgram): Promise<QpSol
         return { status, x: Float64Array.from(model.getSolution().colValue, (y, j) => y * scales[j]!) };
       });
       lastStatus = statusText(highs, result.status);
-      // HiGHS's final check rejects an optimum whose rows miss by more than its tolerance (1e-7) after
-      // unscaling; such a solution is kept when no row misses by more than 1e-5 (checked here): the
-      // callers make it exactly feasible and evaluate it exactly.
+      const seconds = (performance.now() - start) / 1000;
+      if (lastStatus === "Optimal" && result.x.some((v, j) => qp.hessianDiagonal[j] === 0 && Math.abs(v) >= 0.5 * COLUMN_BOUND))
+        lastStatus = "the solution reached the columns' bounds (unbounded problem?)";
+      else if (lastStatus === "Optimal") return { x: result.x, status: lastStatus, proven: true, regularization, seconds };
+      // HiGHS's final check rejects an optimum whose rows miss by more than its tolerance (1e-7)
+      // after unscaling, and then also returns whatever point it stopped at (once, the all-zero
+      // start). Such a point is kept as a candidate when no row misses by more than 1e-5 (callers
+      // make it exactly feasible), the next form is tried, and the best candidate (least QP
+      // objective) is returned if none is proven optimal.
       if (lastStatus === "solveError") {
         const miss = qp.maxRowViolation(result.x);
-        if (miss <= ACCEPTED_RESIDUAL) lastStatus = `Optimal (rows missed by ${miss.toExponential(1)} before repair)`;
-      }
-      const optimal = lastStatus.startsWith("Optimal");
-      if (optimal && result.x.some((v, j) => qp.hessianDiagonal[j] === 0 && Math.abs(v) >= 0.5 * COLUMN_BOUND))
-        lastStatus = "the solution reached the columns' bounds (unbounded problem?)";
-      else if (optimal) {
-        return { x: result.x, status: lastStatus, regularization, seconds: (performance.now() - start) / 1000 };
+        const value = qp.objective(result.x);
+        if (miss <= ACCEPTED_RESIDUAL && (best === undefined || value < best.value)) {
+          best = { x: result.x, value, miss, regularization, seconds };
+        }
       }
     } catch (error) {
       lastStatus = error instanceof Error ? error.message : String(error);
     }
+  }
+  if (best) {
+    return {
+      x: best.x,
+      status: `not proven optimal: HiGHS's final check failed (rows missed by ${best.miss.toExponential(1)} before repair)`,
+      proven: false,
+      regularization: best.regularization,
+      seconds: best.seconds,
+    };
   }
   throw new TheoryError(`the QP solver (HiGHS) did not reach an optimum: ${lastStatus}`);
 }

@@ -54,7 +54,7 @@ export interface RadialDesignSolution {
   readonly angularSpread: number;
   /** Mass-weighted RMS distance from Proposition 7's interim allocation -((N-1)/N) v(r) z/r at the cells' means, relative to the RMS allocation. */
   readonly distanceFromProposition7: number;
-  readonly solver: { readonly name: string; readonly status: string; readonly seconds: number };
+  readonly solver: { readonly name: string; readonly status: string; readonly proven: boolean; readonly seconds: number };
 }
 
 interface Cell {
@@ -146,6 +146,7 @@ export async function solveRadialDesign(options: RadialDesignOptions): Promise<R
   let rounds = 0;
   let x: Float64Array;
   let status: string;
+  let proven = true;
   let seconds = 0;
   let check: { maxViolation: number; checked: number; violated: { indices: number[]; values: number[] }[] };
   for (;;) {
@@ -153,6 +154,7 @@ export async function solveRadialDesign(options: RadialDesignOptions): Promise<R
     const solution = await solveQuadraticProgram(qp);
     x = solution.x;
     status = solution.status;
+    proven &&= solution.proven;
     seconds += solution.seconds;
     check = checkAll(cells, x, incentive, participation);
     if (check.violated.length === 0 || rounds >= 20) break;
@@ -220,7 +222,7 @@ export async function solveRadialDesign(options: RadialDesignOptions): Promise<R
     tangentialShare: Math.sqrt(tangential) / rms,
     angularSpread: Math.sqrt(spread) / rms,
     distanceFromProposition7: Math.sqrt(distance) / rms,
-    solver: { name: "HiGHS (active-set QP)", status, seconds },
+    solver: { name: "HiGHS (active-set QP)", status, proven, seconds },
   };
 }
 
