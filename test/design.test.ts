@@ -5,7 +5,7 @@ import { cli } from "./run.ts";
 
 describe("optex design", () => {
   test("a law that needs ironing: solver and theory side by side, pooled and binding regions, verdict", async () => {
-    const r = await cli(
+    const args = [
       "design",
       "--dist",
       "mixture:0.9*normal:0,0.5+0.1*normal:3,0.3",
@@ -16,7 +16,8 @@ describe("optex design", () => {
       "--grid",
       "400",
       "--json",
-    );
+    ];
+    const r = await cli(...args);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.command).toBe("design");
@@ -29,18 +30,7 @@ describe("optex design", () => {
     expect(Math.abs(report.bindingRegion.solver[1] - report.bindingRegion.theory[1])).toBeLessThan(0.02);
     expect(report.constraints.maxViolation).toBeLessThan(1e-12);
     // Same input, same bytes.
-    const again = await cli(
-      "design",
-      "--dist",
-      "mixture:0.9*normal:0,0.5+0.1*normal:3,0.3",
-      "--alpha",
-      "0.25",
-      "--traders",
-      "5",
-      "--grid",
-      "400",
-      "--json",
-    );
+    const again = await cli(...args);
     expect(again.stdout).toBe(r.stdout);
   });
 

@@ -59,6 +59,14 @@ function chosenModel(cmd: Command, id: string): { model: ModelDefinition; params
 const LAW_FORMS =
   "uniform:A,B | normal:MU,SIGMA | exponential:RATE | laplace:MU,B | student-t:NU,MU,SIGMA | lognormal:MU,SIGMA[,LOC] | mixture:W1*LAW1+W2*LAW2 | empirical:PATH";
 
+/** --dist, --kappa and --traders of the commands that take one law outside the model registry (equilibrium, design). */
+function lawAndMarketOptions(cmd: Command, traders: number): Command {
+  return cmd
+    .addOption(new Option("--dist <law>", `law of endowments: ${LAW_FORMS}`).default("uniform:-1,1"))
+    .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
+    .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, traders);
+}
+
 const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** "dist = uniform:-1,1, kappa = 1, ..." for headers. */
@@ -425,10 +433,9 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .command("equilibrium")
     .description(
       "a symmetric equilibrium in demand schedules of the double auction with any fee, with its certificate (epsilonFound, epsilonBound)",
-    )
-    .addOption(new Option("--dist <law>", `law of endowments: ${LAW_FORMS}`).default("uniform:-1,1"))
-    .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
-    .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, 10)
+    );
+  lawAndMarketOptions(equilibrium, 10);
+  equilibrium
     .option("--mu-pi <m>", "mean payoff of the asset, in [-1e6, 1e6]", parseMuPi, 0)
     .option("--fee <spec>", `the fee: ${FEE_SPECS}`, "none")
     .option("--types <n>", "type nodes (quantiles of the law), in [2, 1024]", integerIn("types", 2, 1024), 64)
@@ -497,11 +504,10 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
     .command("design")
     .description(
       "the designer's problem discretised and solved by a QP solver (HiGHS): the best feasible mechanism on a grid of types beside the theory's optimum",
-    )
-    .addOption(new Option("--dist <law>", `law of endowments: ${LAW_FORMS}`).default("uniform:-1,1"))
+    );
+  lawAndMarketOptions(design, 5);
+  design
     .option("--alpha <a>", "weight on revenue, in [0, 1]", parseAlpha, 0.5)
-    .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, 5)
-    .option("--kappa <k>", "holding capacity kappa, in [1e-9, 1e9]", parseKappa, 1)
     .option(
       "--grid <n>",
       "cells of types, in [8, 1000], default 200 (ex-post: in [8, 64]; two assets: rings, in [2, 24], default 12)",
