@@ -48,6 +48,18 @@ describe("optex design", () => {
     expect(text.stdout).toMatch(/Proposition 7's radial mechanism/);
   });
 
+  test("units: a law shifted far from 0 or shrunk gives the same relative gap (no cancellation of mu^2 terms); a heavy tail solves", async () => {
+    const gapOf = async (...args: string[]) =>
+      JSON.parse((await cli("design", "--grid", "100", "--json", ...args)).stdout).objective.relativeGap;
+    const base = await gapOf("--dist", "normal:0,1");
+    expect(base).toBeGreaterThan(0);
+    expect(Math.abs((await gapOf("--dist", "normal:1e7,1")) - base)).toBeLessThan(1e-9);
+    expect(Math.abs((await gapOf("--dist", "normal:0,1e-4", "--kappa", "3")) - base)).toBeLessThan(1e-9);
+    const heavy = await cli("design", "--dist", "lognormal:0,1.5", "--grid", "100", "--json");
+    expect(heavy.status).toBe(0);
+    expect(JSON.parse(heavy.stdout).objective.relativeGap).toBeGreaterThan(0);
+  });
+
   test.each([
     [["--formulation", "ex-post", "--traders", "3"], /--formulation ex-post needs --traders 2/],
     [["--assets", "2"], /two assets need normal endowments/],

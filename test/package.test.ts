@@ -130,10 +130,13 @@ describe.sequential("packed packages installed in a new project", () => {
     }
   });
 
-  test("npx optex: --version, theory --json and a run with the worker pool and plots", () => {
+  test("npx optex: --version, theory --json, design (HiGHS) and a run with the worker pool and plots", () => {
     expect(ok(run("npx", ["--no", "optex", "--version"], project), "optex --version").trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const theory = JSON.parse(ok(run("npx", ["--no", "optex", "theory", "--traders", "5", "--json"], project), "optex theory"));
     expect(theory.eA).toBeCloseTo(-1 / 3, 12);
+    // HiGHS's WebAssembly is found next to its loader in the installed dependency (not bundled).
+    const design = JSON.parse(ok(run("npx", ["--no", "optex", "design", "--grid", "20", "--json"], project), "optex design"));
+    expect(design.verdict.theoryOptimal).toBe(true);
     const r = ok(
       run("npx", ["--no", "optex", "run", "paper-figure-3", "--markets", "1000", "--workers", "2", "--out", "fig3"], project),
       "optex run",

@@ -553,7 +553,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
         sigmaPi: o.sigmaPi,
         formulation: o.formulation,
       });
-      if (!report.verdict.theoryOptimal) status.exitCode = 1;
+      if (report.verdict.theoryOptimal === false) status.exitCode = 1;
       io.out(`${o.json ? toJson(report) : designText(report, seconds)}\n`);
     },
   );

@@ -27,7 +27,7 @@ export interface DesignRequest {
   readonly formulation: DesignFormulation;
 }
 
-/** A solver objective above the theory's by more than this (times sd(e)^2 sigma_pi^2 / kappa, plus the solution's largest constraint violation) refutes the theory's optimality. */
+/** A solver objective above the theory's by more than this plus the solution's largest constraint violation (both in units of sd(e)^2 / kappa, times sigma_pi^2 with two assets) refutes the theory's optimality. */
 export const OPTIMALITY_TOLERANCE = 1e-8;
 
 export interface DesignReport {
@@ -56,7 +56,8 @@ export interface DesignReport {
   readonly allocation?: { readonly rmsError: number; readonly maxError: number };
   readonly exPost?: { readonly additivityGap: number; readonly symmetryGap: number };
   readonly radial?: { readonly tangentialShare: number; readonly angularSpread: number; readonly distanceFromProposition7: number };
-  readonly verdict: { readonly theoryOptimal: boolean; readonly reason: string };
+  /** theoryOptimal: false when the solver beats the theory, true when HiGHS proved a solution that does not, null when it proved nothing (inconclusive). */
+  readonly verdict: { readonly theoryOptimal: boolean | null; readonly reason: string };
 }
 
 type Interval = [number | null, number | null];
@@ -100,6 +101,12 @@ async function oneAsset(r: DesignRequest): Promise<DesignReport> {
   const vt = solveVirtualType(r.dist, r.alpha);
   const outcome = optimalMechanismOutcome(basicEnvironment({ dist: r.dist, kappa: r.kappa, traders: r.traders }), vt);
   const theory = r.alpha * outcome.revenuePerTrader - (1 - r.alpha) * outcome.holdingCostPerTrader;
+  // The gap is taken between the standardized problems (kappa = 1), where neither objective carries
+  // the (1 - alpha) mu^2 / (2 kappa) every mechanism pays: with |mu| >> sd the difference of the
+  // user-unit objectives would be rounding (both problems are equivariant; docs/design.md).
+  const z = vt.standardized;
+  const zOutcome = optimalMechanismOutcome(basicEnvironment({ dist: z.dist, kappa: 1, traders: r.traders }), z);
+  const relativeGap = r.alpha * zOutcome.revenuePerTrader - (1 - r.alpha) * zOutcome.holdingCostPerTrader - solution.standardizedObjective;
   const sd = Math.sqrt(r.dist.variance);
   const scale = r.dist.variance / r.kappa;
   let squares = 0;
@@ -113,7 +120,7 @@ async function oneAsset(r: DesignRequest): Promise<DesignReport> {
     maxError = Math.max(maxError, Math.abs(error));
   }
   return {
-    ...common(r, solution, theory, scale),
+    ...common(r, solution, theory, relativeGap, scale),
     grid: { requested: r.grid, cells: solution.cells.length },
     perTrader: {
       revenue: { solver: solution.revenuePerTrader, theory: outcome.revenuePerTrader },
@@ -148,7 +155,7 @@ async function twoAssets(r: DesignRequest): Promise<DesignReport> {
   });
   const scale = (r.dist.variance * r.sigmaPi * r.sigmaPi) / r.kappa;
   return {
-    ...common(r, solution, solution.theoryObjective, scale),
+    ...common(r, solution, solution.theoryObjective, solution.relativeGap, scale),
     grid: { requested: r.grid, cells: solution.cells, rings: solution.rings, sectors: solution.sectors },
     radial: {
       tangentialShare: solution.tangentialShare,
@@ -158,11 +165,12 @@ async function twoAssets(r: DesignRequest): Promise<DesignReport> {
   };
 }
 
-function common(r: DesignRequest, s: BasicDesignSolution | RadialDesignSolution, theory: number, scale: number) {
-  const gap = theory - s.objective;
-  const tolerance = OPTIMALITY_TOLERANCE * scale + s.maxViolation;
-  const theoryOptimal = gap >= -tolerance;
+function common(r: DesignRequest, s: BasicDesignSolution | RadialDesignSolution, theory: number, relativeGap: number, scale: number) {
+  // Units of scale (sd^2/kappa; times sigma_pi^2 with two assets) throughout, maxViolation included.
+  const refuted = relativeGap < -(OPTIMALITY_TOLERANCE + s.maxViolation);
+  const theoryOptimal = refuted ? false : s.solver.proven ? true : null;
   const name = r.assets === 2 ? "Proposition 7's radial mechanism" : "Theorem 1's mechanism";
+  const units = r.assets === 2 ? "sd^2 sigma_pi^2/kappa" : "sd^2/kappa";
   return {
     command: "design" as const,
     dist: r.distSpec,
@@ -173,14 +181,15 @@ function common(r: DesignRequest, s: BasicDesignSolution | RadialDesignSolution,
     formulation: r.formulation,
     solver: { name: s.solver.name, status: s.solver.status, proven: s.solver.proven, rounds: s.rounds },
     constraints: { given: s.constraintsGiven, checked: s.constraintsChecked, maxViolation: s.maxViolation },
-    objective: { solver: s.objective, theory, gap, relativeGap: gap / scale },
+    objective: { solver: s.objective, theory, gap: relativeGap * scale, relativeGap },
     verdict: {
       theoryOptimal,
-      reason: !theoryOptimal
-        ? `the solver found a feasible mechanism ${fmt(-gap / scale)} sd^2/kappa above ${name}: it is not optimal`
-        : s.solver.proven
-          ? `no feasible mechanism on this grid beats ${name} (the solver's optimum is ${fmt(gap / scale)} sd^2/kappa below it)`
-          : `the solver's best mechanism is ${fmt(gap / scale)} sd^2/kappa below ${name}, but HiGHS did not prove it optimal on this grid: the check is inconclusive (try another --grid)`,
+      reason:
+        theoryOptimal === false
+          ? `the solver found a feasible mechanism ${fmt(-relativeGap)} ${units} above ${name}: it is not optimal`
+          : theoryOptimal
+            ? `no feasible mechanism on this grid beats ${name} (the solver's optimum is ${fmt(relativeGap)} ${units} below it)`
+            : `the solver's best mechanism is ${fmt(relativeGap)} ${units} below ${name}, but HiGHS did not prove it optimal on this grid (${s.solver.status}): inconclusive, try another --grid`,
     },
   };
 }
@@ -202,7 +211,7 @@ export function designText(r: DesignReport, seconds: number): string {
   if (r.pooled)
     rows.push(["pooled by ironing", r.pooled.solver.map(shown).join(" ") || "none", r.pooled.theory.map(shown).join(" ") || "none"]);
   const lines = [head, table(["", "solver", "theory"], rows)];
-  lines.push(`gap theory - solver: ${fmt(r.objective.gap)} (${fmt(r.objective.relativeGap)} sd^2/kappa); ${r.verdict.reason}`);
+  lines.push(`gap theory - solver: ${fmt(r.objective.gap)}; ${r.verdict.reason}`);
   if (r.allocation)
     lines.push(`interim allocation against the theory's: RMS ${fmt(r.allocation.rmsError)} sd, largest ${fmt(r.allocation.maxError)} sd`);
   if (r.exPost)

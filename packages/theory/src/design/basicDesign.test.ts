@@ -34,13 +34,14 @@ describe("the discretised designer's problem reproduces Theorem 1 on regular law
       for (const cells of [100, 200, 400]) {
         const s = await solveBasicDesign({ dist: theory.dist, alpha, traders: N, kappa, cells });
         expect(s.maxViolation).toBeLessThan(1e-12);
-        expect(s.constraintsChecked).toBeGreaterThan(2 * s.cells.length * (s.cells.length - 1));
         const gap = (theory.objective - s.objective) / scale;
         expect(gap).toBeGreaterThan(-1e-10);
         gaps.push(gap);
-        // Identity: revenue + (holding - autarky) + gain = 0.
-        const autarky = (theory.dist.variance + theory.dist.mean ** 2) / (2 * kappa);
-        expect(Math.abs(s.revenuePerTrader + s.holdingCostPerTrader - autarky + s.utilityGainPerTrader) / scale).toBeLessThan(1e-12);
+        // The per-trader quantities, not only their weighted sum, approach the theory's.
+        if (cells === 400) {
+          expect(Math.abs(s.revenuePerTrader - theory.outcome.revenuePerTrader) / scale).toBeLessThan(2e-3);
+          expect(Math.abs(s.holdingCostPerTrader - theory.outcome.holdingCostPerTrader) / scale).toBeLessThan(2e-3);
+        }
         if (cells === 400 && alpha > 0) {
           const width = Math.max(...s.cells.filter((c) => Number.isFinite(c.from) && Number.isFinite(c.to)).map((c) => c.to - c.from));
           expect(s.bindingRegion).not.toBeNull();
@@ -95,7 +96,7 @@ describe("formulations and constraint sets agree", () => {
       expect(Math.abs(exPost.objective - interim.objective) / scale).toBeLessThan(1e-7);
       expect(exPost.additivityGap!).toBeLessThan(1e-5);
       expect(exPost.symmetryGap!).toBeLessThan(1e-5);
-      expect(exPost.maxViolation / scale).toBeLessThan(1e-7);
+      expect(exPost.maxViolation).toBeLessThan(1e-7);
     }
   }, 60_000);
 });

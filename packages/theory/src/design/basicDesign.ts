@@ -62,10 +62,12 @@ export interface BasicDesignSolution {
   readonly cells: readonly DesignCell[];
   /** alpha revenue - (1 - alpha) holding cost per trader, of the solver's mechanism, exactly under the continuous law. */
   readonly objective: number;
+  /** The objective for the standardized law (e - mu)/sigma with kappa = 1 (the problem is equivariant). */
+  readonly standardizedObjective: number;
   readonly revenuePerTrader: number;
   readonly holdingCostPerTrader: number;
   readonly utilityGainPerTrader: number;
-  /** Largest violation of any incentive or participation constraint, in units of sd(e)^2 / kappa. */
+  /** Largest violation of any incentive or participation constraint, in units of sd(e)^2 / kappa (interim: 0 to rounding after the repair). */
   readonly maxViolation: number;
   /** Constraints checked on the solution (every pair of cells at every cell end, and participation). */
   readonly constraintsChecked: number;
@@ -124,7 +126,10 @@ export async function solveBasicDesign(options: BasicDesignOptions): Promise<Bas
   for (;;) {
     rounds++;
     solution = await solveQuadraticProgram(problem.qp);
-    if (formulation === "interim") ironToMonotone(solution.x, cells.mass);
+    if (formulation === "interim") {
+      centre(solution.x, cells.mass);
+      ironToMonotone(solution.x, cells.mass);
+    }
     for (const player of problem.players) bestTransfers(cells, player, solution.x);
     check = checkConstraints(cells, problem.players, solution.x);
     if (check.violated.length === 0 || rounds >= 50) break;
@@ -150,6 +155,9 @@ export async function solveBasicDesign(options: BasicDesignOptions): Promise<Bas
   const holdingCostPerTrader = (mu * mu + sigma * sigma * (1 + 2 * Ezh + EX2)) / (2 * kappa);
   const utilityGainPerTrader = -scale * (Es + Ezh);
   const objective = alpha * revenuePerTrader - (1 - alpha) * holdingCostPerTrader;
+  // The same for the standardized law with kappa = 1, free of the (1 - alpha) mu^2 / (2 kappa) that
+  // every mechanism pays: comparisons with the theory subtract these, not numbers of size mu^2.
+  const standardizedObjective = alpha * Es - (1 - alpha) * Ezh - EX2 / 2 - (1 - alpha) / 2;
   const player = problem.players[0]!;
   const user = (z: number) => mu + sigma * z;
   const designCellsOut: DesignCell[] = [];
@@ -175,6 +183,7 @@ export async function solveBasicDesign(options: BasicDesignOptions): Promise<Bas
     kappa,
     cells: designCellsOut,
     objective,
+    standardizedObjective,
     revenuePerTrader,
     holdingCostPerTrader,
     utilityGainPerTrader,
@@ -193,6 +202,13 @@ export async function solveBasicDesign(options: BasicDesignOptions): Promise<Bas
       seconds: solution.seconds,
     },
   };
+}
+
+/** Feasibility, E[h] = 0, holds to the solver's tolerance: subtract the mass-weighted mean (h stays monotone). */
+function centre(x: Float64Array, mass: Float64Array): void {
+  let mean = 0;
+  for (let k = 0; k < mass.length; k++) mean += mass[k]! * x[k]!;
+  for (let k = 0; k < mass.length; k++) x[k] = x[k]! - mean;
 }
 
 /**

@@ -105,12 +105,21 @@ export class QuadraticProgram {
 const COLUMN_BOUND = 1e3;
 const ACCEPTED_RESIDUAL = 1e-5;
 
-type Highs = Awaited<ReturnType<typeof import("highs").default>>;
+type Highs = import("highs").Highs;
+type HighsLoader = () => Promise<Highs>;
 let highsInstance: Promise<Highs> | undefined;
 
-/** HiGHS (WebAssembly), loaded once on first use: a simulation that never designs never pays for it. */
+/**
+ * HiGHS (WebAssembly), loaded once on first use: a simulation that never designs never pays for it.
+ * Node loads the package's ES module, whose default export is the loader; the package's one type
+ * file is read as CommonJS under `module: nodenext` (the build), where that default is the module
+ * object with the loader as its own `default`: both shapes are accepted.
+ */
 function loadHighs(): Promise<Highs> {
-  highsInstance ??= import("highs").then((module) => module.default());
+  highsInstance ??= import("highs").then((module) => {
+    const exported = module.default as unknown as HighsLoader | { default: HighsLoader };
+    return (typeof exported === "function" ? exported : exported.default)();
+  });
   return highsInstance;
 }
 
@@ -175,9 +184,19 @@ export async function solveQuadraticProgram(qp: QuadraticProgram): Promise<QpSol
       });
       lastStatus = statusText(highs, result.status);
       const seconds = (performance.now() - start) / 1000;
-      if (lastStatus === "Optimal" && result.x.some((v, j) => qp.hessianDiagonal[j] === 0 && Math.abs(v) >= 0.5 * COLUMN_BOUND))
-        lastStatus = "the solution reached the columns' bounds (unbounded problem?)";
-      else if (lastStatus === "Optimal") return { x: result.x, status: lastStatus, proven: true, regularization, seconds };
+      // A boxed solution on the box is the box's optimum, not the problem's: try the free forms.
+      if (lastStatus === "Optimal" && boxed && result.x.some((v, j) => qp.hessianDiagonal[j] === 0 && Math.abs(v) >= 0.999 * COLUMN_BOUND))
+        lastStatus = "a transfer reached the box";
+      // A regularised problem is another problem: its optimum is feasible (callers repair and check
+      // it) but not proven optimal for the designer's.
+      else if (lastStatus === "Optimal")
+        return {
+          x: result.x,
+          status: regularization === 0 ? lastStatus : `Optimal for the problem regularised by ${regularization}`,
+          proven: regularization === 0,
+          regularization,
+          seconds,
+        };
       // HiGHS's final check rejects an optimum whose rows miss by more than its tolerance (1e-7)
       // after unscaling, and then also returns whatever point it stopped at (once, the all-zero
       // start). Such a point is kept as a candidate when no row misses by more than 1e-5 (callers

@@ -40,7 +40,9 @@ export interface RadialDesignSolution {
   readonly objective: number;
   /** Proposition 7's objective (radialMechanism). */
   readonly theoryObjective: number;
-  /** Largest violation of any incentive or participation constraint (units sigma_e^2 sigma_pi^2 / kappa). */
+  /** (theoryObjective - objective) / (sigma_e^2 sigma_pi^2 / kappa). */
+  readonly relativeGap: number;
+  /** Largest violation of any incentive or participation constraint, in units of sigma_e^2 sigma_pi^2 / kappa (the solver's tolerance: these are not repaired). */
   readonly maxViolation: number;
   readonly constraintsChecked: number;
   readonly constraintsGiven: number;
@@ -179,7 +181,8 @@ export async function solveRadialDesign(options: RadialDesignOptions): Promise<R
     Eh2 += mass * (x[hx(k)]! ** 2 + x[hy(k)]! ** 2);
   }
   const scale = (sigmaE * sigmaE * sigmaPi * sigmaPi) / kappa;
-  const objective = scale * (alpha * Es - (1 - alpha) * Ezh - (quadratic * Eh2) / 2 - (1 - alpha));
+  const standardizedObjective = alpha * Es - (1 - alpha) * Ezh - (quadratic * Eh2) / 2 - (1 - alpha);
+  const objective = scale * standardizedObjective;
   const theory = radialMechanism({ assets: 2, traders: N, kappa, sigmaE, sigmaPi, alpha });
   // Shape of the solution, in z units.
   const share = (N - 1) / N;
@@ -215,7 +218,8 @@ export async function solveRadialDesign(options: RadialDesignOptions): Promise<R
     cells: m,
     objective,
     theoryObjective: theory.objective,
-    maxViolation: check.maxViolation * scale,
+    relativeGap: (theory.objective - objective) / scale,
+    maxViolation: check.maxViolation,
     constraintsChecked: check.checked,
     constraintsGiven: given,
     rounds,
