@@ -67,6 +67,15 @@ function lawAndMarketOptions(cmd: Command, traders: number): Command {
     .option("--traders <n>", "number of traders N, an integer >= 2", parseTraders, traders);
 }
 
+/** The law of --dist, or an InputError naming the flag (one line). */
+function distOption(raw: string): ReturnType<typeof parseDist> {
+  try {
+    return parseDist(raw);
+  } catch (error) {
+    throw new InputError(`--dist: ${(error as Error).message}`);
+  }
+}
+
 const toCamel = (flag: string) => flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** "dist = uniform:-1,1, kappa = 1, ..." for headers. */
@@ -473,12 +482,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       seed: string;
       json?: boolean;
     }) => {
-      let dist: ReturnType<typeof parseDist>;
-      try {
-        dist = parseDist(o.dist);
-      } catch (error) {
-        throw new InputError(`--dist: ${(error as Error).message}`);
-      }
+      const dist = distOption(o.dist);
       const request = {
         env: { dist, kappa: o.kappa, traders: o.traders, muPi: o.muPi },
         distSpec: o.dist.trim(),
@@ -535,12 +539,7 @@ export function buildProgram(io: CliIO = processIO, status: CliStatus = { exitCo
       sigmaPi: number;
       json?: boolean;
     }) => {
-      let dist: ReturnType<typeof parseDist>;
-      try {
-        dist = parseDist(o.dist);
-      } catch (error) {
-        throw new InputError(`--dist: ${(error as Error).message}`);
-      }
+      const dist = distOption(o.dist);
       const { report, seconds } = await runDesign({
         dist,
         distSpec: o.dist.trim(),
