@@ -62,9 +62,10 @@ export function effectiveTypeMechanism(p: {
       : findRootExpanding((t) => Math.log(1e-15) - Math.log(Math.max(conv.survival(t), 1e-300)), tMean, tSpread, tMean, tMax, {
           absoluteTolerance: 1e-6 * tSpread,
         });
+  // h is not smooth where a non-smooth point of f (an end or a kink) meets one of g.
   const kinks: number[] = [];
-  for (const e of [F.lower, F.upper])
-    for (const z of [G.lower, G.upper]) if (Number.isFinite(e) && Number.isFinite(z)) kinks.push(e / kappa - z);
+  for (const e of [F.lower, F.upper, ...(F.kinks ?? [])])
+    for (const z of [G.lower, G.upper, ...(G.kinks ?? [])]) if (Number.isFinite(e) && Number.isFinite(z)) kinks.push(e / kappa - z);
   const table = tabulate(conv, tLo, tHi, kinks, tSpread, conv.cdf(tLo), conv.survival(tHi));
   const at = table.at;
 
@@ -214,8 +215,8 @@ const MAX_INNER_PANELS = 400;
 
 /**
  * The inner integrals for fixed t, by globally adaptive 21-point Gauss-Kronrod on all components at
- * once, starting from panels three widths of the narrower law wide (the laws are taken to be smooth
- * inside their supports, so the only kinks are support ends). When one law's density is smooth on
+ * once, starting from panels three widths of the narrower law wide, split at the support ends and at the
+ * laws' declared kinks (Distribution.kinks: Laplace's centre, a mixture's components' ends). When one law's density is smooth on
  * the whole line (no finite end), the other variable gets a fixed grid of panels over its support,
  * its density is evaluated once per grid node and reused for every t (halving the density calls),
  * and only the grid panels where the smooth density is not negligible are summed. Otherwise the
@@ -230,8 +231,13 @@ function convolver(F: Distribution, G: Distribution, kappa: number, eLo: number,
   const nk = kNodes.length;
   // Grid over e (f cached) needs g smooth on the line; over z (g cached), f smooth. With both smooth
   // the narrower law gets the grid (fewer nodes to fill).
-  const smoothF = F.lower === -Infinity && F.upper === Infinity;
-  const smoothG = G.lower === -Infinity && G.upper === Infinity;
+  // A kink of f sits at a fixed e, one of g at e = kappa (t + z_k): the panels split there (per t),
+  // and the cached grids, whose panels cannot follow them, are not used.
+  const fKinks = (F.kinks ?? []).filter(Number.isFinite);
+  const gKinks = (G.kinks ?? []).filter(Number.isFinite);
+  const kinked = fKinks.length + gKinks.length > 0;
+  const smoothF = F.lower === -Infinity && F.upper === Infinity && !kinked;
+  const smoothG = G.lower === -Infinity && G.upper === Infinity && !kinked;
   const gridOverE = smoothG && (!smoothF || sdF <= kappa * sdG);
   const gridOverZ = !gridOverE && smoothF;
   const [uLo, uHi] = gridOverE ? [eLo, eHi] : [zLo, zHi];
@@ -362,14 +368,32 @@ function convolver(F: Distribution, G: Distribution, kappa: number, eLo: number,
       count++;
     }
   };
-  // Even split of [a, b] (in e) for this t alone.
+  // [a, b] (in e) for this t alone: split at the kinks inside, each piece evenly.
+  const cuts: number[] = [];
   const overRange = (mode: number, t: number, a: number, b: number, out: Float64Array) => {
-    const count = Math.min(32, Math.max(1, Math.ceil((b - a) / (3 * width))));
-    grow(count);
-    for (let k = 0; k < count; k++) {
-      pa[k] = a + ((b - a) * k) / count;
-      pb[k] = k + 1 === count ? b : a + ((b - a) * (k + 1)) / count;
-      pg[k] = -1;
+    cuts.length = 0;
+    cuts.push(a);
+    if (kinked) {
+      for (const e of fKinks) if (e > a && e < b) cuts.push(e);
+      for (const z of gKinks) {
+        const e = kappa * (t + z);
+        if (e > a && e < b) cuts.push(e);
+      }
+      cuts.sort((x, y) => x - y);
+    }
+    cuts.push(b);
+    let count = 0;
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const [lo, hi] = [cuts[c]!, cuts[c + 1]!];
+      if (!(hi > lo)) continue;
+      const pieces = Math.min(32, Math.max(1, Math.ceil((hi - lo) / (3 * width))));
+      grow(count + pieces);
+      for (let k = 0; k < pieces; k++) {
+        pa[count] = lo + ((hi - lo) * k) / pieces;
+        pb[count] = k + 1 === pieces ? hi : lo + ((hi - lo) * (k + 1)) / pieces;
+        pg[count] = -1;
+        count++;
+      }
     }
     refine(mode, t, count, out);
   };

@@ -32,6 +32,12 @@ export interface Distribution {
    * VirtualType.vPieces), which Monte Carlo evaluates in place of closures and tables.
    */
   readonly ratioPieces?: { readonly cdfOverPdf: PiecewiseQuadratic; readonly survivalOverPdf: PiecewiseQuadratic };
+  /**
+   * Points strictly inside (lower, upper) where the density is not smooth (a kink or a jump), for
+   * quadratures that must split there (Laplace: its centre; a mixture: its components' kinks and
+   * ends). Omitted: smooth inside the support.
+   */
+  readonly kinks?: readonly number[];
   /** The exact law of (e - mean)/sd, when the family has one (see standardizedLaw). */
   standardized?(): Distribution;
 }

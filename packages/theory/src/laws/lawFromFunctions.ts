@@ -13,6 +13,7 @@ export function lawFromFunctions(spec: {
   pdf: (x: number) => number;
   quantile: (u: number) => number;
   sample?: (rng: () => number) => number;
+  kinks?: readonly number[];
 }): Distribution {
   const { cdf, survival, pdf, quantile } = spec;
   // rng() = 0 would map to the lower end (-Infinity on an unbounded support): 2^-53 instead.
@@ -24,6 +25,7 @@ export function lawFromFunctions(spec: {
     mean: spec.mean,
     variance: spec.variance,
     symmetric: spec.symmetric,
+    ...(spec.kinks && spec.kinks.length > 0 ? { kinks: spec.kinks } : {}),
     cdf,
     survival,
     pdf,

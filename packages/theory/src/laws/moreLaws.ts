@@ -23,6 +23,7 @@ export function laplace(mu: number, b: number): Distribution {
     mean: mu,
     variance: 2 * b * b,
     symmetric: true,
+    kinks: [mu],
     cdf: (x) => (x < mu ? 0.5 * Math.exp((x - mu) / b) : 1 - 0.5 * Math.exp(-(x - mu) / b)),
     survival: (x) => (x < mu ? 1 - 0.5 * Math.exp((x - mu) / b) : 0.5 * Math.exp(-(x - mu) / b)),
     pdf: (x) => Math.exp(-Math.abs(x - mu) / b) / (2 * b),
@@ -112,6 +113,10 @@ export function mixture(components: readonly { readonly weight: number; readonly
   const upper = Math.max(...laws.map((l) => l.upper));
   const cumulative = w.map((_, i) => w.slice(0, i + 1).reduce((a, b) => a + b, 0));
   const sd = Math.sqrt(variance);
+  // The components' kinks and finite ends inside the mixture's support are its kinks.
+  const kinks = [...new Set(laws.flatMap((l) => [...(l.kinks ?? []), l.lower, l.upper]))]
+    .filter((x) => Number.isFinite(x) && x > lower && x < upper)
+    .sort((a, b) => a - b);
   return fromFunctions({
     id: id ?? `mixture:${components.map((c) => `${c.weight}*${c.law.id}`).join("+")}`,
     lower,
@@ -119,6 +124,7 @@ export function mixture(components: readonly { readonly weight: number; readonly
     mean,
     variance,
     symmetric: false,
+    kinks,
     cdf,
     survival,
     pdf: (x) => sum((l) => l.pdf(x)),

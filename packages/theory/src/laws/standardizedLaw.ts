@@ -20,6 +20,7 @@ export function standardizedLaw(dist: Distribution): Distribution {
     mean: 0,
     variance: 1,
     symmetric: dist.symmetric,
+    ...(dist.kinks ? { kinks: dist.kinks.map(toZ) } : {}),
     cdf: (z) => dist.cdf(x(z)),
     survival: (z) => dist.survival(x(z)),
     pdf: (z) => sigma * dist.pdf(x(z)),
