@@ -45,6 +45,27 @@ describe("the new laws as markets: theory inside the simulated intervals (Holm's
     expect(JSON.parse(r.stdout).verdict.consistent).toBe(true);
   });
 
+  test("adverse selection with Laplace endowments as markets: simulate agrees with Theorem 3, ic passes, prop5-no-psi fails", async () => {
+    const laws = ["--model", "adverse-selection", "--endowment-dist", "laplace:0,1", "--signal-dist", "normal:0.1,0.4"];
+    const sim = await cli("simulate", ...laws, "--markets", "60000", "--seed", "laws", "--json");
+    expect(sim.status, sim.stderr).toBe(0);
+    const j = JSON.parse(sim.stdout);
+    expect(j.verdict.consistent, JSON.stringify(j.verdict)).toBe(true);
+    const ic = await cli("ic", ...laws, "--cases", "20", "--json");
+    expect(ic.status, ic.stderr).toBe(0);
+    expect(JSON.parse(ic.stdout)).toMatchObject({ fee: "prop5", pass: true });
+    // The laws reach the oracle: its parameters name them (not the Gaussian defaults).
+    expect(ic.stdout).toContain("laplace:0,1");
+    const control = await cli("ic", ...laws, "--fee", "prop5-no-psi", "--cases", "20", "--json");
+    expect(control.status).toBe(1);
+    expect(JSON.parse(control.stdout).pass).toBe(false);
+    // Signals with heavier tails than the endowments: Proposition 5's fee is refused in one line.
+    const heavy = await cli("simulate", "--model", "adverse-selection", "--signal-dist", "laplace:0,0.3", "--markets", "1000");
+    expect(heavy.status).toBe(2);
+    expect(heavy.stderr.trim().split("\n")).toHaveLength(1);
+    expect(heavy.stderr).toMatch(/not available for these laws/);
+  }, 120_000);
+
   test("a law from a file with a bad line: one line naming the file and the line, exit 2", async () => {
     const bad = join(dir, "bad.txt");
     writeFileSync(bad, "0.1\n0.2\nn/a\n");

@@ -10,6 +10,14 @@ export { buildFee, type BuiltFee, type FeeEnvironment, type FeeModel, type FeeMo
 export { prop3Fee, type Prop3Fee, type QuadraticInverseFee, quadraticInverseFee } from "./prop3Fee.ts";
 /** Proposition 5 (adverse selection): Proposition 3's fee on effective types plus the inference term psi(S) q. */
 export { type AdverseSelectionFeeEnvironment, pooledSumPosterior, prop5Fee, type Prop5Fee } from "./prop5Fee.ts";
+/** Proposition 5's fee for any laws of endowments and signals (Theorem 3 by convolution; psi by FFT). */
+export {
+  type AdverseSelectionLawsFeeEnvironment,
+  type EffectiveTypeMechanism,
+  prop5LawsFee,
+  type Prop5LawsFee,
+  type Prop5LawsGrid,
+} from "./prop5LawsFee.ts";
 /** Proposition 8 (several assets): the cross-exchange fee on the vector of a trader's trades. */
 export { prop8Fee, type Prop8Environment, type Prop8Fee } from "./prop8Fee.ts";
 /** Proposition 10 (heterogeneous traders): trader-specific fees. */

@@ -18,6 +18,7 @@ import {
 import { prop10Fee } from "./prop10Fee.ts";
 import { prop3Fee } from "./prop3Fee.ts";
 import { type AdverseSelectionFeeEnvironment, prop5Fee } from "./prop5Fee.ts";
+import { type AdverseSelectionLawsFeeEnvironment, prop5LawsFee } from "./prop5LawsFee.ts";
 import { type Prop8Environment, prop8Fee } from "./prop8Fee.ts";
 
 /** The environments of the paper a fee module is built for. */
@@ -199,7 +200,7 @@ export const feeModules: readonly FeeModuleInfo[] = Object.freeze([
 export type FeeEnvironment =
   | { readonly model: "basic"; readonly env: BasicEnvironment; readonly alpha: number; readonly vt?: VirtualType }
   | { readonly model: "heterogeneous"; readonly mechanism: HeterogeneousMechanism; readonly muPi: number }
-  | { readonly model: "adverse-selection"; readonly env: AdverseSelectionFeeEnvironment }
+  | { readonly model: "adverse-selection"; readonly env: AdverseSelectionFeeEnvironment | AdverseSelectionLawsFeeEnvironment }
   | { readonly model: "multi-asset"; readonly env: Prop8Environment }
   | {
       readonly model: "correlated-assets";
@@ -249,7 +250,8 @@ export function buildFee(id: string, environment: FeeEnvironment): BuiltFee {
       return single(id === "prop10" ? prop10Fee(environment.mechanism, environment.muPi) : noFee);
     case "adverse-selection": {
       if (id === "prop5-none") return single(noFee);
-      const f = prop5Fee(environment.env);
+      // Gaussian laws in closed form (prop5Fee); any laws by convolution (prop5LawsFee).
+      const f = "endowment" in environment.env ? prop5LawsFee(environment.env) : prop5Fee(environment.env);
       if (id === "prop5") return single(f);
       return single({ id: "prop5-no-psi", fee: (i, q, price) => f.fee(i, q, price) - f.othersSignal(f.revealedOthers(q, price)) * q });
     }

@@ -62,3 +62,6 @@ export type { CubicHermiteTable } from "./hermite.ts";
 export { quinticHermiteTable } from "./hermite.ts";
 /** What quinticHermiteTable returns: at(x). */
 export type { QuinticHermiteTable } from "./hermite.ts";
+
+/** In-place radix-2 FFT. */
+export { fft } from "./fft.ts";

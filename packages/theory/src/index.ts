@@ -67,7 +67,7 @@ export {
 // --- Several assets (Section 6): Propositions 6 and 7 ---
 export { chiLaw, type MultiAssetEnvironment, type RadialOutcome, radialMechanism, radialOutcome } from "./several-assets/multiAsset.ts";
 export { decorrelate } from "./several-assets/decorrelate.ts";
-export { effectiveTypeMechanism } from "./adverse-selection/effectiveTypeMechanism.ts";
+export { type EffectiveTypeLaw, effectiveTypeMechanism } from "./adverse-selection/effectiveTypeMechanism.ts";
 
 // --- Dynamics (Section 8): Propositions 11 and 12 ---
 export {

@@ -158,7 +158,62 @@ export function effectiveTypeMechanism(p: {
     if (!(t >= tLo && t <= tHi)) return direct(t);
     return t < tA ? lower(t) : t > tB ? upper(t) : m;
   };
-  return { tA, tB, meanVirtualType: m, v, revenuePerTrader: revenue, holdingCostPerTrader: holding, utilityGainPerTrader: gain };
+  // What Proposition 5's fee needs of the law of t, read off the same tables.
+  let pooledSignal = 0; // int_{tA}^{tB} E[zeta | t] h(t) dt
+  table.integrate(tA, tB, (t, x, w) => {
+    pooledSignal += w * (x.eh / kappa - t * x.h);
+  });
+  const pooledMass = Math.max(0, 1 - at(tA).H - at(tB).S);
+  const lawOfT: EffectiveTypeLaw = {
+    lower: tLo,
+    upper: tHi,
+    density: (t) => at(t).h,
+    cdf: (t) => at(t).H,
+    survival: (t) => at(t).S,
+    signalMean: (t) => {
+      const x = at(t);
+      return x.eh / (kappa * x.h) - t;
+    },
+    virtualTypeSlope: (t) => {
+      const { h, dh, deh } = table.slopesAt(t);
+      return (deh + ak * h - v(t) * dh) / h;
+    },
+    pooledMass,
+    pooledSignalMean: pooledMass > 0 ? pooledSignal / pooledMass : 0,
+    kinks: [...new Set(kinks)].filter((t) => t > tLo && t < tHi).sort((a, b) => a - b),
+  };
+  return {
+    tA,
+    tB,
+    meanVirtualType: m,
+    varianceVirtualType: EvV,
+    v,
+    revenuePerTrader: revenue,
+    holdingCostPerTrader: holding,
+    utilityGainPerTrader: gain,
+    lawOfT,
+  };
+}
+
+/** The law of the effective type t = e/kappa - zeta on its tabulated range, as Proposition 5's fee for any laws needs it. */
+export interface EffectiveTypeLaw {
+  /** The range tabulated: H(lower) and 1 - H(upper) are about 1e-15 (or the support's ends). */
+  readonly lower: number;
+  readonly upper: number;
+  /** h(t), H(t) and 1 - H(t) (accurate in the upper tail), on [lower, upper]. */
+  density(t: number): number;
+  cdf(t: number): number;
+  survival(t: number): number;
+  /** E[zeta | t] = E[e | t]/kappa - t. */
+  signalMean(t: number): number;
+  /** v'(t) off [tA, tB] (one-sided at tA and tB), from the tables' derivatives. */
+  virtualTypeSlope(t: number): number;
+  /** P(tA <= t <= tB): the atom of v(t) at its mean. */
+  readonly pooledMass: number;
+  /** E[zeta | tA <= t <= tB] (0 when nothing is pooled). */
+  readonly pooledSignalMean: number;
+  /** Points of (lower, upper) where h is not smooth (a law's end or kink meeting one of the other's), where h' may jump. */
+  readonly kinks: readonly number[];
 }
 
 /** Values of the tables at one t: h, ehat h, H and S = 1 - H. */
@@ -575,6 +630,23 @@ function tabulate(conv: Convolver, tLo: number, tHi: number, kinks: number[], tS
     return lo;
   };
   const at = (t: number) => valuesIn(panels[find(t)]!, t);
+  // h' and (ehat h)', from the Chebyshev derivatives (built on first use, per panel).
+  const derivatives = new Map<Panel, { h: Float64Array; eh: Float64Array }>();
+  const slopes = { h: 0, dh: 0, deh: 0 };
+  const slopesAt = (t: number) => {
+    const panel = panels[find(t)]!;
+    let d = derivatives.get(panel);
+    if (!d) {
+      const half = 0.5 * (panel.b - panel.a);
+      d = { h: chebDerivative(panel.h, half), eh: chebDerivative(panel.eh, half) };
+      derivatives.set(panel, d);
+    }
+    const x = Math.min(1, Math.max(-1, (2 * t - panel.a - panel.b) / (panel.b - panel.a)));
+    slopes.h = clenshaw(panel.h, x);
+    slopes.dh = clenshaw(d.h, x);
+    slopes.deh = clenshaw(d.eh, x);
+    return slopes;
+  };
   // Gauss-Legendre sum of g over [a, b] within one panel (g receives t, the table values and the weight).
   const panelSum = (panel: Panel, a: number, b: number, g: (t: number, x: TableValues, w: number) => void) => {
     const rule = gaussLegendreRule(panel.points);
@@ -606,6 +678,8 @@ function tabulate(conv: Convolver, tLo: number, tHi: number, kinks: number[], tS
   }
   return {
     at,
+    /** h, h' and (ehat h)' at t (a shared object, overwritten by the next call). */
+    slopesAt,
     /** Largest h at the table's points. */
     hMax,
     /** int_{tLo}^{t} (ehat h + c H). */
@@ -682,6 +756,23 @@ function clenshaw(c: Float64Array, x: number): number {
     b1 = b0;
   }
   return c[0]! + x * b1 - b2;
+}
+
+/** Coefficients of d/dt sum c_k T_k(x) with t = centre + half x: the recurrence c'_{k-1} = c'_{k+1} + 2k c_k, divided by half. */
+function chebDerivative(c: Float64Array, half: number): Float64Array {
+  const n = c.length - 1;
+  const out = new Float64Array(Math.max(1, n));
+  let next = 0; // c'_{k+1}
+  let current = 0; // c'_k
+  for (let k = n; k >= 1; k--) {
+    const previous = next + 2 * k * c[k]!; // c'_{k-1}
+    next = current;
+    current = previous;
+    if (k - 1 < out.length) out[k - 1] = previous;
+  }
+  out[0] = out[0]! / 2;
+  for (let k = 0; k < out.length; k++) out[k] = out[k]! / half;
+  return out;
 }
 
 /** Coefficients of int_{-1}^{x} sum c_k T_k, times `scale` (dt/dx), one degree higher. */

@@ -1,14 +1,20 @@
 import { adverseSelectionPayoffOfSchedule, adverseSelectionRegret, effectiveTypeBidder, othersSignalFromIntercept } from "@optex/agents";
 import { clearLinearBook, createLinearBook, type DemandSchedule, type FeeSchedule } from "@optex/engine";
-import { type AdverseSelectionFeeEnvironment, buildFee, prop5Fee } from "@optex/fees";
+import {
+  type AdverseSelectionFeeEnvironment,
+  type AdverseSelectionLawsFeeEnvironment,
+  buildFee,
+  prop5Fee,
+  prop5LawsFee,
+} from "@optex/fees";
 import { normal } from "@optex/theory";
 import fc from "fast-check";
 import type { IcEnvironment, IcMarket, ParticipationPoint } from "../../ic/laws.ts";
 import { uniformReal } from "../../ic/uniformReal.ts";
 import { deviationsOf, oneAssetOutcome } from "../../ic/singleAsset.ts";
 
-/** The Proposition 5 fee's environment (Section 5.3, Gaussian, independent signals). */
-export type AdverseSelectionIcParams = AdverseSelectionFeeEnvironment;
+/** The Proposition 5 fee's environment: Section 5.3's Gaussian one, or any laws (independent signals). */
+export type AdverseSelectionIcParams = AdverseSelectionFeeEnvironment | AdverseSelectionLawsFeeEnvironment;
 
 /** A trader's type: endowment and signal (zeta_i, her posterior mean of her share of pi). */
 type Type = readonly [number, number];
@@ -29,21 +35,30 @@ const U_MIN = 5e-4;
 export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: string): IcEnvironment<Type[]> {
   if (fee !== "prop5" && fee !== "prop5-no-psi" && fee !== "prop5-none")
     throw new Error(`fee "${fee}" is not an adverse-selection fee; expected prop5, prop5-no-psi or prop5-none`);
-  const f = prop5Fee(p);
-  const schedule: FeeSchedule = buildFee(fee, { model: "adverse-selection", env: p }).schedule!;
+  const laws = "endowment" in p;
+  const f = laws ? prop5LawsFee(p) : prop5Fee(p);
+  const schedule: FeeSchedule = laws
+    ? fee === "prop5"
+      ? f
+      : buildFee(fee, { model: "adverse-selection", env: p }).schedule!
+    : buildFee(fee, { model: "adverse-selection", env: p }).schedule!;
   const othersSignal = othersSignalFromIntercept((S) => f.othersSignal(S));
   // The agents' bidder, written from Theorem 3's v alone (not the fee module's own bid).
   const bidder = effectiveTypeBidder(f.mechanism, p.kappa);
   const N = p.traders;
   const bidOf = (endowment: number, signal: number, trader: number): DemandSchedule =>
     bidder.bid({ endowment, signal }, { trader, traders: N, assets: 1, round: 0 })[0]!;
-  const endowmentLaw = normal(p.muE, p.sigmaE);
-  const signalLaw = normal(0, Math.max(p.sigmaZeta, 1e-300));
+  const endowmentLaw = laws ? p.endowment : normal(p.muE, p.sigmaE);
+  const sigmaE = Math.sqrt(endowmentLaw.variance);
+  const sigmaZeta = laws ? Math.sqrt(p.signal.variance) : p.sigmaZeta;
+  const signalLaw = laws ? p.signal : normal(0, Math.max(p.sigmaZeta, 1e-300));
   const o = f.mechanism;
   const kappa = p.kappa;
-  // Types with a given effective type t and zero signal: e = kappa t.
-  const at = (t: number, label: string): Point => ({ trader: 0, label, type: [kappa * t, 0] });
-  const st = Math.sqrt(p.sigmaE ** 2 / kappa ** 2 + p.sigmaZeta ** 2);
+  // Types with a given effective type t and the signal's median z: e = kappa (t + z).
+  const z0 = sigmaZeta > 0 ? signalLaw.quantile(0.5) : 0;
+  const at = (t: number, label: string): Point => ({ trader: 0, label, type: [kappa * (t + z0), z0] });
+  const st = Math.sqrt(sigmaE ** 2 / kappa ** 2 + sigmaZeta ** 2);
+  const high = sigmaZeta > 0 ? signalLaw.quantile(0.84) : 0;
   const points: Point[] = [
     at(0.5 * (o.tA + o.tB), "trader 0 in the middle of the flat region"),
     at(o.tA - st, "trader 0 one sd below the flat region"),
@@ -51,22 +66,24 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
     {
       trader: 0,
       label: "trader 0 with a high signal, t in the flat region",
-      type: [kappa * (0.5 * (o.tA + o.tB) + p.sigmaZeta), p.sigmaZeta],
+      type: [kappa * (0.5 * (o.tA + o.tB) + high), high],
     },
   ];
-  const scale = (p.sigmaE ** 2 + kappa ** 2 * p.sigmaZeta ** 2) / kappa;
+  const scale = (sigmaE ** 2 + kappa ** 2 * sigmaZeta ** 2) / kappa;
   const typeArbitrary = fc
     .tuple(uniformReal(U_MIN, 1 - U_MIN), uniformReal(U_MIN, 1 - U_MIN))
-    .map(([u, w]): Type => [endowmentLaw.quantile(u), p.sigmaZeta > 0 ? signalLaw.quantile(w) : 0]);
+    .map(([u, w]): Type => [endowmentLaw.quantile(u), sigmaZeta > 0 ? signalLaw.quantile(w) : 0]);
   return {
     model: "adverse-selection",
     fee,
     strategy: "truthful-effective-type",
-    parameters: { ...p },
+    parameters: laws
+      ? { traders: p.traders, kappa: p.kappa, alpha: p.alpha, endowmentLaw: p.endowment.id, signalLaw: p.signal.id }
+      : { ...p },
     scale,
     types: fc.array(typeArbitrary, { minLength: N, maxLength: N }),
     describeTypes: (types) => ({ endowments: types.map((t) => t[0]), signals: types.map((t) => t[1]) }),
-    market: (types) => adverseSelectionMarket(types, bidOf, schedule, othersSignal, kappa, scale, p.sigmaE),
+    market: (types) => adverseSelectionMarket(types, bidOf, schedule, othersSignal, kappa, scale, sigmaE),
     participationPoints: points,
     ...(fee === "prop5"
       ? {
@@ -79,7 +96,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
               const revenues = new Float64Array(samples);
               for (let m = 0; m < samples; m++) {
                 for (let j = 0; j < N; j++)
-                  book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0, j));
+                  book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), sigmaZeta > 0 ? signalLaw.sample(uniform) : 0, j));
                 const price = clearLinearBook(book, q);
                 let total = 0;
                 for (let j = 0; j < N; j++) total += price * q[j]! + schedule.fee(j, q[j]!, price);
@@ -102,7 +119,7 @@ export function adverseSelectionIcEnvironment(p: AdverseSelectionIcParams, fee: 
         let pi = z0; // E[pi | all signals] = sum_j zeta_j (Section 5)
         book.intercepts[0] = ownIntercept;
         for (let j = 1; j < N; j++) {
-          const zj = p.sigmaZeta > 0 ? signalLaw.sample(uniform) : 0;
+          const zj = sigmaZeta > 0 ? signalLaw.sample(uniform) : 0;
           book.intercepts[j] = interceptOf(bidOf(endowmentLaw.sample(uniform), zj, j));
           pi += zj;
         }

@@ -4,7 +4,7 @@ import { adverseSelectionIcEnvironment } from "./ic.ts";
 import { InputError } from "../../inputError.ts";
 import { adverseSelectionLawsTable, adverseSelectionTable } from "../../output/tables.ts";
 import { type InterimCurve, type ModelDefinition, num, optionalStr } from "../model.ts";
-import { adverseSelectionMechanisms, adverseSelectionSimulations } from "./simulation.ts";
+import { adverseSelectionLawsSimulations, adverseSelectionMechanisms, adverseSelectionSimulations } from "./simulation.ts";
 import { parameterSpecs as P } from "../parameters.ts";
 
 /**
@@ -78,9 +78,16 @@ export const adverseSelectionModel: ModelDefinition = {
   },
   mechanisms: adverseSelectionMechanisms,
   simulations(p, mechanisms) {
-    if (p.endowmentDist !== undefined || p.signalDist !== undefined) {
-      throw new InputError(
-        "the markets of --endowment-dist and --signal-dist are not simulated yet: the simulation draws Gaussian endowments and signals (use --sigma-e, --sigma-zeta, --mu-e)",
+    const endowment = optionalStr(p, "endowmentDist");
+    const signal = optionalStr(p, "signalDist");
+    if (endowment !== undefined || signal !== undefined) {
+      return adverseSelectionLawsSimulations(
+        { traders: num(p, "traders"), kappa: num(p, "kappa"), alpha: num(p, "alpha") },
+        {
+          endowment: endowment !== undefined ? parseDistribution(endowment) : normal(num(p, "muE"), num(p, "sigmaE")),
+          signal: signal !== undefined ? parseDistribution(signal) : normal(0, num(p, "sigmaZeta")),
+        },
+        mechanisms,
       );
     }
     const params = {
@@ -126,8 +133,22 @@ export const adverseSelectionModel: ModelDefinition = {
   },
   ic: {
     defaultFee: "prop5",
-    environment: (p, fee) =>
-      adverseSelectionIcEnvironment(
+    environment: (p, fee) => {
+      const endowment = optionalStr(p, "endowmentDist");
+      const signal = optionalStr(p, "signalDist");
+      if (endowment !== undefined || signal !== undefined) {
+        return adverseSelectionIcEnvironment(
+          {
+            traders: num(p, "traders"),
+            kappa: num(p, "kappa"),
+            alpha: num(p, "alpha"),
+            endowment: endowment !== undefined ? parseDistribution(endowment) : normal(num(p, "muE"), num(p, "sigmaE")),
+            signal: signal !== undefined ? parseDistribution(signal) : normal(0, num(p, "sigmaZeta")),
+          },
+          fee,
+        ) as never;
+      }
+      return adverseSelectionIcEnvironment(
         {
           traders: num(p, "traders"),
           kappa: num(p, "kappa"),
@@ -137,6 +158,7 @@ export const adverseSelectionModel: ModelDefinition = {
           alpha: num(p, "alpha"),
         },
         fee,
-      ) as never,
+      ) as never;
+    },
   },
 };

@@ -1,10 +1,15 @@
 import { adverseSelectionSleBidder } from "@optex/agents";
-import { normal } from "@optex/theory";
+import { laplace, mixture, normal, uniform } from "@optex/theory";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
 import { InputError } from "../../inputError.ts";
 import { type MarketSimulation, runSimulation, type SimulationResult } from "../../montecarlo/marketSimulation.ts";
-import { type AdverseSelectionSimulationParams, adverseSelectionSimulations } from "./simulation.ts";
+import {
+  type AdverseSelectionLaws,
+  type AdverseSelectionSimulationParams,
+  adverseSelectionLawsSimulations,
+  adverseSelectionSimulations,
+} from "./simulation.ts";
 
 const independent: AdverseSelectionSimulationParams = { traders: 5, kappa: 1, muE: 0.2, sigmaE: 1, sigmaZeta: 0.5, rho: 0, alpha: 0.5 };
 const correlated: AdverseSelectionSimulationParams = {
@@ -147,5 +152,85 @@ describe("adverse selection (Section 5) as markets", () => {
     expect(() => adverseSelectionSimulations(independent, ["first-best"])).toThrow(/not one of model adverse-selection's/);
     expect(() => adverseSelectionSimulations({ ...independent, traders: 1 })).toThrow(InputError);
     expect(() => adverseSelectionSimulations(independent, ["optimal"], { optimalFee: "prop3" })).toThrow(InputError);
+  });
+});
+
+describe("adverse selection as markets with any laws (Theorem 3 and Proposition 5's psi by convolution)", () => {
+  const skewed = mixture([
+    { weight: 0.7, law: normal(0, 0.6) },
+    { weight: 0.3, law: normal(1.5, 0.4) },
+  ]);
+  const cases: [{ traders: number; kappa: number; alpha: number }, AdverseSelectionLaws][] = [
+    [
+      { traders: 5, kappa: 1, alpha: 0.5 },
+      { endowment: laplace(0, 1), signal: normal(0, 0.5) },
+    ],
+    [
+      { traders: 4, kappa: 1.5, alpha: 0.4 },
+      { endowment: skewed, signal: normal(0.1, 0.4) },
+    ],
+    [
+      { traders: 3, kappa: 0.8, alpha: 0.7 },
+      { endowment: uniform(-1, 1), signal: uniform(-0.4, 0.6) },
+    ],
+    [
+      { traders: 2, kappa: 1, alpha: 0.6 },
+      { endowment: laplace(0.2, 1), signal: laplace(0, 0.3) },
+    ],
+  ];
+
+  test("Gaussian laws through the laws path: the same markets as the closed-form path, to 1e-6 of their scale", () => {
+    // Same draws (both sample e then zeta through the laws' samplers); the fees differ only by the
+    // FFT grid's psi error (~3e-8) and the bidders' v by the convolution's (~1e-10).
+    const p = independent;
+    const [closed] = adverseSelectionSimulations(p, ["optimal"]);
+    const [laws] = adverseSelectionLawsSimulations(p, { endowment: normal(p.muE, p.sigmaE), signal: normal(0, p.sigmaZeta) }, ["optimal"]);
+    const count = 2000;
+    const a = closed!.quantities.map(() => new Float64Array(count));
+    const b = laws!.quantities.map(() => new Float64Array(count));
+    closed!.runMarkets(seedrandom.alea("same"), count, a);
+    laws!.runMarkets(seedrandom.alea("same"), count, b);
+    expect(laws!.quantities.map((q) => q.key)).toEqual(["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"]);
+    for (let j = 0; j < 3; j++) for (let m = 0; m < count; m++) expect(Math.abs(a[j]![m]! - b[j]![m]!)).toBeLessThan(1e-6);
+    for (const key of ["revenuePerTrader", "holdingCostPerTrader", "utilityGainPerTrader"])
+      expect(Math.abs(laws!.theory[key]! - closed!.theory[key]!)).toBeLessThan(1e-9);
+  });
+
+  test("fast and general paths agree market by market for non-Gaussian laws", () => {
+    const [params, laws] = cases[1]!;
+    const count = 300;
+    const outputs = (["fast", "general"] as const).map((path) => {
+      const [sim] = adverseSelectionLawsSimulations(params, laws, ["optimal"], { path });
+      const out = sim!.quantities.map(() => new Float64Array(count));
+      return { out, diagnostics: sim!.runMarkets(seedrandom.alea("paths"), count, out) };
+    });
+    expect(outputs[0]!.diagnostics).toEqual(outputs[1]!.diagnostics);
+    outputs[0]!.out.forEach((column, j) => {
+      for (let m = 0; m < count; m++)
+        expect(Math.abs(column[m]! - outputs[1]!.out[j]![m]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(column[m]!)));
+    });
+  });
+
+  test("Laplace, skewed bimodal, uniform and Laplace-Laplace laws: the markets agree with Theorem 3 (one Holm family at 1%)", () => {
+    const checks = cases.flatMap(([params, laws]) => run(adverseSelectionLawsSimulations(params, laws, ["optimal"]), 60_000, "laws"));
+    expect(checks).toHaveLength(12);
+    expect(holmRejections(checks).map((c) => c.label)).toEqual([]);
+  }, 120_000);
+
+  test("negative control: Proposition 5's fee without psi(S) q fails on every seed (skewed bimodal endowments)", () => {
+    const [params, laws] = cases[1]!;
+    const sims = adverseSelectionLawsSimulations(params, laws, ["optimal"], { optimalFee: "prop5-no-psi" });
+    for (const seed of ["1", "2", "3"]) {
+      const rejected = holmRejections(run(sims, 20_000, seed));
+      expect(rejected.map((c) => c.label.split(":")[0])).toContain("optimal/prop5-no-psi revenuePerTrader");
+    }
+  }, 60_000);
+
+  test("only the optimal mechanism exists for these laws; laws without a fee are refused in one line", () => {
+    const [params, laws] = cases[0]!;
+    expect(() => adverseSelectionLawsSimulations(params, laws, ["robust"])).toThrow(/^robust: exists only for Gaussian/);
+    expect(adverseSelectionLawsSimulations(params, laws).map((s) => s.mechanism)).toEqual(["optimal"]);
+    expect(() => adverseSelectionLawsSimulations(params, { endowment: normal(0, 1), signal: laplace(0, 0.3) })).toThrow(InputError);
+    expect(() => adverseSelectionLawsSimulations(params, { endowment: normal(0, 1), signal: laplace(0, 0.3) })).toThrow(/^prop5: [^\n]+$/);
   });
 });

@@ -1,6 +1,6 @@
 import { type AdverseSelectionStrategy, type AdverseSelectionType, adverseSelectionSleBidder, effectiveTypeBidder } from "@optex/agents";
 import { BALANCE_RELATIVE, clearLinearBook, createLinearBook, type FeeSchedule, type MarketFee, runMarket } from "@optex/engine";
-import { buildFee, feeModule } from "@optex/fees";
+import { buildFee, feeModule, prop5LawsFee } from "@optex/fees";
 import {
   basicEnvironment,
   type Distribution,
@@ -13,7 +13,7 @@ import {
   TheoryError,
 } from "@optex/theory";
 import { compensatedSum } from "@optex/numerics";
-import { type AdverseSelectionReport, adverseSelectionReport } from "./report.ts";
+import { type AdverseSelectionReport, adverseSelectionLawsReport, adverseSelectionReport } from "./report.ts";
 import { InputError } from "../../inputError.ts";
 import type { BlockDiagnostics, MarketSimulation, QuantitySpec } from "../../montecarlo/marketSimulation.ts";
 
@@ -109,6 +109,47 @@ export function adverseSelectionSimulations(
   return out;
 }
 
+/** Laws of endowments and signals other than Section 5.3's Gaussian ones (independent signals). */
+export interface AdverseSelectionLaws {
+  readonly endowment: Distribution;
+  readonly signal: Distribution;
+}
+
+/**
+ * Section 5's markets with any laws of endowments and (independent) signals: only Theorem 3's
+ * optimal mechanism exists as theory there (Theorem 2's linear equilibrium and Theorem 4's design
+ * are Gaussian), run as a market: truthful bids on the effective type with Proposition 5's fee for
+ * these laws (prop5LawsFee: psi by convolution), against Theorem 3 by convolution
+ * (adverseSelectionLawsReport). Theory of the trade volume is not computed for these laws.
+ * Throws InputError (one line) for another mechanism or parameters the theory rejects.
+ */
+export function adverseSelectionLawsSimulations(
+  params: { traders: number; kappa: number; alpha: number },
+  laws: AdverseSelectionLaws,
+  mechanisms?: readonly string[],
+  options: AdverseSelectionSimulationOptions = {},
+): MarketSimulation[] {
+  for (const m of mechanisms ?? []) {
+    if (!(adverseSelectionMechanisms as readonly string[]).includes(m)) {
+      throw new InputError(`mechanism "${m}" is not one of model adverse-selection's: ${adverseSelectionMechanisms.join(", ")}`);
+    }
+    if (m !== "optimal") {
+      throw new InputError(
+        `${m}: exists only for Gaussian endowments and signals (Theorem 2's linear equilibrium, Theorem 4's design); with --endowment-dist or --signal-dist only "optimal" runs`,
+      );
+    }
+  }
+  const report = theoryOf(() => adverseSelectionLawsReport({ ...params, endowment: laws.endowment, signal: laws.signal }));
+  const p: AdverseSelectionSimulationParams = {
+    ...params,
+    muE: laws.endowment.mean,
+    sigmaE: Math.sqrt(laws.endowment.variance),
+    sigmaZeta: Math.sqrt(laws.signal.variance + laws.signal.mean ** 2),
+    rho: 0,
+  };
+  return [optimalSimulation(p, report, options.path ?? "fast", options.optimalFee ?? "prop5", laws)];
+}
+
 /** Theory errors (bad or unsupported parameters) are the user's: InputError with the same line. */
 function theoryOf<T>(f: () => T): T {
   try {
@@ -131,10 +172,17 @@ class TypeDraws {
   private readonly std = normal(0, 1);
   private readonly common: number;
   private readonly own: number;
-  constructor(private readonly p: AdverseSelectionSimulationParams) {
+  /**
+   * `laws`: endowments from their law, then each trader's signal from its (independent) law, in
+   * place of the Gaussian draws (rho = 0 there).
+   */
+  constructor(
+    private readonly p: AdverseSelectionSimulationParams,
+    private readonly laws?: AdverseSelectionLaws,
+  ) {
     this.endowments = new Float64Array(p.traders);
     this.signals = new Float64Array(p.traders);
-    this.endowmentLaw = normal(p.muE, p.sigmaE);
+    this.endowmentLaw = laws?.endowment ?? normal(p.muE, p.sigmaE);
     this.common = Math.sqrt(p.rho);
     this.own = Math.sqrt(1 - p.rho);
   }
@@ -142,6 +190,12 @@ class TypeDraws {
   draw(rng: () => number): number {
     this.endowmentLaw.sampleInto(rng, this.endowments);
     const zeta = this.signals;
+    if (this.laws) {
+      this.laws.signal.sampleInto(rng, zeta);
+      let S = 0;
+      for (let i = 0; i < zeta.length; i++) S += zeta[i]!;
+      return S;
+    }
     if (!(this.p.sigmaZeta > 0)) {
       zeta.fill(0);
       return 0;
@@ -269,9 +323,10 @@ function feeEnvironment(p: AdverseSelectionSimulationParams) {
  */
 function optimalSimulation(
   p: AdverseSelectionSimulationParams,
-  report: AdverseSelectionReport,
+  report: Pick<AdverseSelectionReport, "optimal" | "optimalReason">,
   path: AdverseSelectionMarketPath,
   feeId: string,
+  laws?: AdverseSelectionLaws,
 ): MarketSimulation {
   if (p.rho !== 0) throw new InputError(`optimal: Theorem 3 is stated for independent signals (rho = 0), got rho = ${p.rho}`);
   if (report.optimal === null) throw new InputError(`optimal: ${report.optimalReason ?? "Theorem 3's mechanism does not exist here"}`);
@@ -287,15 +342,28 @@ function optimalSimulation(
     );
   }
   const { traders: N, kappa } = p;
-  const mechanism = theoryOf(() => optimalAdverseSelection(p));
-  const w = mechanism.endowmentWeight;
-  const st = Math.sqrt((p.sigmaE * p.sigmaE) / (kappa * kappa) + p.sigmaZeta * p.sigmaZeta);
-  const unit = theoryOf(() => solveVirtualTypeWithWeight(normal(0, 1), p.alpha / w));
-  const tradeVolumePerTrader =
-    kappa * st * w * optimalMechanismOutcome(basicEnvironment({ dist: normal(0, 1), kappa, traders: N }), unit).tradeVolumePerTrader;
-  const built = buildFee(feeId, feeEnvironment(p));
-  const strategy = effectiveTypeBidder(mechanism, kappa);
-  const draws = new TypeDraws(p);
+  const optimal = report.optimal;
+  let tradeVolumePerTrader: number | null = null;
+  let strategy: ReturnType<typeof effectiveTypeBidder>;
+  let built: ReturnType<typeof buildFee>;
+  if (laws) {
+    const env = { traders: N, kappa, alpha: p.alpha, endowment: laws.endowment, signal: laws.signal };
+    built = theoryOf(() => buildFee(feeId, { model: "adverse-selection", env }));
+    // The bidder's v is the fee's own mechanism for prop5; the negative controls keep Theorem 3's.
+    const fee = built.schedule as { mechanism?: { v(t: number): number } };
+    strategy = effectiveTypeBidder(fee.mechanism ?? theoryOf(() => prop5LawsFee(env)).mechanism, kappa);
+  } else {
+    const mechanism = theoryOf(() => optimalAdverseSelection(p));
+    const w = mechanism.endowmentWeight;
+    const st = Math.sqrt((p.sigmaE * p.sigmaE) / (kappa * kappa) + p.sigmaZeta * p.sigmaZeta);
+    const unit = theoryOf(() => solveVirtualTypeWithWeight(normal(0, 1), p.alpha / w));
+    tradeVolumePerTrader =
+      kappa * st * w * optimalMechanismOutcome(basicEnvironment({ dist: normal(0, 1), kappa, traders: N }), unit).tradeVolumePerTrader;
+    built = buildFee(feeId, feeEnvironment(p));
+    strategy = effectiveTypeBidder(mechanism, kappa);
+  }
+  const quantities = laws ? optimalQuantities.filter((q) => q.key !== "tradeVolumePerTrader") : optimalQuantities;
+  const draws = new TypeDraws(p, laws);
   const market = new SignalMarket(N, strategy, built.fee, built.schedule!, path);
   const { endowments: e, signals: zeta } = draws;
   const { q, transfers } = market;
@@ -303,14 +371,16 @@ function optimalSimulation(
     mechanism: "optimal",
     fee: feeId,
     strategy: strategy.id,
-    note: "trade volume's theory: Theorem 3's Gaussian allocation is kappa s_t w times Theorem 1's for N(0, 1) endowments at hazard weight alpha/w",
-    quantities: optimalQuantities,
-    rounding: roundingOf(p, optimalQuantities),
+    note: laws
+      ? `laws ${laws.endowment.id} (endowments) and ${laws.signal.id} (signals): Theorem 3 and Proposition 5's psi by convolution; no theory of the trade volume for these laws`
+      : "trade volume's theory: Theorem 3's Gaussian allocation is kappa s_t w times Theorem 1's for N(0, 1) endowments at hazard weight alpha/w",
+    quantities,
+    rounding: roundingOf(p, quantities),
     theory: {
-      revenuePerTrader: report.optimal.revenuePerTrader,
-      holdingCostPerTrader: report.optimal.holdingCostPerTrader,
-      utilityGainPerTrader: report.optimal.utilityGainPerTrader,
-      tradeVolumePerTrader,
+      revenuePerTrader: optimal.revenuePerTrader,
+      holdingCostPerTrader: optimal.holdingCostPerTrader,
+      utilityGainPerTrader: optimal.utilityGainPerTrader,
+      ...(tradeVolumePerTrader === null ? {} : { tradeVolumePerTrader }),
     },
     runMarkets: (rng, count, out): BlockDiagnostics => {
       let noTradeMarkets = 0;
@@ -334,7 +404,7 @@ function optimalSimulation(
         out[0]![m] = market.revenue / N;
         out[1]![m] = holding / (2 * kappa * N);
         out[2]![m] = gain / N;
-        out[3]![m] = volume / N;
+        if (tradeVolumePerTrader !== null) out[3]![m] = volume / N;
       }
       return { noTradeMarkets, worstImbalance };
     },
