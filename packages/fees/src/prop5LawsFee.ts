@@ -48,6 +48,11 @@ export interface Prop5LawsFee extends FeeSchedule {
   effectiveType(endowment: number, signal: number): number;
   bid(endowment: number, signal: number): DemandSchedule;
   readonly grid: Prop5LawsGrid;
+  /**
+   * E|X_i| under truthful bids (Theorem 3's allocation X_i = (Y - (N-1) V_i)/N with V = v(t) - m and
+   * Y the others' sum), from the same grid: Y's masses (atom, one-unpooled, FFT) against V's.
+   */
+  readonly tradeVolumePerTrader: number;
 }
 
 /** Nodes per range of V at least, and per sd of V at least (trapezoid error O(step^2), measured below 1e-6 of psi). */
@@ -231,6 +236,7 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
     }
     return { den: Float64Array.from(den), num: Float64Array.from(num) };
   };
+  const tradeVolumePerTrader = tradeVolume(N, P0, single, step, cells, fftDen, upperMasses, lowerMasses);
   const right = side(pos, 1);
   const left = side(neg, -1);
   // Four-point Lagrange (one-sided stencils next to 0 and at the edge) of num/den at u = |y|/step.
@@ -293,6 +299,7 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
     feesInto: (quantities, p, out) => {
       for (let i = 0; i < quantities.length; i++) out[i] = fee(quantities[i]!, p);
     },
+    tradeVolumePerTrader,
     grid: {
       step,
       cells,
@@ -303,6 +310,55 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
       massError,
     },
   };
+}
+
+/**
+ * E|X_i| = (1/N) E|Y - n V| with V = v(t_i) - m (atom P0 at 0, node masses on either side) and Y the
+ * others' sum (atom P0^n at 0, the one-unpooled masses, and the FFT's k >= 2 masses; for n = 1, Y is
+ * V). A(c) = E|Y - c| = c (W(c) - W'(c)) - (M(c) - M'(c)) from prefix sums of Y's masses W and first
+ * moments M at and beyond c; every c = n j step is a node, so A needs no interpolation.
+ */
+function tradeVolume(
+  N: number,
+  P0: number,
+  single: number,
+  step: number,
+  cells: number,
+  fftDen: Float64Array | null,
+  upper: { den: Float64Array },
+  lower: { den: Float64Array },
+): number {
+  const n = N - 1;
+  const lo = fftDen ? -(cells / 2) + 1 : -(lower.den.length - 1);
+  const hi = fftDen ? cells / 2 : upper.den.length - 1;
+  const size = hi - lo + 1;
+  const mass = new Float64Array(size);
+  const ownWeight = fftDen ? single : 1;
+  mass[-lo] = fftDen ? P0 ** n : P0;
+  for (let j = 0; j < upper.den.length && j <= hi; j++) mass[j - lo] = mass[j - lo]! + ownWeight * upper.den[j]!;
+  for (let j = 0; j < lower.den.length && -j >= lo; j++) mass[-j - lo] = mass[-j - lo]! + ownWeight * lower.den[j]!;
+  if (fftDen) for (let k = lo; k <= hi; k++) mass[k - lo] = mass[k - lo]! + fftDen[(k + cells) % cells]!;
+  const W = new Float64Array(size + 1); // W[i] = sum of masses at nodes < i
+  const M = new Float64Array(size + 1);
+  for (let i = 0; i < size; i++) {
+    W[i + 1] = W[i]! + mass[i]!;
+    M[i + 1] = M[i]! + mass[i]! * (i + lo) * step;
+  }
+  const totalW = W[size]!;
+  const totalM = M[size]!;
+  const A = (node: number) => {
+    const i = Math.min(size, Math.max(0, node - lo + 1)); // masses at nodes <= node
+    const c = node * step;
+    return c * (2 * W[i]! - totalW) - (2 * M[i]! - totalM);
+  };
+  let sum = P0 * A(0);
+  for (const [b, sign] of [
+    [upper, 1],
+    [lower, -1],
+  ] as const) {
+    for (let j = 0; j < b.den.length; j++) sum += b.den[j]! * A(sign * n * j);
+  }
+  return sum / N;
 }
 
 /** One branch of v on the grid: node j at V - m = sign j step (j = 0: the one-sided limit at the pool). */
@@ -452,7 +508,7 @@ function nodeMasses(
 
 /**
  * J(u) = int_0^u t(w) dw along one branch, u = |y| >= 0, with t(w) the cubic Hermite interpolant of
- * the nodes (values t_j, slopes dt/du); exact integrals of the interpolant, cumulated over cells
+ * the nodes (values t_j, slopes dt/du, limited to keep it monotone); exact integrals of the interpolant, cumulated over cells
  * (error O(step^4) per unit length); beyond the last node t continues linearly with its last slope.
  * An empty branch (the pool reaches that end of the types) keeps t at the pool's end, poolEnd.
  */
@@ -460,10 +516,28 @@ function inverseIntegral(b: BranchNodes, step: number, poolEnd: number): (u: num
   const size = b.t.length;
   // No types beyond the pool on this side: v^{-1} stays at the pool's end.
   if (size === 0) return (u) => poolEnd * u;
+  // Per-cell end slopes, limited as Fritsch and Carlson do so that each cubic is monotone like v^{-1}
+  // (incentive compatibility needs B' = scale (l - kappa v^{-1}(l)) with v^{-1} nondecreasing);
+  // where v is smooth on the cell's scale the limiter leaves the slopes alone.
+  const left = new Float64Array(Math.max(0, size - 1));
+  const right = new Float64Array(Math.max(0, size - 1));
+  for (let j = 0; j + 1 < size; j++) {
+    const secant = (b.t[j + 1]! - b.t[j]!) / step;
+    let a = secant === 0 ? 0 : Math.max(0, b.slope[j]! / secant);
+    let c = secant === 0 ? 0 : Math.max(0, b.slope[j + 1]! / secant);
+    const r = a * a + c * c;
+    if (r > 9) {
+      const tau = 3 / Math.sqrt(r);
+      a *= tau;
+      c *= tau;
+    }
+    left[j] = a * secant;
+    right[j] = c * secant;
+  }
   const cumulative = new Float64Array(size);
   for (let j = 1; j < size; j++) {
     // int over a cell of the Hermite cubic: h (t0 + t1)/2 + h^2 (t0' - t1')/12.
-    cumulative[j] = cumulative[j - 1]! + step * 0.5 * (b.t[j - 1]! + b.t[j]!) + (step * step * (b.slope[j - 1]! - b.slope[j]!)) / 12;
+    cumulative[j] = cumulative[j - 1]! + step * 0.5 * (b.t[j - 1]! + b.t[j]!) + (step * step * (left[j - 1]! - right[j - 1]!)) / 12;
   }
   const last = size - 1;
   return (u: number) => {
@@ -482,6 +556,6 @@ function inverseIntegral(b: BranchNodes, step: number, poolEnd: number): (u: num
     const i10 = 0.5 * s2 - (2 / 3) * s3 + 0.25 * s4;
     const i01 = s3 - 0.5 * s4;
     const i11 = -s3 / 3 + 0.25 * s4;
-    return cumulative[j]! + step * (i00 * b.t[j]! + i01 * b.t[j + 1]!) + step * step * (i10 * b.slope[j]! + i11 * b.slope[j + 1]!);
+    return cumulative[j]! + step * (i00 * b.t[j]! + i01 * b.t[j + 1]!) + step * step * (i10 * left[j]! + i11 * right[j]!);
   };
 }

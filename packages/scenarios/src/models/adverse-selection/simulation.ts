@@ -1,6 +1,6 @@
 import { type AdverseSelectionStrategy, type AdverseSelectionType, adverseSelectionSleBidder, effectiveTypeBidder } from "@optex/agents";
 import { BALANCE_RELATIVE, clearLinearBook, createLinearBook, type FeeSchedule, type MarketFee, runMarket } from "@optex/engine";
-import { buildFee, feeModule, prop5LawsFee } from "@optex/fees";
+import { buildFee, feeModule, type Prop5LawsFee, prop5LawsFee } from "@optex/fees";
 import {
   basicEnvironment,
   type Distribution,
@@ -120,7 +120,7 @@ export interface AdverseSelectionLaws {
  * optimal mechanism exists as theory there (Theorem 2's linear equilibrium and Theorem 4's design
  * are Gaussian), run as a market: truthful bids on the effective type with Proposition 5's fee for
  * these laws (prop5LawsFee: psi by convolution), against Theorem 3 by convolution
- * (adverseSelectionLawsReport). Theory of the trade volume is not computed for these laws.
+ * (adverseSelectionLawsReport); the trade volume's theory from the fee's grid (Prop5LawsFee.tradeVolumePerTrader).
  * Throws InputError (one line) for another mechanism or parameters the theory rejects.
  */
 export function adverseSelectionLawsSimulations(
@@ -343,15 +343,17 @@ function optimalSimulation(
   }
   const { traders: N, kappa } = p;
   const optimal = report.optimal;
-  let tradeVolumePerTrader: number | null = null;
+  let tradeVolumePerTrader: number;
   let strategy: ReturnType<typeof effectiveTypeBidder>;
   let built: ReturnType<typeof buildFee>;
   if (laws) {
     const env = { traders: N, kappa, alpha: p.alpha, endowment: laws.endowment, signal: laws.signal };
     built = theoryOf(() => buildFee(feeId, { model: "adverse-selection", env }));
-    // The bidder's v is the fee's own mechanism for prop5; the negative controls keep Theorem 3's.
-    const fee = built.schedule as { mechanism?: { v(t: number): number } };
-    strategy = effectiveTypeBidder(fee.mechanism ?? theoryOf(() => prop5LawsFee(env)).mechanism, kappa);
+    // Proposition 5's fee for these laws carries Theorem 3's v (the bidders') and the trade volume's
+    // theory; the negative controls keep both.
+    const prop5 = feeId === "prop5" ? (built.schedule as Prop5LawsFee) : theoryOf(() => prop5LawsFee(env));
+    strategy = effectiveTypeBidder(prop5.mechanism, kappa);
+    tradeVolumePerTrader = prop5.tradeVolumePerTrader;
   } else {
     const mechanism = theoryOf(() => optimalAdverseSelection(p));
     const w = mechanism.endowmentWeight;
@@ -362,7 +364,7 @@ function optimalSimulation(
     built = buildFee(feeId, feeEnvironment(p));
     strategy = effectiveTypeBidder(mechanism, kappa);
   }
-  const quantities = laws ? optimalQuantities.filter((q) => q.key !== "tradeVolumePerTrader") : optimalQuantities;
+  const quantities = optimalQuantities;
   const draws = new TypeDraws(p, laws);
   const market = new SignalMarket(N, strategy, built.fee, built.schedule!, path);
   const { endowments: e, signals: zeta } = draws;
@@ -372,7 +374,7 @@ function optimalSimulation(
     fee: feeId,
     strategy: strategy.id,
     note: laws
-      ? `laws ${laws.endowment.id} (endowments) and ${laws.signal.id} (signals): Theorem 3 and Proposition 5's psi by convolution; no theory of the trade volume for these laws`
+      ? `laws ${laws.endowment.id} (endowments) and ${laws.signal.id} (signals): Theorem 3, Proposition 5's psi and the trade volume by convolution`
       : "trade volume's theory: Theorem 3's Gaussian allocation is kappa s_t w times Theorem 1's for N(0, 1) endowments at hazard weight alpha/w",
     quantities,
     rounding: roundingOf(p, quantities),
@@ -380,7 +382,7 @@ function optimalSimulation(
       revenuePerTrader: optimal.revenuePerTrader,
       holdingCostPerTrader: optimal.holdingCostPerTrader,
       utilityGainPerTrader: optimal.utilityGainPerTrader,
-      ...(tradeVolumePerTrader === null ? {} : { tradeVolumePerTrader }),
+      tradeVolumePerTrader,
     },
     runMarkets: (rng, count, out): BlockDiagnostics => {
       let noTradeMarkets = 0;
@@ -404,7 +406,7 @@ function optimalSimulation(
         out[0]![m] = market.revenue / N;
         out[1]![m] = holding / (2 * kappa * N);
         out[2]![m] = gain / N;
-        if (tradeVolumePerTrader !== null) out[3]![m] = volume / N;
+        out[3]![m] = volume / N;
       }
       return { noTradeMarkets, worstImbalance };
     },
