@@ -1,6 +1,6 @@
 import { clear, clearLinearBook, createLinearBook, type DemandSchedule, linearSchedule, piecewiseLinearSchedule } from "@optex/engine";
 import { certify, solveEquilibrium } from "@optex/agents";
-import { feeFromSpec } from "@optex/fees";
+import { feeFromSpec, prop5LawsFee } from "@optex/fees";
 import { basicEnvironment, parseAlphaGrid, parseDistribution, revenueEfficiencyFrontier, uniform } from "@optex/theory";
 import { adverseSelectionLawsReport, adverseSelectionReport } from "../models/adverse-selection/report.ts";
 import { dynamicReport } from "../models/dynamic/report.ts";
@@ -187,6 +187,18 @@ function theoryBench(minSeconds: number): TheoryBenchRow[] {
         alpha: 0.5,
         endowment: parseDistribution("uniform:-1,1"),
         signal: parseDistribution("uniform:-0.3,0.3"),
+      }),
+  );
+  add(
+    "Proposition 5's fee by convolution, Laplace endowments, N = 5 (grid of v(t), FFT of psi)",
+    0.5,
+    () =>
+      void prop5LawsFee({
+        traders: 5,
+        kappa: 1,
+        alpha: 0.5,
+        endowment: parseDistribution("laplace:0,1"),
+        signal: parseDistribution("normal:0,0.5"),
       }),
   );
   add(
@@ -476,9 +488,20 @@ function modelSimulationBench(minSeconds: number, draws: number): BenchRow[] {
   const examples: Record<string, Record<string, ParameterValue>> = {
     heterogeneous: { dists: ["normal:0,0.5", "normal:0,1", "normal:0,2"], kappas: [1, 2, 3] },
   };
-  for (const model of models) {
+  // Beyond each model's defaults: adverse selection with a non-Gaussian law (Proposition 5's fee by convolution).
+  const extras: [string, Record<string, ParameterValue>, string][] = [
+    ["adverse-selection", { endowmentDist: "laplace:0,1" }, " (laplace:0,1 endowments, fee by convolution)"],
+  ];
+  const runs: [(typeof models)[number], Record<string, ParameterValue>, string][] = [
+    ...models.map((m): [(typeof models)[number], Record<string, ParameterValue>, string] => [m, examples[m.id] ?? {}, ""]),
+    ...extras.map(([id, given, label]): [(typeof models)[number], Record<string, ParameterValue>, string] => [
+      models.find((m) => m.id === id)!,
+      given,
+      label,
+    ]),
+  ];
+  for (const [model, given, label] of runs) {
     if (!model.simulations) continue;
-    const given = examples[model.id] ?? {};
     const point = resolveParameters(model, given, (key) => key);
     const traders = tradersOf(point);
     for (const sim of model.simulations(point)) {
@@ -490,7 +513,7 @@ function modelSimulationBench(minSeconds: number, draws: number): BenchRow[] {
       const s = timeBest(run, minSeconds);
       const perPath = auctions > 1 ? ` (${auctions} draws per trader and market)` : "";
       rows.push({
-        name: `simulate --model ${model.id}, ${sim.mechanism}${perPath}`,
+        name: `simulate --model ${model.id}, ${sim.mechanism}${perPath}${label}`,
         size: markets,
         secondsPerRun: s,
         itemsPerSecond: (markets * traders * auctions) / s,
