@@ -230,6 +230,15 @@ export function adverseSelectionLawsTable(r: AdverseSelectionLawsReport): string
     `Optimal mechanism (Theorem 3 by numerical convolution, alpha = ${r.alpha}): participation binds for effective types t = e/kappa - zeta in [${fmt(o.tA)}, ${fmt(o.tB)}], E[v] = ${fmt(o.meanVirtualType)}`,
     `  per trader: revenue ${fmt(o.revenuePerTrader)}, holding cost ${fmt(o.holdingCostPerTrader)}, utility gain ${fmt(o.utilityGainPerTrader)}`,
   ];
+  if (r.ironing) {
+    lines.push(
+      `  v(t) ironed (a branch falls for these laws${r.ironing.refined ? "" : "; the grid's solution, not refined"}): ${
+        r.ironing.pooled.length === 0
+          ? "the binding region swallows the dip, nothing else is pooled"
+          : `types pooled besides the binding region: ${r.ironing.pooled.map((p) => `[${fmt(p.from)}, ${fmt(p.to)}] at v = ${fmt(p.level)} (mass ${fmt(p.mass)})`).join(", ")}`
+      }`,
+    );
+  }
   if (r.frontier)
     lines.push(
       "",

@@ -1,6 +1,7 @@
-import { findRootExpanding, gaussLegendreRule, integrate, kronrod21Nodes } from "@optex/numerics";
+import { findRoot, findRootExpanding, gaussLegendreRule, integrate, kronrod21Nodes } from "@optex/numerics";
 import type { Distribution } from "../laws/distribution.ts";
 import { TheoryError } from "../theoryError.ts";
+import { type FlatPiece, type IronedBranches, type IroningLaw, ironBranches } from "../basic/ironing.ts";
 import { truncatedSupport } from "../basic/tradeVolume.ts";
 
 /**
@@ -95,43 +96,107 @@ export function effectiveTypeMechanism(p: {
     const above = table.integralAbove(tB, ak);
     return below + above - m * (at(tA).H + at(tB).S);
   };
-  const m = alpha === 0 ? meanE : findRootExpanding(excess, meanE, sdE, -Infinity, Infinity, { absoluteTolerance: 1e-11 * sdE });
+  let m = alpha === 0 ? meanE : findRootExpanding(excess, meanE, sdE, -Infinity, Infinity, { absoluteTolerance: 1e-11 * sdE });
   // At alpha = 0 both branches are ehat and tA = tB is the type with ehat = m, where the utility
   // gain is least (as Theorem 1's eA = eB = m at alpha = 0); it is tMean only for symmetric laws.
-  const tA = solveBranch(lower, m);
-  const tB = alpha === 0 ? tA : solveBranch(upper, m);
+  let tA = solveBranch(lower, m);
+  let tB = alpha === 0 ? tA : solveBranch(upper, m);
+
+  // Both branches must rise on the whole range (the analogue of Conditions 1-2: with a branch that
+  // dips, the single crossings found above need not be the solution). Checked at the quadrature
+  // nodes where h is above 1e-9 of its peak (beyond, the ratios carry interpolation noise). Where
+  // one falls, v is ironed as Theorem 1's is (docs/ironing.md): in quantiles of t the virtual type
+  // is E[e | t] + alpha kappa (u - Lambda(u))/h(t), the same problem with E[e | t] for e; when the
+  // dip lies inside the binding region the ironing returns the unpooled solution.
+  const slack = 1e-9 * (Math.abs(meanE) + sdE);
+  let fallsAt: number | null = null;
+  for (const below of [true, false]) {
+    let previous = -Infinity;
+    table.integrate(tLo, tHi, (t, x) => {
+      if (fallsAt !== null || !(x.h > 1e-9 * table.hMax)) return;
+      const vm = (below ? x.eh + ak * x.H - m * x.h : x.eh - ak * x.S - m * x.h) / x.h;
+      if (vm < previous - slack) fallsAt = t;
+      previous = vm;
+    });
+  }
+  let pooled: readonly FlatPiece[] = [];
+  let ironed: IronedBranches | null = null;
+  if (fallsAt !== null) {
+    const quantile = (u: number) => {
+      if (!(u > 0)) return tLo;
+      if (!(u < 1)) return tHi;
+      const g = u <= 0.5 ? (t: number) => at(t).H - u : (t: number) => 1 - u - at(t).S;
+      return findRoot(g, tLo, tHi, { absoluteTolerance: 1e-13 * tSpread });
+    };
+    const lawOfTypes: IroningLaw = {
+      id: `effective type of ${F.id} and ${G.id}`,
+      lower: tLo,
+      upper: tHi,
+      typeScale: tSpread,
+      valueScale: sdE,
+      value: (t) => {
+        const x = at(t);
+        return x.eh / x.h;
+      },
+      valueTimesPdf: (t) => at(t).eh,
+      pdf: (t) => at(t).h,
+      cdf: (t) => at(t).H,
+      survival: (t) => at(t).S,
+      quantile,
+      cdfOverPdf: (t) => {
+        const x = at(t);
+        return x.H / x.h;
+      },
+      survivalOverPdf: (t) => {
+        const x = at(t);
+        return x.S / x.h;
+      },
+    };
+    try {
+      ironed = ironBranches(lawOfTypes, ak);
+    } catch (error) {
+      if (!(error instanceof TheoryError)) throw error;
+      throw new TheoryError(
+        `the virtual type falls near t = ${(fallsAt as number).toPrecision(4)} and its ironing does not balance: ${error.message}`,
+      );
+    }
+    m = ironed.meanVirtualType;
+    tA = ironed.bindingRegion.from;
+    tB = ironed.bindingRegion.to;
+    // A piece pooled at the level E[v] is where participation binds too (at alpha = 0 the
+    // multiplier's bridge is a point, and the dip of E[e | t] is ironed at that level).
+    const atMean = (p: FlatPiece) => Math.abs(p.level - m) <= 1e-9 * (Math.abs(m) + sdE);
+    for (const p of ironed.pooled.filter(atMean)) {
+      tA = Math.min(tA, p.from);
+      tB = Math.max(tB, p.to);
+    }
+    pooled = ironed.pooled.filter((p) => !atMean(p));
+  }
 
   // Expectations over t; v - m vanishes on [tA, tB]. (v - m) h is formed without dividing by h,
-  // which is tiny far in the tails.
+  // which is tiny far in the tails; a pooled piece at level L contributes (L - m) h. Each side is
+  // integrated between the pieces' ends, where v has kinks.
   let EtV = 0; // E[(t - tMean)(v - m)]
   let EehV = 0; // E[(ehat - meanE)(v - m)]
   let EvV = 0; // E[(v - m)^2]
   let EG = 0; // E[int_{tA or tB}^{t} (v - m)], by parts: -int^{tA} (v - m) H + int_{tB} (v - m) (1 - H)
-  // v must rise on each branch (the analogue of Conditions 1-2; ironing is not done). Checked at the
-  // quadrature nodes where h is above 1e-9 of its peak (beyond, the ratios carry interpolation noise).
-  const slack = 1e-9 * (Math.abs(meanE) + sdE);
   for (const [a, b, below] of [
     [tLo, tA, true],
     [tB, tHi, false],
   ] as const) {
-    let previous = -Infinity;
-    table.integrate(a, b, (t, x, w) => {
-      if (!(x.h > 0)) return; // h has underflowed: no weight
-      const vmh = below ? x.eh + ak * x.H - m * x.h : x.eh - ak * x.S - m * x.h;
-      const vm = vmh / x.h;
-      if (x.h > 1e-9 * table.hMax) {
-        if (vm < previous - slack) {
-          throw new TheoryError(
-            `the virtual type falls near t = ${t.toPrecision(4)}: E[e | t] and alpha kappa H/h (or (1-H)/h) are not monotone for these laws (ironing is not implemented)`,
-          );
-        }
-        previous = vm;
-      }
-      EtV += w * (t - tMean) * vmh;
-      EehV += w * (x.eh / x.h - meanE) * vmh;
-      EvV += w * vm * vmh;
-      EG += w * (below ? -vm * x.H : vm * x.S);
-    });
+    const ends = [a, b, ...pooled.flatMap((p) => [p.from, p.to]).filter((t) => t > a && t < b)].sort((x, y) => x - y);
+    for (let k = 0; k + 1 < ends.length; k++) {
+      const piece = pooled.find((p) => p.from <= ends[k]! && ends[k + 1]! <= p.to);
+      table.integrate(ends[k]!, ends[k + 1]!, (t, x, w) => {
+        if (!(x.h > 0)) return; // h has underflowed: no weight
+        const vmh = piece ? (piece.level - m) * x.h : below ? x.eh + ak * x.H - m * x.h : x.eh - ak * x.S - m * x.h;
+        const vm = vmh / x.h;
+        EtV += w * (t - tMean) * vmh;
+        EehV += w * (x.eh / x.h - meanE) * vmh;
+        EvV += w * vm * vmh;
+        EG += w * (below ? -vm * x.H : vm * x.S);
+      });
+    }
   }
   const share = (N - 1) / N;
   const eTX = -share * EtV; // E[t Xhat] (E[Xhat] = 0)
@@ -154,8 +219,10 @@ export function effectiveTypeMechanism(p: {
     if (t > tB) return (eh - ak * conv.survival(t)) / h;
     return m;
   };
+  const ironedV = ironed?.v;
   const v = (t: number): number => {
     if (!(t >= tLo && t <= tHi)) return direct(t);
+    if (ironedV) return t >= tA && t <= tB ? m : ironedV(t);
     return t < tA ? lower(t) : t > tB ? upper(t) : m;
   };
   // What Proposition 5's fee needs of the law of t, read off the same tables.
@@ -185,6 +252,10 @@ export function effectiveTypeMechanism(p: {
   return {
     tA,
     tB,
+    /** Types pooled by ironing besides the binding region (participation slack there); empty when v rises on both branches. */
+    pooled,
+    /** Null when no ironing was needed; else whether the pieces were refined from the grid to the exact conditions. */
+    ironingRefined: ironed === null ? null : ironed.refined,
     meanVirtualType: m,
     varianceVirtualType: EvV,
     v,

@@ -59,20 +59,82 @@ export interface IronedOutcome {
   readonly autarkyHoldingCostPerTrader: number;
 }
 
+/**
+ * What the ironing needs of a law of types x: its density, distribution function and quantiles, and
+ * the value whose virtual version is ironed, v = value(x) + weight (u - Lambda(u))/f(x). Theorem 1:
+ * x = e and value(e) = e (lawOfEndowments). Theorem 3: x = t, the effective type, value = E[e | t],
+ * weight alpha kappa.
+ */
+export interface IroningLaw {
+  readonly id: string;
+  /** The support, or a range holding all but ~1e-15 of the mass at an infinite end. */
+  readonly lower: number;
+  readonly upper: number;
+  /** Scale of the type x (root tolerances, cells) and of the value (the level m's bracket). */
+  readonly typeScale: number;
+  readonly valueScale: number;
+  value(x: number): number;
+  /** value(x) f(x), formed without dividing by f (tails). */
+  valueTimesPdf(x: number): number;
+  pdf(x: number): number;
+  cdf(x: number): number;
+  survival(x: number): number;
+  quantile(u: number): number;
+  cdfOverPdf(x: number): number;
+  survivalOverPdf(x: number): number;
+}
+
+/** Theorem 1's law: types are endowments and the value is the endowment itself. */
+export function lawOfEndowments(dist: Distribution): IroningLaw {
+  const sd = Math.sqrt(dist.variance);
+  return {
+    id: dist.id,
+    lower: dist.lower,
+    upper: dist.upper,
+    typeScale: sd,
+    valueScale: sd,
+    value: (e) => e,
+    valueTimesPdf: (e) => e * dist.pdf(e),
+    pdf: dist.pdf,
+    cdf: dist.cdf,
+    survival: dist.survival,
+    quantile: dist.quantile,
+    cdfOverPdf: dist.cdfOverPdf,
+    survivalOverPdf: dist.survivalOverPdf,
+  };
+}
+
+/** The ironed virtual type of an IroningLaw (ironVirtualType's, for any value function). */
+export interface IronedBranches {
+  readonly law: IroningLaw;
+  readonly weight: number;
+  readonly grid: number;
+  readonly bindingRegion: FlatPiece;
+  readonly pooled: readonly FlatPiece[];
+  readonly meanVirtualType: number;
+  readonly varianceVirtualType: number;
+  readonly refined: boolean;
+  v(x: number): number;
+}
+
 interface Grid {
   readonly K: number;
+  /** Types at the cells' midpoints, their values and densities. */
+  readonly x: Float64Array;
   readonly e: Float64Array;
   readonly f: Float64Array;
 }
 
-function quantileGrid(dist: Distribution, K: number): Grid {
+function quantileGrid(law: IroningLaw, K: number): Grid {
+  const x = new Float64Array(K);
   const e = new Float64Array(K);
   const f = new Float64Array(K);
   for (let k = 0; k < K; k++) {
-    e[k] = dist.quantile((k + 0.5) / K);
-    f[k] = dist.pdf(e[k]!);
+    x[k] = law.quantile((k + 0.5) / K);
+    e[k] = law.value(x[k]!);
+    f[k] = law.pdf(x[k]!);
   }
-  return { K, e, f };
+  return { K, x, e, f };
 }
 
 /** vbar per cell for the multiplier step at quantile gamma, and E[vbar] = H(1). */
@@ -114,8 +176,20 @@ function ironAt(grid: Grid, alpha: number, gamma: number): { vbar: Float64Array;
  */
 export function ironVirtualType(dist: Distribution, alpha: number, grid = 20_000, refineOnGrid = true): IronedVirtualType {
   if (!(alpha >= 0 && alpha <= 1)) throw new TheoryError(`alpha must be in [0, 1], got ${alpha}`);
+  const { law: _law, weight: _weight, ...solution } = ironBranches(lawOfEndowments(dist), alpha, grid, refineOnGrid);
+  return { ...solution, dist, alpha };
+}
+
+/**
+ * ironVirtualType for any IroningLaw: the grid solve (a scan of 400 multiplier quantiles and
+ * bisection), then the refinement to the exact conditions (unless `refineOnGrid` is false; if it
+ * fails to bracket, the grid's solution stands with refined: false). Throws TheoryError when no
+ * binding region balances.
+ */
+export function ironBranches(law: IroningLaw, alpha: number, grid = 20_000, refineOnGrid = true): IronedBranches {
+  if (!(alpha >= 0)) throw new TheoryError(`the ironing weight must be >= 0, got ${alpha}`);
   if (!(Number.isInteger(grid) && grid >= 100)) throw new TheoryError(`grid must be an integer >= 100, got ${grid}`);
-  const g = quantileGrid(dist, grid);
+  const g = quantileGrid(law, grid);
   const gap = (gamma: number) => {
     const r = ironAt(g, alpha, gamma);
     return r.vbar[Math.min(grid - 1, Math.floor(gamma * grid))]! - r.mean;
@@ -134,7 +208,7 @@ export function ironVirtualType(dist: Distribution, alpha: number, grid = 20_000
     }
     previous = d;
   }
-  if (Number.isNaN(a)) throw new TheoryError(`ironing: no binding region balances for ${dist.id} at alpha=${alpha}`);
+  if (Number.isNaN(a)) throw new TheoryError(`ironing: no binding region balances for ${law.id} at weight ${alpha}`);
   for (let it = 0; it < 60 && b - a > 0.25 / grid; it++) {
     const mid = 0.5 * (a + b);
     if (gap(mid) <= 0) a = mid;
@@ -147,31 +221,31 @@ export function ironVirtualType(dist: Distribution, alpha: number, grid = 20_000
   let start = 0;
   for (let k = 1; k <= grid; k++) {
     if (k === grid || vbar[k] !== vbar[start]) {
-      if (k - start >= 2) pieces.push({ from: g.e[start]!, to: g.e[k - 1]!, level: vbar[start]!, mass: (k - start) / grid });
+      if (k - start >= 2) pieces.push({ from: g.x[start]!, to: g.x[k - 1]!, level: vbar[start]!, mass: (k - start) / grid });
       start = k;
     }
   }
   const cellOf = Math.min(grid - 1, Math.floor(gamma * grid));
-  const binding = pieces.find((p) => p.from <= g.e[cellOf]! && g.e[cellOf]! <= p.to) ?? {
-    from: g.e[cellOf]!,
-    to: g.e[cellOf]!,
+  const binding = pieces.find((p) => p.from <= g.x[cellOf]! && g.x[cellOf]! <= p.to) ?? {
+    from: g.x[cellOf]!,
+    to: g.x[cellOf]!,
     level: mean,
     mass: 0,
   };
   let m2 = 0;
   for (let k = 0; k < grid; k++) m2 += (vbar[k]! - mean) ** 2 / grid;
-  const eGamma = g.e[cellOf]!;
+  const eGamma = g.x[cellOf]!;
   const pooled = pieces.filter((p) => p !== binding);
-  const gridSolution: IronedVirtualType = {
-    dist,
-    alpha,
+  const gridSolution: IronedBranches = {
+    law,
+    weight: alpha,
     grid,
     bindingRegion: binding,
     pooled,
     meanVirtualType: mean,
     varianceVirtualType: m2,
     refined: false,
-    v: virtualTypeOf(dist, alpha, [binding, ...pooled], eGamma),
+    v: virtualTypeOf(law, alpha, [binding, ...pooled], eGamma),
   };
   if (!refineOnGrid) return gridSolution;
   try {
@@ -183,17 +257,17 @@ export function ironVirtualType(dist: Distribution, alpha: number, grid = 20_000
 }
 
 /** vbar at e: a piece's level inside it, else the branch of its side of the binding region. */
-function virtualTypeOf(dist: Distribution, alpha: number, pieces: readonly FlatPiece[], split: number): (e: number) => number {
+function virtualTypeOf(law: IroningLaw, alpha: number, pieces: readonly FlatPiece[], split: number): (e: number) => number {
   return (e: number) => {
     for (const p of pieces) if (e >= p.from && e <= p.to) return p.level;
-    return e <= split ? e + alpha * dist.cdfOverPdf(e) : e - alpha * dist.survivalOverPdf(e);
+    return e <= split ? law.value(e) + alpha * law.cdfOverPdf(e) : law.value(e) - alpha * law.survivalOverPdf(e);
   };
 }
 
 const QUAD = { absTol: 1e-14, relTol: 1e-11, maxSubdivisions: 4000 };
 
 /** The support's ends, or the 1e-15 quantiles of an unbounded side (the mass beyond is below rounding). */
-function supportOf(dist: Distribution): [number, number] {
+function supportOf(dist: { lower: number; upper: number; quantile(u: number): number }): [number, number] {
   return [
     Number.isFinite(dist.lower) ? dist.lower : dist.quantile(1e-15),
     Number.isFinite(dist.upper) ? dist.upper : dist.quantile(1 - 1e-15),
@@ -236,14 +310,14 @@ function rootIn(h: (x: number) => number, [a, b]: readonly [number, number]): nu
  * over each), then the binding region by Brent on m in E[vbar](m) - m (slope F(eB) - F(eA) - 1 < 0,
  * as in Theorem 1's solve).
  */
-function refine(s: IronedVirtualType): IronedVirtualType {
-  const { dist, alpha } = s;
+function refine(s: IronedBranches): IronedBranches {
+  const { law: dist, weight: alpha } = s;
   const [lo, hi] = supportOf(dist);
-  const sd = Math.sqrt(dist.variance);
+  const sd = dist.typeScale;
   const cell = (x: number) =>
     Math.max(1e-9 * sd, (sd * 4) / s.grid, Math.abs(dist.quantile(Math.min(1 - 1e-12, dist.cdf(x) + 2 / s.grid)) - x));
-  const psiL = (e: number) => e + alpha * dist.cdfOverPdf(e);
-  const psiU = (e: number) => e - alpha * dist.survivalOverPdf(e);
+  const psiL = (e: number) => dist.value(e) + alpha * dist.cdfOverPdf(e);
+  const psiU = (e: number) => dist.value(e) - alpha * dist.survivalOverPdf(e);
   const pooled = s.pooled.map((p) => {
     const lower = p.to < s.bindingRegion.from;
     const psi = lower ? psiL : psiU;
@@ -263,7 +337,10 @@ function refine(s: IronedVirtualType): IronedVirtualType {
     // int_a^b (psi - L) f de, with psi f = e f + alpha F (lower) or e f - alpha (1 - F) (upper): no 1/f.
     const area = (x: number) => {
       const { a, b, L } = ends(x);
-      return integrateBetween((e) => (e - L) * dist.pdf(e) + (lower ? alpha * dist.cdf(e) : -alpha * dist.survival(e)), [a, b]);
+      return integrateBetween(
+        (e) => dist.valueTimesPdf(e) - L * dist.pdf(e) + (lower ? alpha * dist.cdf(e) : -alpha * dist.survival(e)),
+        [a, b],
+      );
     };
     const x = rootIn(area, byLeft ? windowA : windowB);
     const { a: from, b: to, L: level } = ends(x);
@@ -279,16 +356,16 @@ function refine(s: IronedVirtualType): IronedVirtualType {
   const meanOf = (m: number) => {
     const [a, b] = bindingEnds(m);
     const below = integrateBetween(
-      (e) => e * dist.pdf(e) + alpha * dist.cdf(e),
+      (e) => dist.valueTimesPdf(e) + alpha * dist.cdf(e),
       [lo, a, ...pooled.filter((p) => p.to <= a).flatMap((p) => [p.from, p.to])],
     );
     const above = integrateBetween(
-      (e) => e * dist.pdf(e) - alpha * dist.survival(e),
+      (e) => dist.valueTimesPdf(e) - alpha * dist.survival(e),
       [b, hi, ...pooled.filter((p) => p.from >= b).flatMap((p) => [p.from, p.to])],
     );
     return below + m * (dist.cdf(b) - dist.cdf(a)) + above;
   };
-  const width = Math.max(1e-6 * sd, Math.abs(s.meanVirtualType) * 1e-3, 1e-3 * sd);
+  const width = Math.max(Math.abs(s.meanVirtualType) * 1e-3, 1e-3 * dist.valueScale);
   const m = rootNear((x) => meanOf(x) - x, s.meanVirtualType, width, s.meanVirtualType - 100 * width, s.meanVirtualType + 100 * width);
   const [a, b] = bindingEnds(m);
   const binding = { from: a, to: b, level: m, mass: dist.cdf(b) - dist.cdf(a) };

@@ -115,6 +115,15 @@ export interface AdverseSelectionLawsReport {
   readonly rho: 0;
   readonly doubleAuction: { readonly exists: false; readonly reason: string };
   readonly optimal: AdverseSelectionReport["optimal"];
+  /**
+   * Null when both branches of v rise (the analogue of Conditions 1-2); else the virtual type was
+   * ironed in the effective type (docs/ironing.md): the types pooled besides the binding region
+   * [tA, tB] (participation slack there) and whether the pieces were refined to the exact conditions.
+   */
+  readonly ironing: {
+    readonly refined: boolean;
+    readonly pooled: readonly { readonly from: number; readonly to: number; readonly level: number; readonly mass: number }[];
+  } | null;
   readonly frontier?: AdverseSelectionReport["frontier"];
 }
 
@@ -144,6 +153,7 @@ export function adverseSelectionLawsReport(
     rho: 0,
     doubleAuction: { exists: false, reason: "Lemma 4 / Theorem 2's linear equilibrium assumes Gaussian endowments and signals" },
     optimal: optimalFields(o),
+    ironing: o.ironingRefined === null ? null : { refined: o.ironingRefined, pooled: o.pooled.map((p) => ({ ...p })) },
     ...(frontier ? { frontier } : {}),
   };
 }
