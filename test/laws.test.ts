@@ -60,7 +60,17 @@ describe("the new laws as markets: theory inside the simulated intervals (Holm's
     expect(control.status).toBe(1);
     expect(JSON.parse(control.stdout).pass).toBe(false);
     // Signals with heavier tails than the endowments: Proposition 5's fee is refused in one line.
-    const heavy = await cli("simulate", "--model", "adverse-selection", "--signal-dist", "laplace:0,0.3", "--markets", "1000");
+    const heavy = await cli(
+      "simulate",
+      "--model",
+      "adverse-selection",
+      "--endowment-dist",
+      "mixture:0.7*normal:0,0.6+0.3*normal:1.5,0.4",
+      "--signal-dist",
+      "laplace:0.1,0.4",
+      "--markets",
+      "1000",
+    );
     expect(heavy.status).toBe(2);
     expect(heavy.stderr.trim().split("\n")).toHaveLength(1);
     expect(heavy.stderr).toMatch(/not available for these laws/);

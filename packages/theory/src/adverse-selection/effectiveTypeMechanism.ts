@@ -247,6 +247,13 @@ export function effectiveTypeMechanism(p: {
     },
     pooledMass,
     pooledSignalMean: pooledMass > 0 ? pooledSignal / pooledMass : 0,
+    signalIntegral: (a, b) => {
+      let sum = 0;
+      table.integrate(Math.max(a, tLo), Math.min(b, tHi), (t, x, w) => {
+        sum += w * (x.eh / kappa - t * x.h);
+      });
+      return sum;
+    },
     kinks: [...new Set(kinks)].filter((t) => t > tLo && t < tHi).sort((a, b) => a - b),
   };
   return {
@@ -283,6 +290,8 @@ export interface EffectiveTypeLaw {
   readonly pooledMass: number;
   /** E[zeta | tA <= t <= tB] (0 when nothing is pooled). */
   readonly pooledSignalMean: number;
+  /** int_a^b E[zeta | t] h(t) dt (a pooled piece's signal, times its mass). */
+  signalIntegral(a: number, b: number): number;
   /** Points of (lower, upper) where h is not smooth (a law's end or kink meeting one of the other's), where h' may jump. */
   readonly kinks: readonly number[];
 }

@@ -177,6 +177,17 @@ describe("adverse selection as markets with any laws (Theorem 3 and Proposition 
       { traders: 2, kappa: 1, alpha: 0.6 },
       { endowment: laplace(0.2, 1), signal: laplace(0, 0.3) },
     ],
+    // Theorem 3 ironed: types pooled besides the binding region (an atom of v(t) at another level).
+    [
+      { traders: 4, kappa: 1, alpha: 0.25 },
+      {
+        endowment: mixture([
+          { weight: 0.9, law: normal(0, 0.5) },
+          { weight: 0.1, law: normal(3, 0.3) },
+        ]),
+        signal: normal(0, 0.3),
+      },
+    ],
   ];
 
   test("Gaussian laws through the laws path: the same markets as the closed-form path, to 1e-6 of their scale", () => {
@@ -215,9 +226,9 @@ describe("adverse selection as markets with any laws (Theorem 3 and Proposition 
     });
   });
 
-  test("Laplace, skewed bimodal, uniform and Laplace-Laplace laws: the markets agree with Theorem 3 (one Holm family at 1%)", () => {
+  test("Laplace, skewed bimodal, uniform, Laplace-Laplace and an ironed law: the markets agree with Theorem 3 (one Holm family at 1%)", () => {
     const checks = cases.flatMap(([params, laws]) => run(adverseSelectionLawsSimulations(params, laws, ["optimal"]), 60_000, "laws"));
-    expect(checks).toHaveLength(16);
+    expect(checks).toHaveLength(20);
     expect(holmRejections(checks).map((c) => c.label)).toEqual([]);
   }, 120_000);
 
@@ -234,7 +245,8 @@ describe("adverse selection as markets with any laws (Theorem 3 and Proposition 
     const [params, laws] = cases[0]!;
     expect(() => adverseSelectionLawsSimulations(params, laws, ["robust"])).toThrow(/^robust: exists only for Gaussian/);
     expect(adverseSelectionLawsSimulations(params, laws).map((s) => s.mechanism)).toEqual(["optimal"]);
-    expect(() => adverseSelectionLawsSimulations(params, { endowment: normal(0, 1), signal: laplace(0, 0.3) })).toThrow(InputError);
-    expect(() => adverseSelectionLawsSimulations(params, { endowment: normal(0, 1), signal: laplace(0, 0.3) })).toThrow(/^prop5: [^\n]+$/);
+    const flat = { endowment: skewed, signal: laplace(0.1, 0.4) }; // v(t) flattens: the grid cannot resolve it
+    expect(() => adverseSelectionLawsSimulations(params, flat)).toThrow(InputError);
+    expect(() => adverseSelectionLawsSimulations(params, flat)).toThrow(/^prop5: [^\n]+$/);
   });
 });
