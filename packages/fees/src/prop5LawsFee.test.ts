@@ -380,12 +380,18 @@ describe("Proposition 5's fee for any laws (psi by convolution)", () => {
     "$name: psi against brute-force quadrature within 1e-6",
     ({ e, z, N, alpha, kappa, ys }) => {
       // The grid's O(step^2) errors, measured up to 3.4e-7 at these points (before the jump handling at
-      // the atom and at h's kinks: 3e-5 and 8e-3).
+      // the atom and at h's kinks: 3e-5 and 8e-3). Also a quarter, a half and three quarters of a
+      // step past the corners of the two-off-the-atoms term (sums of two jump nodes: 0, and with a
+      // pooled piece at offset off, off and 2 off), where a stencil across the corner was 3.7e-3 off.
       const F = parseDistribution(e);
       const G = parseDistribution(z);
       const fee = prop5LawsFee({ traders: N, kappa, alpha, endowment: F, signal: G });
       const psi = brutePsi(fee, F, G, kappa, N);
-      for (const y of ys) {
+      const piece = fee.mechanism.pooled[0];
+      const off = piece ? piece.level - fee.mechanism.meanVirtualType : 0;
+      const corners = N >= 3 ? (piece ? [0, off, 2 * off] : [0]) : [];
+      const extra = corners.flatMap((c) => [0.25, 0.5, 0.75].map((x) => c + x * fee.grid.step));
+      for (const y of [...ys, ...extra]) {
         const S = (N - 1) * fee.mechanism.meanVirtualType + y;
         expect(Math.abs(fee.othersSignal(S) - psi(y)), `y = ${y}`).toBeLessThan(1e-6);
       }

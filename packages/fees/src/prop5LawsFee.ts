@@ -137,6 +137,12 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
   // A pooled piece's atom sits on a node: the step divides its offset.
   const pieceOffset = piece ? piece.level - m : 0;
   if (piece) step = Math.abs(pieceOffset) / Math.max(4, Math.round(Math.abs(pieceOffset) / step));
+  // A piece whose level nearly equals E[v] would need an ever finer grid (its atom on a node).
+  if (range / step > MAX_CELLS) {
+    throw new TheoryError(
+      `prop5: the pooled piece's level is within ${Math.abs(pieceOffset).toExponential(1)} of E[v]; the grid that puts its atom on a node exceeds 2^21 cells`,
+    );
+  }
   let cells = 0;
   if (n >= 2) {
     // The sum of n values spans n (high - low): the periodic grid must hold it without wrapping.
@@ -271,15 +277,20 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
   }
 
   // psi off the atoms' configurations: [one off the atoms, exact] + [two or more, FFT], as a ratio.
+  // The two-or-more term has corners (slope jumps) where two jump nodes add up: at k * pieceNode,
+  // k = 0..n. Its four-point stencil stays on one side of them (else the error is O(step) there).
+  const corners = new Set(Array.from({ length: piece ? n + 1 : 1 }, (_, k) => k * pieceNode));
   const interpolate = (table: Float64Array, u: number) => {
     const j = Math.floor(u);
-    const x = u - j;
+    // Stencil start: j - 1 (centred), j (a corner at j), j - 2 (a corner at j + 1).
+    const first = corners.has(j) ? j : corners.has(j + 1) ? j - 2 : j - 1;
+    const x = u - first;
     const at = (i: number) => table[((i % cells) + cells) % cells]!;
     return (
-      (-x * (x - 1) * (x - 2) * at(j - 1)) / 6 +
-      ((x + 1) * (x - 1) * (x - 2) * at(j)) / 2 -
-      ((x + 1) * x * (x - 2) * at(j + 1)) / 2 +
-      ((x + 1) * x * (x - 1) * at(j + 2)) / 6
+      (-(x - 1) * (x - 2) * (x - 3) * at(first)) / 6 +
+      (x * (x - 2) * (x - 3) * at(first + 1)) / 2 -
+      (x * (x - 1) * (x - 3) * at(first + 2)) / 2 +
+      (x * (x - 1) * (x - 2) * at(first + 3)) / 6
     );
   };
   const parts = (u: number) => {
