@@ -9,7 +9,7 @@ export { buildFee, type BuiltFee, type FeeEnvironment, type FeeModel, type FeeMo
 /** Proposition 3 (basic model) and the quadratic-minus-B family it shares with Proposition 10. */
 export { prop3Fee, type Prop3Fee, type QuadraticInverseFee, quadraticInverseFee } from "./prop3Fee.ts";
 /** Proposition 5 (adverse selection): Proposition 3's fee on effective types plus the inference term psi(S) q. */
-export { type AdverseSelectionFeeEnvironment, pooledSumPosterior, prop5Fee, type Prop5Fee } from "./prop5Fee.ts";
+export { type AdverseSelectionFeeEnvironment, pooledSumPosterior, prop5Fee, type Prop5Fee, type Prop5Schedule } from "./prop5Fee.ts";
 /** Proposition 5's fee for any laws of endowments and signals (Theorem 3 by convolution; psi by FFT). */
 export {
   type AdverseSelectionLawsFeeEnvironment,

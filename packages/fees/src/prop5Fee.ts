@@ -21,34 +21,42 @@ export interface AdverseSelectionFeeEnvironment {
   readonly alpha: number;
 }
 
-/** The Proposition 5 fee with its parts exposed for tests, reports and the truthful strategy. */
-export interface Prop5Fee extends FeeSchedule {
+/** What every Proposition 5 fee exposes (Gaussian laws: prop5Fee; any laws: prop5LawsFee). */
+export interface Prop5Schedule extends FeeSchedule {
   readonly id: "prop5";
-  /** Theorem 3's mechanism the fee implements (v(t), tA, tB, revenue...). */
-  readonly mechanism: OptimalAdverseSelection;
+  /** Theorem 3's virtual type v(t) the fee implements (the truthful bidders bid it). */
+  readonly mechanism: { v(t: number): number };
   /** Quadratic coefficient: minus the price impact 1/((N-1) kappa), as in Proposition 3. */
   readonly c: number;
   /** Participation constant Var[v]/(2 N kappa) + B(E[v]) (B(E[v]) = 0 with optex's centring). */
   readonly d: number;
-  /** B(l) = ((N-1)/(N kappa)) [(l - mu_e)^2/2 - int_{mu_e}^{l} (kappa v^{-1}(s) - mu_e) ds], v^{-1} the inverse of v(t). */
+  /** B(l) = ((N-1)/(N kappa)) int_{E[v]}^{l} (s - kappa v^{-1}(s)) ds, v^{-1} the inverse of v(t). */
   B(l: number): number;
   /** l = -q - kappa p: the intercept of the prescribed schedule through (p, q); equals v(t_i) for a truthful bid. */
   impliedIntercept(q: number, p: number): number;
   /** S = q - (N-1) kappa p: sum_{j != i} v(t_j) when the others bid truthfully (read off the residual supply). */
   revealedOthers(q: number, p: number): number;
-  /**
-   * psi(S) = E[sum_{j != i} zeta_j | sum_{j != i} v(t_j) = S], from pooledSumPosteriorTable: within
-   * 1e-12 sigma_zeta sqrt(N-1) of othersSignalDirect (tested), in a few tens of ns.
-   */
+  /** psi(S) = E[sum_{j != i} zeta_j | sum_{j != i} v(t_j) = S]. */
   othersSignal(S: number): number;
-  /** psi(S) by the direct evaluation of pooledSumPosterior (a root finding per call, ~2 us): the reference of othersSignal. */
-  othersSignalDirect(S: number): number;
   /** Batch fast path: out[i] = fee(i, quantities[i], p), the same bits. */
   feesInto(quantities: Float64Array, p: number, out: Float64Array): void;
   /** t = e/kappa - zeta (Lemma 1). */
   effectiveType(endowment: number, signal: number): number;
   /** The prescribed (truthful) bid q(p) = -v(t) - kappa p (mu_pi = 0 in Section 5). */
   bid(endowment: number, signal: number): DemandSchedule;
+}
+
+/** The Gaussian Proposition 5 fee with its parts exposed for tests, reports and the truthful strategy. */
+export interface Prop5Fee extends Prop5Schedule {
+  /** Theorem 3's mechanism the fee implements (v(t), tA, tB, revenue...). */
+  readonly mechanism: OptimalAdverseSelection;
+  /**
+   * psi(S) from pooledSumPosteriorTable: within 1e-12 sigma_zeta sqrt(N-1) of othersSignalDirect
+   * (tested), in a few tens of ns.
+   */
+  othersSignal(S: number): number;
+  /** psi(S) by the direct evaluation of pooledSumPosterior (a root finding per call, ~2 us): the reference of othersSignal. */
+  othersSignalDirect(S: number): number;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type DemandSchedule, type FeeSchedule, linearSchedule } from "@optex/engine";
+import { linearSchedule } from "@optex/engine";
+import type { Prop5Schedule } from "./prop5Fee.ts";
 import { fft } from "@optex/numerics";
 import { type Distribution, type EffectiveTypeLaw, effectiveTypeMechanism, TheoryError } from "@optex/theory";
 
@@ -30,23 +31,9 @@ export interface Prop5LawsGrid {
   readonly massError: number;
 }
 
-/** Proposition 5's fee for any laws of endowments and signals (the same shape as prop5Fee's Gaussian one). */
-export interface Prop5LawsFee extends FeeSchedule {
-  readonly id: "prop5";
+/** Proposition 5's fee for any laws of endowments and signals (the same parts as prop5Fee's Gaussian one). */
+export interface Prop5LawsFee extends Prop5Schedule {
   readonly mechanism: EffectiveTypeMechanism;
-  /** -1/((N-1) kappa). */
-  readonly c: number;
-  /** Var[v]/(2 N kappa): participation binds on [tA, tB] (B(E[v]) = 0). */
-  readonly d: number;
-  /** B(l) = ((N-1)/(N kappa)) int_m^l (s - kappa v^{-1}(s)) ds, m = E[v]. */
-  B(l: number): number;
-  impliedIntercept(q: number, p: number): number;
-  revealedOthers(q: number, p: number): number;
-  /** psi(S) = E[sum_{j != i} zeta_j | sum_{j != i} v(t_j) = S]. */
-  othersSignal(S: number): number;
-  feesInto(quantities: Float64Array, p: number, out: Float64Array): void;
-  effectiveType(endowment: number, signal: number): number;
-  bid(endowment: number, signal: number): DemandSchedule;
   readonly grid: Prop5LawsGrid;
   /**
    * E|X_i| under truthful bids (Theorem 3's allocation X_i = (Y - (N-1) V_i)/N with V = v(t) - m and

@@ -229,22 +229,10 @@ describe("Theorem 3 by numerical convolution (any laws, independent signals)", (
   test("exponential endowments, Gaussian signals: Monte Carlo of E[v] and the holding cost; gain continuous at alpha = 0", () => {
     const env = { endowment: exponential(1), signal: normal(0, 0.4), kappa: 1, traders: 5, alpha: 0.5 };
     const g = effectiveTypeMechanism(env);
-    const rng = seedrandom.alea("exp-normal");
-    const markets = 10_000;
-    const N = env.traders;
-    const hold = new Float64Array(markets);
-    const vs = new Float64Array(markets * N);
-    for (let k = 0; k < markets; k++) {
-      const e = Array.from({ length: N }, () => env.endowment.sample(rng));
-      const v = e.map((x) => g.v(x / env.kappa - env.signal.sample(rng)));
-      v.forEach((x, i) => (vs[k * N + i] = x));
-      const mean = v.reduce((s, x) => s + x, 0) / N;
-      hold[k] = e.reduce((s, x, i) => s + (x - v[i]! + mean) ** 2 / (2 * env.kappa), 0) / N;
-    }
-    const h = meanWithHalfWidth(hold);
-    expect(Math.abs(h.mean - g.holdingCostPerTrader)).toBeLessThan(h.halfWidth);
-    const ev = meanWithHalfWidth(vs); // correlated only within a market: the interval is slightly narrow but the margin is ample
-    expect(Math.abs(ev.mean - g.meanVirtualType)).toBeLessThan(ev.halfWidth);
+    // E[v]'s draws are correlated only within a market: its interval is slightly narrow, the margin ample.
+    const mc = monteCarlo(env, g, "exp-normal");
+    expect(Math.abs(mc.hold.mean - g.holdingCostPerTrader)).toBeLessThan(mc.hold.halfWidth);
+    expect(Math.abs(mc.v.mean - g.meanVirtualType)).toBeLessThan(mc.v.halfWidth);
     const autarky = (env.endowment.variance + env.endowment.mean ** 2) / (2 * env.kappa);
     expect(g.revenuePerTrader + g.holdingCostPerTrader - autarky + g.utilityGainPerTrader).toBeCloseTo(0, 9);
     // The binding region shrinks to the type with ehat = m as alpha -> 0, so the gain is continuous

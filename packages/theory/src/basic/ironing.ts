@@ -29,26 +29,10 @@ export interface FlatPiece {
   readonly mass: number;
 }
 
-export interface IronedVirtualType {
+/** Theorem 1's ironed virtual type: ironBranches' solution for the law of endowments (types e, value e). */
+export interface IronedVirtualType extends Omit<IronedBranches, "law" | "weight"> {
   readonly dist: Distribution;
   readonly alpha: number;
-  /** Quantile cells of the solve (midpoint rule): accuracy of order 1/grid in quantile. */
-  readonly grid: number;
-  /** Where participation binds: the flat piece at level E[vbar]. */
-  readonly bindingRegion: FlatPiece;
-  /** The other flat pieces: types pooled by ironing, participation slack. */
-  readonly pooled: readonly FlatPiece[];
-  readonly meanVirtualType: number;
-  readonly varianceVirtualType: number;
-  /**
-   * Whether the pieces' ends and levels were refined from the grid to the exact conditions (a
-   * pooled piece: psi = level at both ends and equal areas, int (psi - level) dF = 0; the binding
-   * piece: psi = E[vbar] at both ends), with moments by adaptive quadrature (1e-11 relative). When
-   * false, the grid's values stand (accuracy of order 1/grid in quantile).
-   */
-  readonly refined: boolean;
-  /** The ironed virtual type at e (nondecreasing). */
-  v(e: number): number;
 }
 
 /** Per-trader expectations of the optimal mechanism with an ironed virtual type. */
@@ -104,16 +88,26 @@ export function lawOfEndowments(dist: Distribution): IroningLaw {
   };
 }
 
-/** The ironed virtual type of an IroningLaw (ironVirtualType's, for any value function). */
+/** The ironed virtual type of an IroningLaw, v = value(x) + weight (u - Lambda(u))/f(x) ironed. */
 export interface IronedBranches {
   readonly law: IroningLaw;
   readonly weight: number;
+  /** Quantile cells of the solve (midpoint rule): accuracy of order 1/grid in quantile. */
   readonly grid: number;
+  /** Where participation binds: the flat piece at level E[vbar]. */
   readonly bindingRegion: FlatPiece;
+  /** The other flat pieces: types pooled by ironing, participation slack. */
   readonly pooled: readonly FlatPiece[];
   readonly meanVirtualType: number;
   readonly varianceVirtualType: number;
+  /**
+   * Whether the pieces' ends and levels were refined from the grid to the exact conditions (a
+   * pooled piece: psi = level at both ends and equal areas, int (psi - level) dF = 0; the binding
+   * piece: psi = E[vbar] at both ends), with moments by adaptive quadrature (1e-11 relative). When
+   * false, the grid's values stand (accuracy of order 1/grid in quantile).
+   */
   readonly refined: boolean;
+  /** The ironed virtual type at x (nondecreasing). */
   v(x: number): number;
 }
 

@@ -84,11 +84,7 @@ export function adverseSelectionSimulations(
   mechanisms?: readonly string[],
   options: AdverseSelectionSimulationOptions = {},
 ): MarketSimulation[] {
-  for (const m of mechanisms ?? []) {
-    if (!(adverseSelectionMechanisms as readonly string[]).includes(m)) {
-      throw new InputError(`mechanism "${m}" is not one of model adverse-selection's: ${adverseSelectionMechanisms.join(", ")}`);
-    }
-  }
+  checkMechanisms(mechanisms);
   const report = theoryOf(() => adverseSelectionReport(params));
   const path = options.path ?? "fast";
   const build: Record<AdverseSelectionMechanismId, () => MarketSimulation> = {
@@ -129,10 +125,8 @@ export function adverseSelectionLawsSimulations(
   mechanisms?: readonly string[],
   options: AdverseSelectionSimulationOptions = {},
 ): MarketSimulation[] {
+  checkMechanisms(mechanisms);
   for (const m of mechanisms ?? []) {
-    if (!(adverseSelectionMechanisms as readonly string[]).includes(m)) {
-      throw new InputError(`mechanism "${m}" is not one of model adverse-selection's: ${adverseSelectionMechanisms.join(", ")}`);
-    }
     if (m !== "optimal") {
       throw new InputError(
         `${m}: exists only for Gaussian endowments and signals (Theorem 2's linear equilibrium, Theorem 4's design); with --endowment-dist or --signal-dist only "optimal" runs`,
@@ -148,6 +142,15 @@ export function adverseSelectionLawsSimulations(
     rho: 0,
   };
   return [optimalSimulation(p, report, options.path ?? "fast", options.optimalFee ?? "prop5", laws)];
+}
+
+/** InputError (one line) for a mechanism the model does not have. */
+function checkMechanisms(mechanisms: readonly string[] | undefined): void {
+  for (const m of mechanisms ?? []) {
+    if (!(adverseSelectionMechanisms as readonly string[]).includes(m)) {
+      throw new InputError(`mechanism "${m}" is not one of model adverse-selection's: ${adverseSelectionMechanisms.join(", ")}`);
+    }
+  }
 }
 
 /** Theory errors (bad or unsupported parameters) are the user's: InputError with the same line. */
