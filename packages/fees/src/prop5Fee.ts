@@ -128,20 +128,10 @@ export function prop5Fee(env: AdverseSelectionFeeEnvironment): Prop5Fee {
   };
   const halfC = 0.5 * c;
   const nKappa = n * kappa;
-  const fee = (q: number, p: number) => halfC * q * q - B(-q - kappa * p) + othersSignal(q - nKappa * p) * q + d;
   return {
-    id: "prop5",
+    ...prop5Parts({ traders: N, kappa, mechanism, c, d, B, othersSignal }),
     mechanism,
-    c,
-    d,
-    B,
-    impliedIntercept: (q, p) => -q - kappa * p,
-    revealedOthers: (q, p) => q - nKappa * p,
-    othersSignal,
     othersSignalDirect,
-    effectiveType: (e, zeta) => e / kappa - zeta,
-    bid: (e, zeta) => linearSchedule(-mechanism.v(e / kappa - zeta), kappa),
-    fee: (_trader, q, p) => fee(q, p),
     // fee() with the tables fetched and kappa p, (N-1) kappa p formed once per market (the same bits).
     feesInto: (quantities, p, out) => {
       const integral = (K ??= inverseVirtualTypeIntegral(unit));
@@ -156,6 +146,44 @@ export function prop5Fee(env: AdverseSelectionFeeEnvironment): Prop5Fee {
         const psi = table !== null && Math.abs(offset) > atomTolerance ? -signalSlope * table.evaluate(offset / k) : 0;
         out[i] = halfC * q * q - scaleB * (0.5 * x * x - integral.evaluate(x) / w) + psi * q + d;
       }
+    },
+  };
+}
+
+/**
+ * The parts every Proposition 5 fee shares, from its B, psi and constants: T(q, p) = (c/2) q^2 -
+ * B(-q - kappa p) + psi(q - (N-1) kappa p) q + d, the truthful bid and the readings of (q, p).
+ */
+export function prop5Parts<M extends { v(t: number): number }>(parts: {
+  traders: number;
+  kappa: number;
+  mechanism: M;
+  c: number;
+  d: number;
+  B: (l: number) => number;
+  othersSignal: (S: number) => number;
+}): Omit<Prop5Schedule, "feesInto" | "mechanism"> & {
+  readonly mechanism: M;
+  feesInto(quantities: Float64Array, p: number, out: Float64Array): void;
+} {
+  const { kappa, mechanism, c, d, B, othersSignal } = parts;
+  const nKappa = (parts.traders - 1) * kappa;
+  const halfC = 0.5 * c;
+  const fee = (q: number, p: number) => halfC * q * q - B(-q - kappa * p) + othersSignal(q - nKappa * p) * q + d;
+  return {
+    id: "prop5",
+    mechanism,
+    c,
+    d,
+    B,
+    impliedIntercept: (q, p) => -q - kappa * p,
+    revealedOthers: (q, p) => q - nKappa * p,
+    othersSignal,
+    effectiveType: (e, zeta) => e / kappa - zeta,
+    bid: (e, zeta) => linearSchedule(-mechanism.v(e / kappa - zeta), kappa),
+    fee: (_trader, q, p) => fee(q, p),
+    feesInto: (quantities, p, out) => {
+      for (let i = 0; i < quantities.length; i++) out[i] = fee(quantities[i]!, p);
     },
   };
 }

@@ -1,5 +1,4 @@
-import { linearSchedule } from "@optex/engine";
-import type { Prop5Schedule } from "./prop5Fee.ts";
+import { type Prop5Schedule, prop5Parts } from "./prop5Fee.ts";
 import { fft } from "@optex/numerics";
 import { type Distribution, type EffectiveTypeLaw, effectiveTypeMechanism, TheoryError } from "@optex/theory";
 
@@ -334,25 +333,9 @@ export function prop5LawsFee(env: AdverseSelectionLawsFeeEnvironment): Prop5Laws
     const J = y >= 0 ? upper.inverseIntegral(y / step) : -lower.inverseIntegral(-y / step);
     return scale * (0.5 * y * y + m * y - kappa * J);
   };
-  const halfC = 0.5 * c;
-  const nKappa = n * kappa;
-  const fee = (q: number, p: number) => halfC * q * q - B(-q - kappa * p) + othersSignal(q - nKappa * p) * q + d;
   const tradeVolumePerTrader = step * tradeVolume(N, atoms, all, others, vMass, lowNode, fftDen, cells, positiveEnd);
   return {
-    id: "prop5",
-    mechanism,
-    c,
-    d,
-    B,
-    impliedIntercept: (q, p) => -q - kappa * p,
-    revealedOthers: (q, p) => q - nKappa * p,
-    othersSignal,
-    effectiveType: (e, zeta) => e / kappa - zeta,
-    bid: (e, zeta) => linearSchedule(-mechanism.v(e / kappa - zeta), kappa),
-    fee: (_trader, q, p) => fee(q, p),
-    feesInto: (quantities, p, out) => {
-      for (let i = 0; i < quantities.length; i++) out[i] = fee(quantities[i]!, p);
-    },
+    ...prop5Parts({ traders: N, kappa, mechanism, c, d, B, othersSignal }),
     grid: { step, cells, low, high, trustedLow: trustedLow * step, trustedHigh: trustedHigh * step, massError },
     tradeVolumePerTrader,
   };
